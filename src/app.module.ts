@@ -1,0 +1,73 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { ClsPluginTransactional } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { ClsModule } from 'nestjs-cls';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { typeormOptions } from './database/typeorm-options';
+import { REQUEST_ID_HEADER } from './platform/http/request-id';
+import { PlatformModule } from './platform/platform.module';
+import { CORRELATION_ID } from './platform/outbox/outbox.writer';
+import { WorkflowModule } from './modules/workflow/workflow.module';
+
+interface RawRequest {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+
+/**
+ * The infrastructure an application needs to host our modules: config, logs, TypeORM, CLS
+ * transactions, CQRS and the platform. An application that imports the feature modules into its
+ * own Nest app imports this once.
+ */
+@Module({})
+export class CognitionOsCoreModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: CognitionOsCoreModule,
+      global: true,
+      imports: [
+        ConfigModule,
+        LoggerModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            pinoHttp: {
+              level: config.get('LOG_LEVEL'),
+              genReqId: (req: RawRequest) => String(req.headers[REQUEST_ID_HEADER]),
+              autoLogging: { ignore: (req: { url?: string }) => !!req.url?.startsWith('/health') || req.url === '/metrics' },
+              redact: ['req.headers.authorization'],
+            },
+          }),
+        }),
+        TypeOrmModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => typeormOptions(config.all),
+        }),
+        ClsModule.forRoot({
+          global: true,
+          middleware: {
+            mount: true,
+            setup: (cls, req: RawRequest) => cls.set(CORRELATION_ID, String(req.headers[REQUEST_ID_HEADER] ?? '')),
+          },
+          plugins: [
+            new ClsPluginTransactional({
+              imports: [TypeOrmModule],
+              adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: getDataSourceToken() }),
+            }),
+          ],
+        }),
+        CqrsModule.forRoot(),
+        PlatformModule,
+      ],
+      exports: [ConfigModule, TypeOrmModule, CqrsModule, PlatformModule],
+    };
+  }
+}
+
+@Module({
+  imports: [CognitionOsCoreModule.forRoot(), WorkflowModule],
+})
+export class AppModule {}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const url = z.string().url();
+
+/** SPEC section 9. Every variable the process reads is declared here, with its default. */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    DB_HOST: z.string().min(1).default('127.0.0.1'),
+    DB_PORT: int(1, 65535).default(5432),
+    DB_NAME: z.string().min(1).default('cognition_os'),
+    DB_USER: z.string().min(1).default('postgres'),
+    DB_PASSWORD: z.string().default(''),
+    DB_POOL_SIZE: int(1, 1000).default(20),
+    DB_SSL: bool.default('false'),
+    PORT: int(0, 65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    WORKER_ENABLED: bool.default('true'),
+    WORKER_CONCURRENCY: int(1, 1000).default(10),
+    LEASE_SECONDS: int(1, 3600).default(10),
+    OUTBOX_POLL_MS: int(10, 600_000).default(1000),
+    NATS_URL: url.optional(),
+    MODEL_PROVIDER: z.enum(['echo', 'openai', 'anthropic']).default('echo'),
+    OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
+    OPENAI_API_KEY: z.string().optional(),
+    ANTHROPIC_API_KEY: z.string().optional(),
+    EMBEDDING_PROVIDER: z.enum(['hashing', 'openai']).default('hashing'),
+    EMBEDDING_MODEL: z.string().min(1).default('hashing-384'),
+    EMBEDDING_DIMENSIONS: int(1, 16000).default(384),
+    HTTP_STEP_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((h) => h.trim())
+          .filter(Boolean),
+      ),
+    BOOTSTRAP_API_KEY: z
+      .string()
+      .regex(/^cos_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{20,}$/, 'must look like cos_<8 chars>_<secret of 20+ chars> (see `npm run cli -- apikey:create`)')
+      .optional(),
+  })
+  .passthrough();
+
+export type Env = z.infer<typeof envSchema>;
+
+/**
+ * Validates the environment at start. A bad or missing value throws one error whose message names
+ * every offending variable, e.g. `Invalid environment: DB_PORT: Expected number, received nan`.
+ */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const blanked = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v === '' && k !== 'DB_PASSWORD' ? undefined : v]));
+  const result = envSchema.safeParse(blanked);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment: ${lines.join('; ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,47 @@
+/**
+ * Every error code the product answers with. The HTTP mapping table in
+ * platform/errors/error-status.map.ts is typed `Record<ErrorCode, number>`, so adding a code here
+ * without mapping it is a compile error.
+ */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'UNKNOWN_FIELD',
+  'BAD_REQUEST',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'CONCURRENT_MODIFICATION',
+  'IDEMPOTENCY_KEY_REUSED',
+  'INTERNAL_ERROR',
+  'SERVICE_UNAVAILABLE',
+  'WORKFLOW_NOT_FOUND',
+  'WORKFLOW_VERSION_EXISTS',
+  'WORKFLOW_INVALID_DAG',
+  'WORKFLOW_NOT_DRAFT',
+  'WORKFLOW_INVALID_TRANSITION',
+  'TENANT_NOT_FOUND',
+  'API_KEY_NOT_FOUND',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorDetail {
+  /** JSON pointer-like path of the offending field, e.g. `steps[2].dependsOn`. */
+  path?: string;
+  code?: string;
+  message: string;
+}
+
+/** A rule of the domain was broken. Carries a stable code and, optionally, every problem found. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly errors?: ErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

@@ -1,0 +1,27 @@
+import { ErrorCode } from '../domain';
+
+/**
+ * The one table from error code to HTTP status. Typed as a complete Record, so a code added to
+ * ERROR_CODES without a status here does not compile.
+ */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 422,
+  MALFORMED_JSON: 400,
+  UNKNOWN_FIELD: 400,
+  BAD_REQUEST: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  CONCURRENT_MODIFICATION: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+  WORKFLOW_NOT_FOUND: 404,
+  WORKFLOW_VERSION_EXISTS: 409,
+  WORKFLOW_INVALID_DAG: 422,
+  WORKFLOW_NOT_DRAFT: 409,
+  WORKFLOW_INVALID_TRANSITION: 409,
+  TENANT_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
+};

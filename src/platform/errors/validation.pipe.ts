@@ -1,0 +1,32 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { DomainError, ErrorDetail } from '../domain';
+
+function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
+  return errors.flatMap((e) => {
+    const path = /^\d+$/.test(e.property) ? `${parent}[${e.property}]` : parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.entries(e.constraints ?? {}).map(([code, message]) => ({ path, code, message }));
+    return [...own, ...flatten(e.children ?? [], path)];
+  });
+}
+
+/**
+ * DTO validation: unknown fields are a 400 UNKNOWN_FIELD, every other problem a 422
+ * VALIDATION_FAILED; either way every problem is listed.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    exceptionFactory: (errors) => {
+      const details = flatten(errors);
+      const unknown = details.filter((d) => d.code === 'whitelistValidation');
+      if (unknown.length) {
+        const names = unknown.map((d) => d.path).join(', ');
+        return new DomainError('UNKNOWN_FIELD', `Unknown field(s): ${names}`, unknown.map((d) => ({ ...d, code: 'UNKNOWN_FIELD', message: `${d.path} is not a known field` })));
+      }
+      return new DomainError('VALIDATION_FAILED', `${details.length} validation problem(s)`, details);
+    },
+  });
+}

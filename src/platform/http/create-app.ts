@@ -1,0 +1,62 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { REQUEST_ID_HEADER } from './request-id';
+import { ApiKeyService } from '../auth/api-key.service';
+import { AppConfig } from '../../config/app-config';
+import { ProblemDetailsFilter } from '../errors/problem-details.filter';
+import { toProblem } from '../errors/problem';
+import { createValidationPipe } from '../errors/validation.pipe';
+import { newId } from '../ids/uuid';
+import { MetricsService } from '../metrics/metrics.service';
+import { setupOpenApi } from './openapi';
+
+export const API_PREFIX = 'api/v3';
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface CreateAppOptions {
+  /** Buffer Nest's own start-up logs until the pino logger is ready (default true). */
+  bufferLogs?: boolean;
+}
+
+/** Builds the HTTP application exactly as `main.ts` serves it; tests and benchmarks use it too. */
+export async function createApp(rootModule: Type<unknown>, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const sent = req.headers[REQUEST_ID_HEADER];
+      return typeof sent === 'string' && sent.length > 0 && sent.length <= 128 ? sent : newId();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: options.bufferLogs ?? true });
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    request.raw.headers[REQUEST_ID_HEADER] = request.id;
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
+  // Errors raised by Fastify itself (body parsing, size limit) never reach Nest's filters.
+  fastify.setErrorHandler((error, _request, reply) => {
+    const problem = toProblem(error);
+    void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+  });
+
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  setupOpenApi(app as INestApplication);
+
+  const bootstrapKey = app.get(AppConfig).get('BOOTSTRAP_API_KEY');
+  if (bootstrapKey) await app.get(ApiKeyService).bootstrap(bootstrapKey);
+  return app;
+}

@@ -1,0 +1,192 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { EventBus } from '@nestjs/cqrs';
+import { Client } from 'pg';
+import { AppConfig } from '../../config/app-config';
+import { pgClientConfig } from '../../database/pg-connection';
+import { MetricsService } from '../metrics/metrics.service';
+import { DURABLE_HANDLER, DurableEventHandler, DurableHandlerOptions } from './durable-events-handler.decorator';
+import { EventTypeRegistry, StoredEventRow } from './event-type.registry';
+
+export const OUTBOX_CHANNEL = 'cognitionos_events';
+const BATCH = 500;
+
+interface Cursor {
+  txId: string;
+  position: string;
+}
+
+interface Subscriber {
+  name: string;
+  types: Set<string>;
+  handler: DurableEventHandler;
+  locked: boolean;
+}
+
+/** Only events of transactions older than every running one: a later commit can never slip behind the cursor. */
+const READ_AFTER = `
+  SELECT id, position, tx_id::text AS tx_id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, correlation_id
+  FROM domain_events
+  WHERE (tx_id, position) > ($1::xid8, $2::bigint)
+    AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY tx_id, position
+  LIMIT ${BATCH}`;
+
+/**
+ * Publishes committed outbox events. Every instance publishes every event to its in-process CQRS
+ * EventBus (live, from its start); durable subscribers get each event at least once in commit order,
+ * from a checkpoint in `event_subscriptions`, one instance at a time (a session advisory lock).
+ * Woken by LISTEN/NOTIFY; a slow poll covers lost notifications and lost connections.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private client?: Client;
+  private live?: Cursor;
+  private subscribers: Subscriber[] = [];
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly discovery: DiscoveryService,
+    private readonly eventBus: EventBus,
+    private readonly registry: EventTypeRegistry,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscribers = this.discoverSubscribers();
+    await this.connect();
+    this.timer = setInterval(() => this.wake(), this.config.get('OUTBOX_POLL_MS'));
+    this.timer.unref();
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  /** Runs a drain now, or right after the one in progress. Resolves when the queue is drained. */
+  wake(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.drain().catch((e: Error) => this.logger.warn(`relay drain failed: ${e.message}`));
+      } while (this.again && !this.stopped);
+    })().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private discoverSubscribers(): Subscriber[] {
+    return this.discovery
+      .getProviders()
+      .filter((w) => w.metatype && w.instance && Reflect.getMetadata(DURABLE_HANDLER, w.metatype))
+      .map((w) => {
+        const options = Reflect.getMetadata(DURABLE_HANDLER, w.metatype!) as DurableHandlerOptions;
+        this.registry.register(...options.events);
+        return { name: options.name, types: new Set(options.events.map((e) => e.name)), handler: w.instance as DurableEventHandler, locked: false };
+      });
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client(pgClientConfig(this.config.all));
+    client.on('notification', () => void this.wake());
+    client.on('error', (e) => {
+      this.logger.warn(`listener connection lost: ${e.message}`);
+      if (this.client === client) this.client = undefined;
+      for (const s of this.subscribers) s.locked = false;
+    });
+    await client.connect();
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.client = client;
+    if (!this.live) this.live = await this.head(client);
+  }
+
+  private async head(client: Client): Promise<Cursor> {
+    const { rows } = await client.query<{ tx_id: string; position: string }>(
+      `SELECT tx_id::text AS tx_id, position FROM domain_events
+       WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1`,
+    );
+    return rows[0] ? { txId: rows[0].tx_id, position: String(rows[0].position) } : { txId: '0', position: '0' };
+  }
+
+  private async drain(): Promise<void> {
+    if (this.stopped) return;
+    if (!this.client) await this.connect();
+    const client = this.client!;
+    await this.publishLive(client);
+    for (const subscriber of this.subscribers) await this.deliverDurable(client, subscriber);
+  }
+
+  private async publishLive(client: Client): Promise<void> {
+    for (;;) {
+      const { rows } = await client.query<StoredEventRow>(READ_AFTER, [this.live!.txId, this.live!.position]);
+      for (const row of rows) {
+        const event = this.registry.fromRow(row);
+        this.eventBus.publish(event);
+        this.metrics.eventsPublished.inc({ type: row.type });
+        this.live = { txId: row.tx_id, position: String(row.position) };
+      }
+      if (rows.length < BATCH) return;
+    }
+  }
+
+  private async deliverDurable(client: Client, s: Subscriber): Promise<void> {
+    if (!s.locked) {
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`cognitionos.subscriber.${s.name}`]);
+      if (!rows[0].ok) return;
+      s.locked = true;
+      await client.query(`INSERT INTO event_subscriptions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [s.name]);
+    }
+    const { rows: cp } = await client.query<{ tx_id: string; position: string }>(
+      `SELECT last_tx_id::text AS tx_id, last_position AS position FROM event_subscriptions WHERE name = $1`,
+      [s.name],
+    );
+    let cursor: Cursor = { txId: cp[0].tx_id, position: String(cp[0].position) };
+    for (;;) {
+      const { rows } = await client.query<StoredEventRow>(READ_AFTER, [cursor.txId, cursor.position]);
+      let delivered = cursor;
+      try {
+        for (const row of rows) {
+          if (s.types.has(row.type)) await this.handleWithRetry(s, row);
+          delivered = { txId: row.tx_id, position: String(row.position) };
+        }
+      } finally {
+        if (delivered !== cursor) {
+          await client.query(`UPDATE event_subscriptions SET last_tx_id = $2::xid8, last_position = $3, updated_at = now() WHERE name = $1`, [
+            s.name,
+            delivered.txId,
+            delivered.position,
+          ]);
+        }
+      }
+      cursor = delivered;
+      if (rows.length < BATCH) return;
+    }
+  }
+
+  private async handleWithRetry(s: Subscriber, row: StoredEventRow): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await s.handler.handle(this.registry.fromRow(row));
+        return;
+      } catch (error) {
+        if (attempt >= 3 || this.stopped) {
+          this.logger.error(`subscriber ${s.name} failed on event ${row.id} (${row.type}) ${attempt} times: ${(error as Error).message}`);
+          throw error;
+        }
+        await new Promise((r) => setTimeout(r, 100 * 4 ** (attempt - 1)));
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { TerminusModule } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyService } from './auth/api-key.service';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService, PoolStats } from './metrics/metrics.service';
+import { setRepositoryHistogram } from './metrics/timed';
+import { EventTypeRegistry } from './outbox/event-type.registry';
+import { OutboxRelay } from './outbox/outbox.relay';
+import { OutboxWriter } from './outbox/outbox.writer';
+
+/** Cross-cutting pieces every module uses: API keys, the outbox, metrics, health. */
+@Global()
+@Module({
+  imports: [DiscoveryModule, TerminusModule],
+  controllers: [HealthController, MetricsController],
+  providers: [
+    ApiKeyService,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    MetricsService,
+    EventTypeRegistry,
+    OutboxWriter,
+    OutboxRelay,
+  ],
+  exports: [ApiKeyService, MetricsService, EventTypeRegistry, OutboxWriter, OutboxRelay],
+})
+export class PlatformModule implements OnModuleInit {
+  constructor(
+    private readonly metrics: MetricsService,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    setRepositoryHistogram(this.metrics.repositoryDuration);
+    this.metrics.watchPool(() => (this.db.driver as unknown as { master?: PoolStats }).master);
+  }
+}
