@@ -27,6 +27,7 @@ export const envSchema = z
     WORKER_ENABLED: bool.default('true'),
     WORKER_CONCURRENCY: int(1, 1000).default(10),
     LEASE_SECONDS: int(1, 3600).default(10),
+    API_KEY_CACHE_SECONDS: int(0, 3600).default(5),
     OUTBOX_POLL_MS: int(10, 600_000).default(1000),
     NATS_URL: url.optional(),
     MODEL_PROVIDER: z.enum(['echo', 'openai', 'anthropic']).default('echo'),

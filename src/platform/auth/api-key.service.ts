@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
 import { DomainError } from '../domain';
 import { newId } from '../ids/uuid';
 import { TenantOrmEntity } from '../tenancy/tenant.orm-entity';
@@ -39,8 +40,11 @@ export class ApiKeyService {
   private readonly cache = new Map<string, { principal: ApiKeyPrincipal; until: number }>();
   private readonly cacheMs: number;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {
-    this.cacheMs = Number(process.env.API_KEY_CACHE_SECONDS ?? 5) * 1000;
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    config: AppConfig,
+  ) {
+    this.cacheMs = config.get('API_KEY_CACHE_SECONDS') * 1000;
   }
 
   async createTenant(name: string, id: string = newId()): Promise<TenantOrmEntity> {

@@ -1,12 +1,7 @@
 import { analyzeExpression, emptyAnalysis, type ExpressionAnalysis } from './expression-analysis';
 import { childPath, indexPath } from './paths';
+import { isPlainObject } from './plain-object';
 import { containsTemplate, scanTemplate } from './template-scanner';
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 function merge(into: ExpressionAnalysis, from: ExpressionAnalysis): void {
   for (const ref of from.stepRefs) into.stepRefs.add(ref);

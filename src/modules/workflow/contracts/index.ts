@@ -1,0 +1,2 @@
+export * from './workflow.events';
+export * from './workflow.types';
