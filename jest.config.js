@@ -1,11 +1,12 @@
 // One jest run covers unit (*.spec.ts), integration (*.int-spec.ts) and e2e (test/e2e/*.e2e-spec.ts).
-// @marcbachmann/cel-js ships ESM only, so swc transforms it to CommonJS like our own code.
+// @marcbachmann/cel-js and content-disposition (under @fastify/static) ship ESM only, so swc
+// transforms them to CommonJS like our own code.
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2022', keepClassNames: true }, module: { type: 'commonjs' } }];
 const base = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@marcbachmann/cel-js|content-disposition)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 module.exports = {

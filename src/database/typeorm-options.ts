@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { Env } from '../config/env.schema';
 import { ORM_ENTITIES } from './entities';
@@ -13,7 +13,7 @@ export function typeormOptions(env: Env): DataSourceOptions {
     ...connection,
     ssl: env.DB_SSL ? { rejectUnauthorized: false } : false,
     entities: ORM_ENTITIES,
-    migrations: [join(__dirname, '..', '..', 'migrations', '*.{ts,js}').replace(/\\/g, '/')],
+    migrations: [join(__dirname, '..', '..', 'migrations', `*${extname(__filename)}`).replace(/\\/g, '/')],
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

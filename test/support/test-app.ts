@@ -24,7 +24,7 @@ export async function startTestApp(label: string, env: Record<string, string> = 
   const { AppModule } = await import('../../src/app.module');
   const { createApp } = await import('../../src/platform/http/create-app');
   const { ApiKeyService } = await import('../../src/platform/auth/api-key.service');
-  const app = await createApp(AppModule, { bufferLogs: false });
+  const app = await createApp(AppModule);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const keys = app.get(ApiKeyService);

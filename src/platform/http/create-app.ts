@@ -6,10 +6,10 @@ import { REQUEST_ID_HEADER } from './request-id';
 import { ApiKeyService } from '../auth/api-key.service';
 import { AppConfig } from '../../config/app-config';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
-import { toProblem } from '../errors/problem';
 import { createValidationPipe } from '../errors/validation.pipe';
 import { newId } from '../ids/uuid';
 import { MetricsService } from '../metrics/metrics.service';
+import { useJsonBodyParser } from './json-body-parser';
 import { setupOpenApi } from './openapi';
 
 export const API_PREFIX = 'api/v3';
@@ -44,12 +44,7 @@ export async function createApp(rootModule: Type<unknown>, options: CreateAppOpt
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
   });
-  // Errors raised by Fastify itself (body parsing, size limit) never reach Nest's filters.
-  fastify.setErrorHandler((error, _request, reply) => {
-    const problem = toProblem(error);
-    void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
-  });
-
+  useJsonBodyParser(app);
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ProblemResponseDto } from '../errors/api-problem-responses.decorator';
 
 /** OpenAPI 3 at /docs (UI) and /docs-json. */
 export function setupOpenApi(app: INestApplication): void {
@@ -10,6 +11,6 @@ export function setupOpenApi(app: INestApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: cos_<prefix>_<secret>' })
     .addSecurityRequirements('bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemResponseDto] });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

@@ -8,7 +8,7 @@ export function setRepositoryHistogram(h: Histogram<'repository' | 'method'>): v
 }
 
 /**
- * Class decorator for repository adapters: every async method's duration is observed in
+ * Class decorator for repository adapters: every method that returns a promise is timed in
  * `cognitionos_repository_operation_duration_seconds{repository, method}`.
  */
 export function TimedRepository(repository: string): ClassDecorator {
@@ -17,13 +17,12 @@ export function TimedRepository(repository: string): ClassDecorator {
     for (const method of Object.getOwnPropertyNames(proto)) {
       const original = proto[method];
       if (method === 'constructor' || typeof original !== 'function') continue;
-      proto[method] = async function (this: unknown, ...args: unknown[]) {
+      proto[method] = function (this: unknown, ...args: unknown[]) {
         const end = histogram?.startTimer({ repository, method });
-        try {
-          return await (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
-        } finally {
-          end?.();
-        }
+        const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+        // Synchronous helpers (query builders) pass through untimed.
+        if (!end || !(result instanceof Promise)) return result;
+        return result.finally(() => end());
       };
     }
   };

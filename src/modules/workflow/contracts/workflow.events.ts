@@ -1,30 +1,30 @@
 import { DomainEvent } from '../../../platform/domain';
 import type { ScheduleDefinition, WorkflowStatus } from './workflow.types';
 
-/** Fields every workflow event carries. The event's aggregateId is `${workflowId}@${version}`. */
-export interface WorkflowEventPayload {
+/** Fields every workflow event carries (type aliases, so payloads fit `Record<string, unknown>`). The event's aggregateId is `${workflowId}@${version}`. */
+export type WorkflowEventPayload = {
   workflowId: string;
   version: string;
   name: string;
   status: WorkflowStatus;
-}
+};
 
-export interface WorkflowCreatedPayload extends WorkflowEventPayload {
+export type WorkflowCreatedPayload = WorkflowEventPayload & {
   stepCount: number;
   tags: string[];
   createdBy: string | null;
-}
+};
 
-export interface WorkflowUpdatedPayload extends WorkflowEventPayload {
+export type WorkflowUpdatedPayload = WorkflowEventPayload & {
   stepCount: number;
   tags: string[];
-}
+};
 
 /** A status change; `schedule` lets the scheduler start or stop cron triggers without a read. */
-export interface WorkflowStatusChangedPayload extends WorkflowEventPayload {
+export type WorkflowStatusChangedPayload = WorkflowEventPayload & {
   previousStatus: WorkflowStatus;
   schedule: ScheduleDefinition | null;
-}
+};
 
 abstract class WorkflowEvent<P extends WorkflowEventPayload> extends DomainEvent<P> {
   override get aggregateType(): string {

@@ -1,6 +1,7 @@
 /**
  * Plain, JSON-serializable shapes of a workflow definition. Other modules (the engine, the API)
- * read workflows through these types only; they never import the workflow domain.
+ * read workflows through these types only; they never import the workflow domain. Type aliases
+ * rather than interfaces, so the shapes are assignable to `Record<string, unknown>` (jsonb columns).
  */
 
 export const WORKFLOW_STATUSES = ['draft', 'active', 'deprecated', 'archived'] as const;
@@ -8,16 +9,16 @@ export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 
 export type BackoffKind = 'fixed' | 'exponential';
 
-export interface RetryPolicyDefinition {
+export type RetryPolicyDefinition = {
   /** Total attempts including the first one (1–100). */
   maxAttempts: number;
   backoff: BackoffKind;
   initialDelayMs: number;
   maxDelayMs: number;
   jitter: boolean;
-}
+};
 
-export interface StepDefinition {
+export type StepDefinition = {
   id: string;
   type: string;
   name: string;
@@ -31,16 +32,16 @@ export interface StepDefinition {
   forEach: string | null;
   agentRole: string | null;
   concurrencyKey: string | null;
-}
+};
 
-export interface ScheduleDefinition {
+export type ScheduleDefinition = {
   /** Five-field cron expression: minute hour day-of-month month day-of-week. */
   cron: string;
   /** IANA time zone the cron is read in; `UTC` when the client gave none. */
   timezone: string;
-}
+};
 
-export interface WorkflowSnapshot {
+export type WorkflowSnapshot = {
   tenantId: string;
   workflowId: string;
   /** SemVer `MAJOR.MINOR.PATCH`. */
@@ -59,10 +60,10 @@ export interface WorkflowSnapshot {
   updatedAt: Date;
   /** Optimistic-concurrency counter (0 until first stored); not the semver `version`. */
   revision: number;
-}
+};
 
 /** Read-only analysis of a workflow's DAG. */
-export interface WorkflowAnalysis {
+export type WorkflowAnalysis = {
   /** Every step, dependencies first; ties broken by declaration order. */
   topologicalOrder: string[];
   /** Steps grouped by level (longest distance from a root); a level's steps can run in parallel. */
@@ -71,7 +72,7 @@ export interface WorkflowAnalysis {
   criticalPath: string[];
   /** Width of the widest level. */
   maxParallelism: number;
-}
+};
 
 /** Step types the engine ships; Nest modules can register more (see DESIGN.md, the engine). */
 export const BUILT_IN_STEP_TYPES = [

@@ -70,3 +70,30 @@ export function readBoolean(value: unknown, path: string, problems: ProblemList)
   }
   return value;
 }
+
+/** JSON data only: null, booleans, finite numbers, strings, arrays and plain objects of those. */
+export function isJsonValue(value: unknown, depth = 0): boolean {
+  if (depth > 64) return false;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
+  if (isPlainObject(value)) return Object.values(value).every((item) => isJsonValue(item, depth + 1));
+  return false;
+}
+
+/** A JSON object (plain object of JSON values), deep-copied, or undefined. */
+export function readJsonObject(
+  value: unknown,
+  path: string,
+  problems: ProblemList,
+): Record<string, unknown> | undefined {
+  if (!isPlainObject(value)) {
+    problems.add(path, 'INVALID_TYPE', `must be an object, got ${describe(value)}`);
+    return undefined;
+  }
+  if (!isJsonValue(value)) {
+    problems.add(path, 'INVALID_TYPE', 'must contain only JSON values (at most 64 levels deep)');
+    return undefined;
+  }
+  return structuredClone(value);
+}

@@ -2,7 +2,8 @@ import type { BackoffKind, RetryPolicyDefinition } from '../contracts/workflow.t
 import { describe, isPlainObject, readBoolean, readInteger } from './field-checks';
 import { ProblemList } from './problem-list';
 
-export type RetryPolicyInput = Partial<RetryPolicyDefinition>;
+/** Client input: every field optional; `backoff` is checked at runtime. */
+export type RetryPolicyInput = Partial<Omit<RetryPolicyDefinition, 'backoff'>> & { backoff?: string };
 
 const MAX_DELAY_LIMIT_MS = 86_400_000;
 

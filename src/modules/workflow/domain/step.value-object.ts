@@ -1,18 +1,21 @@
-import type { StepDefinition } from '../../contracts/workflow.types';
-import { describe, isPlainObject, readInteger, readOptionalString, readString } from './field-checks';
+import type { StepDefinition } from '../contracts/workflow.types';
+import { describe, isPlainObject, readInteger, readJsonObject, readOptionalString, readString } from './field-checks';
 import type { ProblemList } from './problem-list';
 import { RetryPolicy, type RetryPolicyInput } from './retry-policy.value-object';
 import { StepId } from './step-id.value-object';
 
-/** A step as a client sends it; absent optional fields take their defaults. */
+/**
+ * A step as a client sends it; absent optional fields take their defaults. Typed loosely on
+ * purpose: the domain checks every field at runtime and lists each problem.
+ */
 export interface StepInput {
-  id: string;
-  type: string;
+  id?: string;
+  type?: string;
   name?: string;
   params?: Record<string, unknown>;
   dependsOn?: string[];
   timeoutSeconds?: number;
-  retry?: RetryPolicyInput;
+  retry?: RetryPolicyInput | null;
   condition?: string | null;
   forEach?: string | null;
   agentRole?: string | null;
@@ -60,11 +63,10 @@ export class Step {
       ? id
       : (readString(input.name, `${path}.name`, problems, { min: 1, max: 255 }) ?? id);
 
-    let params: Record<string, unknown> = {};
-    if (input.params !== undefined && input.params !== null) {
-      if (isPlainObject(input.params)) params = structuredClone(input.params);
-      else problems.add(`${path}.params`, 'INVALID_TYPE', `must be an object, got ${describe(input.params)}`);
-    }
+    const params =
+      input.params === undefined || input.params === null
+        ? {}
+        : (readJsonObject(input.params, `${path}.params`, problems) ?? {});
 
     const timeoutSeconds = input.timeoutSeconds === undefined
       ? DEFAULT_STEP_TIMEOUT_SECONDS

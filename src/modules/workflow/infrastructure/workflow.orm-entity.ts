@@ -34,7 +34,7 @@ export class WorkflowOrmEntity {
   status!: string;
 
   @Column('jsonb')
-  steps!: unknown[];
+  steps!: Record<string, unknown>[];
 
   @Column({ type: 'jsonb', nullable: true })
   schedule!: { cron: string; timezone?: string } | null;

@@ -1,0 +1,14 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { WorkflowAnalysis } from '../../../contracts';
+import { WorkflowRepository } from '../../../domain/workflow.repository.port';
+import { loadWorkflowVersion } from '../../load-workflow';
+import { AnalyzeWorkflowQuery } from './analyze-workflow.query';
+
+@QueryHandler(AnalyzeWorkflowQuery)
+export class AnalyzeWorkflowQueryHandler implements IQueryHandler<AnalyzeWorkflowQuery, WorkflowAnalysis> {
+  constructor(private readonly workflows: WorkflowRepository) {}
+
+  async execute({ tenantId, workflowId, version }: AnalyzeWorkflowQuery): Promise<WorkflowAnalysis> {
+    return (await loadWorkflowVersion(this.workflows, tenantId, workflowId, version)).analyze();
+  }
+}

@@ -1,0 +1,12 @@
+import { Query } from '@nestjs/cqrs';
+import { WorkflowSnapshot } from '../../../contracts';
+
+export class GetWorkflowVersionQuery extends Query<WorkflowSnapshot> {
+  constructor(
+    readonly tenantId: string,
+    readonly workflowId: string,
+    readonly version: string,
+  ) {
+    super();
+  }
+}

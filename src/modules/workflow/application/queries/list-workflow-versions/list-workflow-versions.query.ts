@@ -1,0 +1,15 @@
+import { Query } from '@nestjs/cqrs';
+import { Page } from '../../../../../platform/pagination/cursor';
+import { WorkflowSnapshot } from '../../../contracts';
+
+/** Every version of one workflow, oldest first (semver order). */
+export class ListWorkflowVersionsQuery extends Query<Page<WorkflowSnapshot>> {
+  constructor(
+    readonly tenantId: string,
+    readonly workflowId: string,
+    readonly limit: number,
+    readonly cursor?: string,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,308 @@
+import { DomainError } from '../../../platform/domain';
+import {
+  WorkflowActivated,
+  WorkflowArchived,
+  WorkflowCreated,
+  WorkflowDeleted,
+  WorkflowDeprecated,
+  WorkflowUpdated,
+} from '../contracts';
+import type { WorkflowStatus } from '../contracts';
+import { StaticStepTypeRegistry } from './step-type-registry';
+import { Workflow, type CreateWorkflowInput } from './workflow.aggregate';
+
+const stepTypes = new StaticStepTypeRegistry();
+const t0 = new Date('2025-01-01T00:00:00Z');
+const t1 = new Date('2025-01-02T00:00:00Z');
+
+function input(overrides: Partial<CreateWorkflowInput> = {}): CreateWorkflowInput {
+  return {
+    tenantId: 'tenant-1',
+    workflowId: 'daily-report',
+    version: '1.0.0',
+    name: 'Daily report',
+    createdBy: 'key-1',
+    steps: [
+      { id: 'fetch', type: 'http_request', params: { url: 'https://example.com/${{ inputs.day }}' } },
+      { id: 'summarize', type: 'transform', dependsOn: ['fetch'], params: { output: '${{ steps.fetch.output.body }}' } },
+    ],
+    ...overrides,
+  };
+}
+
+function errorOf(run: () => unknown): DomainError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected a DomainError');
+}
+
+function workflowIn(status: WorkflowStatus): Workflow {
+  const workflow = Workflow.create(input(), stepTypes, t0);
+  if (status === 'active' || status === 'deprecated') workflow.activate(t0);
+  if (status === 'deprecated') workflow.deprecate(t0);
+  if (status === 'archived') workflow.archive(t0);
+  workflow.pullEvents();
+  return workflow;
+}
+
+describe('Workflow.create', () => {
+  it('creates a draft with defaults filled and records WorkflowCreated', () => {
+    const workflow = Workflow.create(input({ schedule: { cron: '0 6 * * *' }, tags: ['ops'] }), stepTypes, t0);
+    const snapshot = workflow.toSnapshot();
+    expect(snapshot).toMatchObject({
+      tenantId: 'tenant-1',
+      workflowId: 'daily-report',
+      version: '1.0.0',
+      status: 'draft',
+      description: null,
+      schedule: { cron: '0 6 * * *', timezone: 'UTC' },
+      tags: ['ops'],
+      inputSchema: null,
+      outputs: null,
+      createdBy: 'key-1',
+      createdAt: t0,
+      updatedAt: t0,
+      revision: 0,
+    });
+    expect(snapshot.steps[1]).toEqual({
+      id: 'summarize',
+      type: 'transform',
+      name: 'summarize',
+      params: { output: '${{ steps.fetch.output.body }}' },
+      dependsOn: ['fetch'],
+      timeoutSeconds: 300,
+      retry: { maxAttempts: 1, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 60000, jitter: true },
+      condition: null,
+      forEach: null,
+      agentRole: null,
+      concurrencyKey: null,
+    });
+    const [event] = workflow.pullEvents();
+    expect(event).toBeInstanceOf(WorkflowCreated);
+    expect(event).toMatchObject({
+      tenantId: 'tenant-1',
+      aggregateId: 'daily-report@1.0.0',
+      aggregateType: 'Workflow',
+      type: 'WorkflowCreated',
+      occurredAt: t0,
+      payload: { workflowId: 'daily-report', version: '1.0.0', name: 'Daily report', status: 'draft', stepCount: 2 },
+    });
+  });
+
+  it('lists every DAG problem at once under WORKFLOW_INVALID_DAG', () => {
+    const error = errorOf(() =>
+      Workflow.create(
+        input({
+          steps: [
+            { id: 'a', type: 'transform' },
+            { id: 'a', type: 'transform' },
+            { id: 'b', type: 'transform', dependsOn: ['ghost', 'c'] },
+            { id: 'c', type: 'transform', dependsOn: ['b'], params: { x: '${{ inputs.y + }}' } },
+            { id: 'd', type: 'teleport' },
+          ],
+        }),
+        stepTypes,
+        t0,
+      ),
+    );
+    expect(error.code).toBe('WORKFLOW_INVALID_DAG');
+    expect(error.errors?.map((e) => [e.path, e.code])).toEqual([
+      ['steps[1].id', 'DUPLICATE_STEP_ID'],
+      ['steps[2].dependsOn[0]', 'UNKNOWN_DEPENDENCY'],
+      ['steps[4].type', 'UNKNOWN_STEP_TYPE'],
+      ['steps[2].dependsOn', 'DEPENDENCY_CYCLE'],
+      ['steps[3].params.x', 'INVALID_EXPRESSION'],
+    ]);
+    expect(error.message).toMatch(/^The workflow definition has 5 problems: steps\[1\]\.id: .* \(and 4 more\)$/);
+  });
+
+  it('uses VALIDATION_FAILED when only fields are wrong, listing all of them', () => {
+    const error = errorOf(() =>
+      Workflow.create(
+        input({
+          workflowId: 'Bad Id',
+          version: '1.0',
+          name: '',
+          tags: ['x', 'x'],
+          schedule: { cron: '* * *', timezone: 'Nowhere/City' },
+          inputSchema: { type: 'objekt' },
+          steps: [{ id: 'fetch-page', type: 'transform', timeoutSeconds: 0, retry: { maxAttempts: 500 } }],
+        }),
+        stepTypes,
+        t0,
+      ),
+    );
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.errors?.map((e) => e.path)).toEqual([
+      'workflowId',
+      'version',
+      'name',
+      'steps[0].id',
+      'steps[0].timeoutSeconds',
+      'steps[0].retry.maxAttempts',
+      'schedule.cron',
+      'schedule.timezone',
+      'tags[1]',
+      'inputSchema',
+    ]);
+    expect(error.errors?.at(-1)?.message).toMatch(/^type must be equal to one of the allowed values \(array, boolean/);
+  });
+
+  it('uses WORKFLOW_INVALID_DAG when field and DAG problems are mixed', () => {
+    const error = errorOf(() => Workflow.create(input({ name: '', steps: [] }), stepTypes, t0));
+    expect(error.code).toBe('WORKFLOW_INVALID_DAG');
+    expect(error.errors?.map((e) => e.code)).toEqual(['REQUIRED', 'NO_STEPS']);
+  });
+
+  it('survives input of the wrong shape without throwing anything but a DomainError', () => {
+    const error = errorOf(() =>
+      Workflow.create({ tenantId: 't', steps: 'nope', tags: 'x', outputs: [1] } as unknown as CreateWorkflowInput, stepTypes, t0),
+    );
+    expect(error.errors?.map((e) => [e.path, e.code])).toEqual([
+      ['workflowId', 'REQUIRED'],
+      ['version', 'REQUIRED'],
+      ['name', 'REQUIRED'],
+      ['steps', 'INVALID_TYPE'],
+      ['tags', 'INVALID_TYPE'],
+      ['outputs', 'INVALID_TYPE'],
+      ['steps', 'NO_STEPS'],
+    ]);
+  });
+
+  it('accepts a valid input schema and outputs that reference any step', () => {
+    const workflow = Workflow.create(
+      input({
+        inputSchema: { type: 'object', properties: { day: { type: 'string', format: 'date' } }, required: ['day'] },
+        outputs: { report: '${{ steps.summarize.output }}', raw: '${{ steps.fetch.output }}' },
+      }),
+      stepTypes,
+      t0,
+    );
+    expect(workflow.toSnapshot().outputs).toEqual({
+      report: '${{ steps.summarize.output }}',
+      raw: '${{ steps.fetch.output }}',
+    });
+  });
+});
+
+describe('Workflow lifecycle', () => {
+  const allowed: [WorkflowStatus, 'activate' | 'deprecate' | 'archive', WorkflowStatus, Function][] = [
+    ['draft', 'activate', 'active', WorkflowActivated],
+    ['draft', 'archive', 'archived', WorkflowArchived],
+    ['active', 'deprecate', 'deprecated', WorkflowDeprecated],
+    ['active', 'archive', 'archived', WorkflowArchived],
+    ['deprecated', 'archive', 'archived', WorkflowArchived],
+  ];
+
+  it.each(allowed)('%s --%s--> %s', (from, action, to, eventClass) => {
+    const workflow = workflowIn(from);
+    workflow[action](t1);
+    expect(workflow.status).toBe(to);
+    expect(workflow.updatedAt).toEqual(t1);
+    const [event] = workflow.pullEvents();
+    expect(event).toBeInstanceOf(eventClass);
+    expect(event.payload).toMatchObject({ status: to, previousStatus: from, schedule: null });
+  });
+
+  const refused: [WorkflowStatus, 'activate' | 'deprecate' | 'archive'][] = [
+    ['draft', 'deprecate'],
+    ['active', 'activate'],
+    ['deprecated', 'activate'],
+    ['deprecated', 'deprecate'],
+    ['archived', 'activate'],
+    ['archived', 'deprecate'],
+    ['archived', 'archive'],
+  ];
+
+  it.each(refused)('refuses %s --%s', (from, action) => {
+    const workflow = workflowIn(from);
+    const error = errorOf(() => workflow[action](t1));
+    expect(error.code).toBe('WORKFLOW_INVALID_TRANSITION');
+    expect(error.message).toContain(`from ${from} to`);
+    expect(workflow.status).toBe(from);
+    expect(workflow.pullEvents()).toEqual([]);
+  });
+
+  it('carries the schedule on activation so the scheduler needs no read', () => {
+    const workflow = Workflow.create(input({ schedule: { cron: '*/15 * * * *', timezone: 'Europe/Berlin' } }), stepTypes, t0);
+    workflow.pullEvents();
+    workflow.activate(t1);
+    expect(workflow.pullEvents()[0].payload).toMatchObject({ schedule: { cron: '*/15 * * * *', timezone: 'Europe/Berlin' } });
+    expect(workflow.canStartExecutions()).toBe(true);
+  });
+});
+
+describe('Workflow drafts', () => {
+  it('updates a draft in place, re-validating and recording WorkflowUpdated', () => {
+    const workflow = workflowIn('draft');
+    workflow.updateDraft({ name: 'Renamed', steps: [{ id: 'only', type: 'delay', params: { seconds: 5 } }] }, stepTypes, t1);
+    expect(workflow.toSnapshot()).toMatchObject({ name: 'Renamed', updatedAt: t1, createdAt: t0 });
+    expect(workflow.steps.map((s) => s.id)).toEqual(['only']);
+    const [event] = workflow.pullEvents();
+    expect(event).toBeInstanceOf(WorkflowUpdated);
+    expect(event.payload).toMatchObject({ name: 'Renamed', stepCount: 1 });
+  });
+
+  it('keeps the draft unchanged when the update is invalid', () => {
+    const workflow = workflowIn('draft');
+    const error = errorOf(() => workflow.updateDraft({ name: 'X', steps: [{ id: 'a', type: 'nope' }] }, stepTypes, t1));
+    expect(error.code).toBe('WORKFLOW_INVALID_DAG');
+    expect(workflow.name).toBe('Daily report');
+    expect(workflow.pullEvents()).toEqual([]);
+  });
+
+  it.each(['active', 'deprecated', 'archived'] as const)('refuses to edit or delete a %s version', (status) => {
+    const workflow = workflowIn(status);
+    const edit = errorOf(() => workflow.updateDraft({ name: 'X', steps: [{ id: 'a', type: 'delay' }] }, stepTypes, t1));
+    expect(edit.code).toBe('WORKFLOW_NOT_DRAFT');
+    expect(edit.message).toContain(`its status is ${status}`);
+    expect(errorOf(() => workflow.markDeleted(t1)).code).toBe('WORKFLOW_NOT_DRAFT');
+  });
+
+  it('marks a draft deleted with WorkflowDeleted', () => {
+    const workflow = workflowIn('draft');
+    workflow.markDeleted(t1);
+    const [event] = workflow.pullEvents();
+    expect(event).toBeInstanceOf(WorkflowDeleted);
+    expect(event.aggregateId).toBe('daily-report@1.0.0');
+  });
+});
+
+describe('Workflow snapshots', () => {
+  it('round-trips through restore without recording events', () => {
+    const original = Workflow.create(
+      input({ tags: ['a', 'b'], outputs: { o: '${{ steps.fetch.output }}' }, inputSchema: { type: 'object' } }),
+      stepTypes,
+      t0,
+    );
+    original.activate(t1);
+    original.markPersisted(3);
+    const snapshot = JSON.parse(JSON.stringify(original.toSnapshot()));
+    const restored = Workflow.restore(snapshot);
+    expect(restored.peekEvents()).toEqual([]);
+    expect(restored.toSnapshot()).toEqual(original.toSnapshot());
+    expect(restored.revision).toBe(3);
+  });
+
+  it('returns copies that cannot change the aggregate', () => {
+    const workflow = workflowIn('draft');
+    const snapshot = workflow.toSnapshot();
+    snapshot.steps[0].params.url = 'changed';
+    snapshot.tags.push('x');
+    expect(workflow.toSnapshot().steps[0].params.url).toBe('https://example.com/${{ inputs.day }}');
+    expect(workflow.toSnapshot().tags).toEqual([]);
+  });
+
+  it('analyzes its DAG', () => {
+    expect(workflowIn('draft').analyze()).toEqual({
+      topologicalOrder: ['fetch', 'summarize'],
+      levels: [['fetch'], ['summarize']],
+      criticalPath: ['fetch', 'summarize'],
+      maxParallelism: 1,
+    });
+  });
+});

@@ -1,0 +1,36 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+
+export class ProblemErrorDto {
+  @ApiPropertyOptional() path?: string;
+  @ApiPropertyOptional() code?: string;
+  @ApiProperty() message!: string;
+}
+
+/** RFC 9457 problem details (application/problem+json). */
+export class ProblemResponseDto {
+  @ApiProperty() type!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() status!: number;
+  @ApiProperty() detail!: string;
+  @ApiProperty({ example: 'WORKFLOW_NOT_FOUND' }) code!: string;
+  @ApiPropertyOptional({ type: [ProblemErrorDto] }) errors?: ProblemErrorDto[];
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed JSON, unknown field or bad parameter',
+  401: 'Missing, unknown or revoked API key',
+  404: 'Not found (or another tenant’s)',
+  409: 'Conflict with the resource’s state or version',
+  413: 'Body over 1 MB',
+  422: 'Invalid: every problem is listed in `errors`',
+};
+
+/** Documents the problem+json answers of an endpoint. */
+export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ...[401, ...statuses].map((status) =>
+      ApiResponse({ status, description: DESCRIPTIONS[status], content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemResponseDto' } } } }),
+    ),
+  );
+}
