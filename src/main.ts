@@ -1,16 +1,18 @@
 import 'reflect-metadata';
-import { AppModule } from './app.module';
-import { AppConfig } from './config/app-config';
-import { createApp } from './platform/http/create-app';
+import { existsSync } from 'node:fs';
+import { validateEnv } from './config/env.schema';
 
 async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  // Fail before anything starts, with a message that names each bad variable.
+  const env = validateEnv(process.env);
+  const { AppModule } = await import('./app.module');
+  const { createApp } = await import('./platform/http/create-app');
   const app = await createApp(AppModule);
-  const config = app.get(AppConfig);
-  await app.listen(config.get('PORT'), config.get('HOST'));
+  await app.listen(env.PORT, env.HOST);
 }
 
 main().catch((error: Error) => {
-  // A bad environment stops here with a message that names the variable.
   console.error(error.message);
   process.exit(1);
 });

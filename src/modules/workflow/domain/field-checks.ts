@@ -5,6 +5,21 @@ import type { ProblemList } from './problem-list';
 
 export { isPlainObject };
 
+/**
+ * An object with named fields: a plain object, or a class instance such as a validated request
+ * DTO (class-transformer builds those). Arrays, Dates and Maps are not.
+ */
+export function isRecordLike(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !(value instanceof Map) &&
+    !(value instanceof Set)
+  );
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

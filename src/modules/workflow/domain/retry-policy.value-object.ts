@@ -1,5 +1,5 @@
 import type { BackoffKind, RetryPolicyDefinition } from '../contracts/workflow.types';
-import { describe, isPlainObject, readBoolean, readInteger } from './field-checks';
+import { describe, isRecordLike, readBoolean, readInteger } from './field-checks';
 import { ProblemList } from './problem-list';
 
 /** Client input: every field optional; `backoff` is checked at runtime. */
@@ -26,7 +26,7 @@ export class RetryPolicy {
   static fromInput(input: unknown, path: string, problems: ProblemList): RetryPolicy {
     const d = RetryPolicy.DEFAULTS;
     if (input === undefined || input === null) return new RetryPolicy({ ...d });
-    if (!isPlainObject(input)) {
+    if (!isRecordLike(input)) {
       problems.add(path, 'INVALID_TYPE', `must be an object, got ${describe(input)}`);
       return new RetryPolicy({ ...d });
     }

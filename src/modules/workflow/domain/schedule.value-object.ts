@@ -1,6 +1,6 @@
 import type { ScheduleDefinition } from '../contracts/workflow.types';
 import { cronExpressionProblems } from './cron-expression';
-import { describe, isPlainObject, readString } from './field-checks';
+import { describe, isRecordLike, readString } from './field-checks';
 import type { ProblemList } from './problem-list';
 
 export interface ScheduleInput {
@@ -26,7 +26,7 @@ export class Schedule {
 
   static fromInput(input: unknown, path: string, problems: ProblemList): Schedule | null {
     if (input === undefined || input === null) return null;
-    if (!isPlainObject(input)) {
+    if (!isRecordLike(input)) {
       problems.add(path, 'INVALID_TYPE', `must be an object {cron, timezone?} or null, got ${describe(input)}`);
       return null;
     }

@@ -1,5 +1,5 @@
 import type { StepDefinition } from '../contracts/workflow.types';
-import { describe, isPlainObject, readInteger, readJsonObject, readOptionalString, readString } from './field-checks';
+import { describe, isRecordLike, readInteger, readJsonObject, readOptionalString, readString } from './field-checks';
 import type { ProblemList } from './problem-list';
 import { RetryPolicy, type RetryPolicyInput } from './retry-policy.value-object';
 import { StepId } from './step-id.value-object';
@@ -44,7 +44,7 @@ export class Step {
    * DAG can still be checked.
    */
   static fromInput(input: unknown, path: string, problems: ProblemList): Step | null {
-    if (!isPlainObject(input)) {
+    if (!isRecordLike(input)) {
       problems.add(path, 'INVALID_TYPE', `a step must be an object, got ${describe(input)}`);
       return null;
     }

@@ -1,5 +1,5 @@
 import type { ScheduleDefinition, StepDefinition, WorkflowAnalysis } from '../contracts/workflow.types';
-import { describe, isPlainObject, readJsonObject, readOptionalString, readString } from './field-checks';
+import { describe, isRecordLike, readJsonObject, readOptionalString, readString } from './field-checks';
 import { inputSchemaProblems } from './input-schema';
 import type { ProblemList } from './problem-list';
 import { Schedule, type ScheduleInput } from './schedule.value-object';
@@ -42,8 +42,8 @@ export class WorkflowDefinition {
    * best-effort definition; the caller throws when `problems` is not empty.
    */
   static fromInput(input: unknown, stepTypes: StepTypeRegistry, problems: ProblemList): WorkflowDefinition {
-    const data = isPlainObject(input) ? input : {};
-    if (!isPlainObject(input)) problems.add('', 'INVALID_TYPE', `the workflow must be an object, got ${describe(input)}`);
+    const data = isRecordLike(input) ? input : {};
+    if (!isRecordLike(input)) problems.add('', 'INVALID_TYPE', `the workflow must be an object, got ${describe(input)}`);
 
     let name = '';
     if (data.name === undefined || data.name === null) problems.add('name', 'REQUIRED', 'is required');
@@ -83,7 +83,9 @@ export class WorkflowDefinition {
     }
 
     const definitions = steps.map((step) => step.toDefinition());
-    problems.addAll(WorkflowDag.validate(definitions, { stepTypes, outputs, stepPaths }));
+    const dagProblems = WorkflowDag.validate(definitions, { stepTypes, outputs, stepPaths });
+    const stepsReported = problems.toArray().some((p) => p.path === 'steps');
+    problems.addAll(dagProblems.filter((p) => !(stepsReported && p.code === 'NO_STEPS')));
     return new WorkflowDefinition(
       { name, description, steps: definitions, schedule: schedule?.toDefinition() ?? null, tags, inputSchema, outputs },
       steps,
