@@ -11,8 +11,15 @@ module.exports = {
     {
       name: 'domain-is-framework-free',
       severity: 'error',
-      from: { path: '^src/(modules/[^/]+/(domain|contracts)|platform/(domain|expressions))/', pathNot: '\\.spec\\.ts$' },
+      from: { path: '^src/(modules/[^/]+/domain|platform/(domain|expressions))/', pathNot: '\\.spec\\.ts$' },
       to: { path: '(^|/)node_modules/(@nestjs|typeorm|pg|nestjs-cls|@nestjs-cls)/' },
+    },
+    {
+      name: 'contracts-use-only-cqrs',
+      comment: 'contracts/ holds command, query and event classes: @nestjs/cqrs base classes are its only framework import.',
+      severity: 'error',
+      from: { path: '^src/modules/[^/]+/contracts/' },
+      to: { path: '(^|/)node_modules/(@nestjs/(?!cqrs)|typeorm|pg|nestjs-cls|@nestjs-cls)' },
     },
     {
       name: 'platform-does-not-import-modules',

@@ -14,10 +14,17 @@ export default tseslint.config(
   },
   {
     // Domain code imports no framework.
-    files: ['src/modules/*/domain/**/*.ts', 'src/modules/*/contracts/**/*.ts', 'src/platform/domain/**/*.ts', 'src/platform/expressions/**/*.ts'],
+    files: ['src/modules/*/domain/**/*.ts', 'src/platform/domain/**/*.ts', 'src/platform/expressions/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'typeorm', 'typeorm/*', 'pg', 'nestjs-cls', '@nestjs-cls/*'] }],
+    },
+  },
+  {
+    // Contracts: command, query and event classes; the CQRS base classes are the only framework import.
+    files: ['src/modules/*/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*', '!@nestjs/cqrs', 'typeorm', 'typeorm/*', 'pg', 'nestjs-cls', '@nestjs-cls/*'] }] }],
     },
   },
 );

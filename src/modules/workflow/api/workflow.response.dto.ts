@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { WorkflowAnalysis, WorkflowSnapshot } from '../contracts';
+import { StepDefinition, WorkflowAnalysis, WorkflowSnapshot } from '../contracts';
 import { RetryPolicyRequestDto, ScheduleRequestDto } from './workflow-definition.request.dto';
 
 export class StepResponseDto {
@@ -14,6 +14,24 @@ export class StepResponseDto {
   @ApiProperty({ type: String, nullable: true }) forEach!: string | null;
   @ApiProperty({ type: String, nullable: true }) agentRole!: string | null;
   @ApiProperty({ type: String, nullable: true }) concurrencyKey!: string | null;
+
+  /** Fixed field order (JSONB storage does not keep it). */
+  static from(s: StepDefinition): StepResponseDto {
+    const { maxAttempts, backoff, initialDelayMs, maxDelayMs, jitter } = s.retry;
+    return {
+      id: s.id,
+      type: s.type,
+      name: s.name,
+      params: s.params,
+      dependsOn: s.dependsOn,
+      timeoutSeconds: s.timeoutSeconds,
+      retry: { maxAttempts, backoff, initialDelayMs, maxDelayMs, jitter },
+      condition: s.condition,
+      forEach: s.forEach,
+      agentRole: s.agentRole,
+      concurrencyKey: s.concurrencyKey,
+    };
+  }
 }
 
 export class WorkflowResponseDto {
@@ -39,7 +57,7 @@ export class WorkflowResponseDto {
       name: s.name,
       description: s.description,
       status: s.status,
-      steps: s.steps,
+      steps: s.steps.map(StepResponseDto.from),
       schedule: s.schedule,
       tags: s.tags,
       inputSchema: s.inputSchema,

@@ -1,7 +1,7 @@
 import { definition, TENANT, workflowUnitModule } from '../../../../../../test/support/workflow-unit-module';
-import { CreateWorkflowCommand } from '../create-workflow/create-workflow.command';
+import { CreateWorkflowCommand } from '../../../contracts/commands/create-workflow.command';
 import { CreateWorkflowCommandHandler } from '../create-workflow/create-workflow.command-handler';
-import { ChangeWorkflowStatusCommand } from './change-workflow-status.command';
+import { ChangeWorkflowStatusCommand } from '../../../contracts/commands/change-workflow-status.command';
 import { ChangeWorkflowStatusCommandHandler } from './change-workflow-status.command-handler';
 
 describe('ChangeWorkflowStatusCommandHandler', () => {

@@ -3,7 +3,7 @@ import { Transactional } from '../../../../../platform/transaction/transaction';
 import { WorkflowSnapshot } from '../../../contracts';
 import { WorkflowRepository } from '../../../domain/workflow.repository.port';
 import { loadWorkflowVersion } from '../../load-workflow';
-import { ChangeWorkflowStatusCommand } from './change-workflow-status.command';
+import { ChangeWorkflowStatusCommand } from '../../../contracts/commands/change-workflow-status.command';
 
 @CommandHandler(ChangeWorkflowStatusCommand)
 export class ChangeWorkflowStatusCommandHandler implements ICommandHandler<ChangeWorkflowStatusCommand, WorkflowSnapshot> {

@@ -4,7 +4,7 @@ import { WorkflowSnapshot } from '../../../contracts';
 import { StepTypeRegistry } from '../../../domain/step-type-registry';
 import { Workflow } from '../../../domain/workflow.aggregate';
 import { WorkflowRepository } from '../../../domain/workflow.repository.port';
-import { CreateWorkflowCommand } from './create-workflow.command';
+import { CreateWorkflowCommand } from '../../../contracts/commands/create-workflow.command';
 
 @CommandHandler(CreateWorkflowCommand)
 export class CreateWorkflowCommandHandler implements ICommandHandler<CreateWorkflowCommand, WorkflowSnapshot> {

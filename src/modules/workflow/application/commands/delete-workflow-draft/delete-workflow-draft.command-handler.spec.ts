@@ -1,7 +1,7 @@
 import { definition, TENANT, workflowUnitModule } from '../../../../../../test/support/workflow-unit-module';
-import { CreateWorkflowCommand } from '../create-workflow/create-workflow.command';
+import { CreateWorkflowCommand } from '../../../contracts/commands/create-workflow.command';
 import { CreateWorkflowCommandHandler } from '../create-workflow/create-workflow.command-handler';
-import { DeleteWorkflowDraftCommand } from './delete-workflow-draft.command';
+import { DeleteWorkflowDraftCommand } from '../../../contracts/commands/delete-workflow-draft.command';
 import { DeleteWorkflowDraftCommandHandler } from './delete-workflow-draft.command-handler';
 
 describe('DeleteWorkflowDraftCommandHandler', () => {

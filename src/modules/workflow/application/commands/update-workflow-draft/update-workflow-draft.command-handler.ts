@@ -4,7 +4,7 @@ import { WorkflowSnapshot } from '../../../contracts';
 import { StepTypeRegistry } from '../../../domain/step-type-registry';
 import { WorkflowRepository } from '../../../domain/workflow.repository.port';
 import { loadWorkflowVersion } from '../../load-workflow';
-import { UpdateWorkflowDraftCommand } from './update-workflow-draft.command';
+import { UpdateWorkflowDraftCommand } from '../../../contracts/commands/update-workflow-draft.command';
 
 @CommandHandler(UpdateWorkflowDraftCommand)
 export class UpdateWorkflowDraftCommandHandler implements ICommandHandler<UpdateWorkflowDraftCommand, WorkflowSnapshot> {

@@ -2,7 +2,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { WorkflowAnalysis } from '../../../contracts';
 import { WorkflowRepository } from '../../../domain/workflow.repository.port';
 import { loadWorkflowVersion } from '../../load-workflow';
-import { AnalyzeWorkflowQuery } from './analyze-workflow.query';
+import { AnalyzeWorkflowQuery } from '../../../contracts/queries/analyze-workflow.query';
 
 @QueryHandler(AnalyzeWorkflowQuery)
 export class AnalyzeWorkflowQueryHandler implements IQueryHandler<AnalyzeWorkflowQuery, WorkflowAnalysis> {

@@ -2,7 +2,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { WorkflowSnapshot } from '../../../contracts';
 import { WorkflowRepository } from '../../../domain/workflow.repository.port';
 import { loadWorkflowVersion } from '../../load-workflow';
-import { GetWorkflowVersionQuery } from './get-workflow-version.query';
+import { GetWorkflowVersionQuery } from '../../../contracts/queries/get-workflow-version.query';
 
 @QueryHandler(GetWorkflowVersionQuery)
 export class GetWorkflowVersionQueryHandler implements IQueryHandler<GetWorkflowVersionQuery, WorkflowSnapshot> {

@@ -2,7 +2,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../../../platform/domain';
 import { WorkflowSnapshot } from '../../../contracts';
 import { WorkflowRepository } from '../../../domain/workflow.repository.port';
-import { GetWorkflowQuery } from './get-workflow.query';
+import { GetWorkflowQuery } from '../../../contracts/queries/get-workflow.query';
 
 @QueryHandler(GetWorkflowQuery)
 export class GetWorkflowQueryHandler implements IQueryHandler<GetWorkflowQuery, WorkflowSnapshot> {

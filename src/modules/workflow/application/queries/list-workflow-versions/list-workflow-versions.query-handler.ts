@@ -3,7 +3,7 @@ import { DomainError } from '../../../../../platform/domain';
 import { decodeCursor, Page, toPage } from '../../../../../platform/pagination/cursor';
 import { WorkflowSnapshot } from '../../../contracts';
 import { WorkflowRepository } from '../../../domain/workflow.repository.port';
-import { ListWorkflowVersionsQuery } from './list-workflow-versions.query';
+import { ListWorkflowVersionsQuery } from '../../../contracts/queries/list-workflow-versions.query';
 
 @QueryHandler(ListWorkflowVersionsQuery)
 export class ListWorkflowVersionsQueryHandler implements IQueryHandler<ListWorkflowVersionsQuery, Page<WorkflowSnapshot>> {

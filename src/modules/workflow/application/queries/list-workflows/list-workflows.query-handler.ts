@@ -2,7 +2,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { decodeCursor, Page, toPage } from '../../../../../platform/pagination/cursor';
 import { WorkflowSnapshot } from '../../../contracts';
 import { WorkflowRepository } from '../../../domain/workflow.repository.port';
-import { ListWorkflowsQuery } from './list-workflows.query';
+import { ListWorkflowsQuery } from '../../../contracts/queries/list-workflows.query';
 
 @QueryHandler(ListWorkflowsQuery)
 export class ListWorkflowsQueryHandler implements IQueryHandler<ListWorkflowsQuery, Page<WorkflowSnapshot>> {

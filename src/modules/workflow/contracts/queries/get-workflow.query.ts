@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import { WorkflowSnapshot } from '../../../contracts';
+import { WorkflowSnapshot } from '../workflow.types';
 
 /** The latest active version of a workflow, else its latest version. */
 export class GetWorkflowQuery extends Query<WorkflowSnapshot> {

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
-import { WorkflowSnapshot } from '../../../contracts';
-import { WorkflowDefinitionInput } from '../../../domain/workflow-definition.value-object';
+import { WorkflowSnapshot } from '../workflow.types';
+import type { WorkflowDefinitionInput } from '../../domain/workflow-definition.value-object';
 
 export class CreateWorkflowCommand extends Command<WorkflowSnapshot> {
   constructor(

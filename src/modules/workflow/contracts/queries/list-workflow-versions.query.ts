@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
-import { Page } from '../../../../../platform/pagination/cursor';
-import { WorkflowSnapshot } from '../../../contracts';
+import type { Page } from '../../../../platform/pagination/cursor';
+import { WorkflowSnapshot } from '../workflow.types';
 
 /** Every version of one workflow, oldest first (semver order). */
 export class ListWorkflowVersionsQuery extends Query<Page<WorkflowSnapshot>> {

@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
-import { Page } from '../../../../../platform/pagination/cursor';
-import { WorkflowSnapshot, WorkflowStatus } from '../../../contracts';
+import type { Page } from '../../../../platform/pagination/cursor';
+import { WorkflowSnapshot, WorkflowStatus } from '../workflow.types';
 
 export interface ListWorkflowsFilter {
   status?: WorkflowStatus;

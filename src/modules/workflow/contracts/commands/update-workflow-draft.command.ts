@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
-import { WorkflowSnapshot } from '../../../contracts';
-import { WorkflowDefinitionInput } from '../../../domain/workflow-definition.value-object';
+import { WorkflowSnapshot } from '../workflow.types';
+import type { WorkflowDefinitionInput } from '../../domain/workflow-definition.value-object';
 
 /** Replaces a draft's definition in place (PUT). Only drafts are editable. */
 export class UpdateWorkflowDraftCommand extends Command<WorkflowSnapshot> {

@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import { WorkflowAnalysis } from '../../../contracts';
+import { WorkflowAnalysis } from '../workflow.types';
 
 /** Topological order, parallel levels, critical path and maximum parallelism of one version. */
 export class AnalyzeWorkflowQuery extends Query<WorkflowAnalysis> {

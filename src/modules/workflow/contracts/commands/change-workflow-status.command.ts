@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { WorkflowSnapshot } from '../../../contracts';
+import { WorkflowSnapshot } from '../workflow.types';
 
 export type WorkflowStatusAction = 'activate' | 'deprecate' | 'archive';
 

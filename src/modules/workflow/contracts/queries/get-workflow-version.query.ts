@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import { WorkflowSnapshot } from '../../../contracts';
+import { WorkflowSnapshot } from '../workflow.types';
 
 export class GetWorkflowVersionQuery extends Query<WorkflowSnapshot> {
   constructor(

@@ -1,0 +1,17 @@
+/**
+ * The public surface for applications that import CognitionOS's Nest modules: the core module,
+ * the feature modules and their contracts (commands, queries, events, types), and the platform
+ * pieces an extension needs (domain events, durable subscribers, errors).
+ */
+export { CognitionOsCoreModule, AppModule } from './app.module';
+export { createApp } from './platform/http/create-app';
+
+export * from './platform/domain';
+export { DurableEventsHandler, type DurableEventHandler } from './platform/outbox/durable-events-handler.decorator';
+export { OutboxWriter } from './platform/outbox/outbox.writer';
+export { ApiKeyService } from './platform/auth/api-key.service';
+export { Public } from './platform/auth/public.decorator';
+export { TenantId } from './platform/auth/tenant-id.decorator';
+
+export { WorkflowModule } from './modules/workflow/workflow.module';
+export * from './modules/workflow/contracts';
