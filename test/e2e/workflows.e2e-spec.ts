@@ -191,6 +191,9 @@ describe('workflows over HTTP', () => {
     const huge = await api('POST', W, { body: { ...diamond('huge'), description: 'x'.repeat(1_100_000) } });
     expect(huge.status).toBe(413);
     expect(huge.body.code).toBe('PAYLOAD_TOO_LARGE');
+    const text = await api('POST', W, { rawBody: 'hello', headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+    expect(text.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('serves health, metrics and the OpenAPI document without a key', async () => {

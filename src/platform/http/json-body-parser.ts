@@ -8,6 +8,7 @@ import { DomainError } from '../domain';
 export function useJsonBodyParser(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('text/plain');
   app.useBodyParser('application/json', {}, (request, body, done) => {
     const text = Buffer.isBuffer(body) ? body.toString('utf8') : String(body);
     if (text.trim() === '') return done(null, undefined);

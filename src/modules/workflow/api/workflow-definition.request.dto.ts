@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -127,7 +126,6 @@ export class WorkflowDefinitionRequestDto {
 
   @ApiProperty({ type: [StepRequestDto], minItems: 1, maxItems: 1000 })
   @IsArray()
-  @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   @Type(() => StepRequestDto)
   steps!: StepRequestDto[];
