@@ -1,9 +1,10 @@
 import { isPlainObject } from '../../../platform/expressions';
+import { describe, isJsonValue } from '../../../platform/json-schema/json-values';
 import type { ProblemList } from './problem-list';
 
 /** Small readers used by the value objects: each reports a problem and returns undefined when invalid. */
 
-export { isPlainObject };
+export { describe, isJsonValue, isPlainObject };
 
 /**
  * An object with named fields: a plain object, or a class instance such as a validated request
@@ -20,11 +21,6 @@ export function isRecordLike(value: unknown): value is Record<string, unknown> {
   );
 }
 
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
 
 export interface StringRule {
   min?: number;
@@ -86,15 +82,6 @@ export function readBoolean(value: unknown, path: string, problems: ProblemList)
   return value;
 }
 
-/** JSON data only: null, booleans, finite numbers, strings, arrays and plain objects of those. */
-export function isJsonValue(value: unknown, depth = 0): boolean {
-  if (depth > 64) return false;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
-  if (isPlainObject(value)) return Object.values(value).every((item) => isJsonValue(item, depth + 1));
-  return false;
-}
 
 /** A JSON object (plain object of JSON values), deep-copied, or undefined. */
 export function readJsonObject(

@@ -1,6 +1,5 @@
 export * from './cron-expression';
 export * from './dag-graph';
-export * from './input-schema';
 export * from './problem-list';
 export * from './retry-policy.value-object';
 export * from './schedule.value-object';

@@ -1,4 +1,4 @@
-import { inputSchemaProblems, validateInputs } from './input-schema';
+import { inputSchemaProblems, validateInputs } from './json-schema';
 
 describe('inputSchemaProblems', () => {
   it('accepts draft 2020-12 (default) and draft-07 schemas, formats included', () => {

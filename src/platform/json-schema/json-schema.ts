@@ -1,8 +1,9 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { ErrorDetail } from '../../../platform/domain';
-import { describe, isJsonValue, isPlainObject } from './field-checks';
+import type { ErrorDetail } from '../domain';
+import { isPlainObject } from '../expressions';
+import { describe, isJsonValue } from './json-values';
 
 /*
  * Workflow `inputSchema` is JSON Schema draft 2020-12 by default; a schema whose `$schema` names
