@@ -11,6 +11,7 @@ import { typeormOptions } from './database/typeorm-options';
 import { REQUEST_ID_HEADER } from './platform/http/request-id';
 import { PlatformModule } from './platform/platform.module';
 import { CORRELATION_ID } from './platform/outbox/outbox.writer';
+import { EngineModule } from './modules/engine/engine.module';
 import { WorkflowModule } from './modules/workflow/workflow.module';
 
 interface RawRequest {
@@ -68,6 +69,6 @@ export class CognitionOsCoreModule {
 }
 
 @Module({
-  imports: [CognitionOsCoreModule.forRoot(), WorkflowModule],
+  imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule],
 })
 export class AppModule {}

@@ -12,6 +12,7 @@ import { setRepositoryHistogram } from './metrics/timed';
 import { EventTypeRegistry } from './outbox/event-type.registry';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
+import { StepTypeCatalog } from './step-types/step-type-catalog';
 
 /** Cross-cutting pieces every module uses: API keys, the outbox, metrics, health. */
 @Global()
@@ -25,8 +26,9 @@ import { OutboxWriter } from './outbox/outbox.writer';
     EventTypeRegistry,
     OutboxWriter,
     OutboxRelay,
+    StepTypeCatalog,
   ],
-  exports: [ApiKeyService, MetricsService, EventTypeRegistry, OutboxWriter, OutboxRelay],
+  exports: [ApiKeyService, MetricsService, EventTypeRegistry, OutboxWriter, OutboxRelay, StepTypeCatalog],
 })
 export class PlatformModule implements OnModuleInit {
   constructor(

@@ -9,9 +9,11 @@ import { AnalyzeWorkflowQueryHandler } from './application/queries/analyze-workf
 import { GetWorkflowVersionQueryHandler } from './application/queries/get-workflow-version/get-workflow-version.query-handler';
 import { GetWorkflowQueryHandler } from './application/queries/get-workflow/get-workflow.query-handler';
 import { ListWorkflowVersionsQueryHandler } from './application/queries/list-workflow-versions/list-workflow-versions.query-handler';
+import { ListScheduledWorkflowsQueryHandler } from './application/queries/list-scheduled-workflows/list-scheduled-workflows.query-handler';
 import { ListWorkflowsQueryHandler } from './application/queries/list-workflows/list-workflows.query-handler';
 import { WORKFLOW_EVENTS } from './contracts';
-import { StaticStepTypeRegistry, StepTypeRegistry } from './domain/step-type-registry';
+import { StepTypeRegistry } from './domain/step-type-registry';
+import { CatalogStepTypeRegistry } from './infrastructure/catalog-step-type.registry';
 import { WorkflowRepository } from './domain/workflow.repository.port';
 import { TypeOrmWorkflowRepository } from './infrastructure/typeorm-workflow.repository';
 
@@ -20,8 +22,7 @@ import { TypeOrmWorkflowRepository } from './infrastructure/typeorm-workflow.rep
   controllers: [WorkflowController],
   providers: [
     { provide: WorkflowRepository, useClass: TypeOrmWorkflowRepository },
-    // The built-in step types until the engine provides the registry of discovered ones.
-    { provide: StepTypeRegistry, useValue: new StaticStepTypeRegistry() },
+    { provide: StepTypeRegistry, useClass: CatalogStepTypeRegistry },
     CreateWorkflowCommandHandler,
     UpdateWorkflowDraftCommandHandler,
     ChangeWorkflowStatusCommandHandler,
@@ -31,6 +32,7 @@ import { TypeOrmWorkflowRepository } from './infrastructure/typeorm-workflow.rep
     ListWorkflowVersionsQueryHandler,
     ListWorkflowsQueryHandler,
     AnalyzeWorkflowQueryHandler,
+    ListScheduledWorkflowsQueryHandler,
   ],
 })
 export class WorkflowModule implements OnModuleInit {

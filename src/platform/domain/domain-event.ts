@@ -30,7 +30,7 @@ export abstract class DomainEvent<P extends object = Record<string, unknown>> {
   }
 }
 
-export type DomainEventClass<E extends DomainEvent = DomainEvent> = new (
+export type DomainEventClass<E extends DomainEvent<any> = DomainEvent<any>> = new (
   tenantId: string,
   aggregateId: string,
   payload: any,

@@ -16,6 +16,8 @@ export interface StepResume {
 export interface StepContext {
   tenantId: string;
   executionId: string;
+  /** The step execution row (stable across attempts): a natural idempotency key for side effects. */
+  stepExecutionId: string;
   workflowId: string;
   workflowVersion: string;
   stepId: string;

@@ -9,3 +9,5 @@ export * from './queries/get-workflow-version.query';
 export * from './queries/list-workflows.query';
 export * from './queries/list-workflow-versions.query';
 export * from './queries/analyze-workflow.query';
+export * from './retry-delay';
+export * from './queries/list-scheduled-workflows.query';

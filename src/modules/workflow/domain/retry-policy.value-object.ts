@@ -1,6 +1,7 @@
 import type { BackoffKind, RetryPolicyDefinition } from '../contracts/workflow.types';
 import { describe, isRecordLike, readBoolean, readInteger } from './field-checks';
 import { ProblemList } from './problem-list';
+import { retryDelayMs } from '../contracts/retry-delay';
 
 /** Client input: every field optional; `backoff` is checked at runtime. */
 export type RetryPolicyInput = Partial<Omit<RetryPolicyDefinition, 'backoff'>> & { backoff?: string };
@@ -105,13 +106,7 @@ export class RetryPolicy {
    * of many steps while keeping at least half of the backoff.
    */
   delayForAttempt(attempt: number, random: () => number = Math.random): number {
-    const { backoff, initialDelayMs, maxDelayMs, jitter } = this.props;
-    const exponent = Math.min(Math.max(Math.floor(attempt), 1) - 1, 52);
-    const raw = backoff === 'fixed' ? initialDelayMs : initialDelayMs * 2 ** exponent;
-    const delay = Math.min(raw, maxDelayMs);
-    if (!jitter) return delay;
-    const factor = Math.min(Math.max(random(), 0), 1);
-    return Math.round(delay / 2 + (delay / 2) * factor);
+    return retryDelayMs(this.props, attempt, random);
   }
 
   toDefinition(): RetryPolicyDefinition {

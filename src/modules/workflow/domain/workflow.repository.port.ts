@@ -27,6 +27,9 @@ export abstract class WorkflowRepository {
   /** One item per (workflowId, version), ordered by workflowId then semver ascending. */
   abstract list(tenantId: string, filter: WorkflowListFilter): Promise<Workflow[]>;
 
+  /** Active versions with a cron schedule, of every tenant (for the scheduler). */
+  abstract listScheduled(): Promise<Workflow[]>;
+
   /** Stores a new version with revision 1; DomainError WORKFLOW_VERSION_EXISTS if it exists. */
   abstract insert(workflow: Workflow): Promise<void>;
 

@@ -84,6 +84,17 @@ export class TypeOrmWorkflowRepository extends WorkflowRepository {
     return rows.map(WorkflowMapper.toDomain);
   }
 
+  async listScheduled(): Promise<Workflow[]> {
+    const rows = await this.host.tx
+      .getRepository(WorkflowOrmEntity)
+      .createQueryBuilder('w')
+      .where(`w.status = 'active' AND w.schedule IS NOT NULL`)
+      .orderBy('w.tenant_id')
+      .addOrderBy('w.workflow_id')
+      .getMany();
+    return rows.map(WorkflowMapper.toDomain);
+  }
+
   async insert(workflow: Workflow): Promise<void> {
     const row = WorkflowMapper.toRow(workflow);
     row.rowVersion = 1;

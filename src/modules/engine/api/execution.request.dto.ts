@@ -1,0 +1,29 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsObject, IsOptional, IsString } from 'class-validator';
+import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
+
+const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+export class StartExecutionRequestDto {
+  @ApiPropertyOptional({ example: '1.0.0', description: 'Default: the latest active version' })
+  @IsOptional()
+  @IsString()
+  version?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, default: {}, description: 'Checked against the workflow’s inputSchema when it has one' })
+  @IsOptional()
+  @IsObject()
+  inputs?: Record<string, unknown>;
+}
+
+export class ListExecutionsRequestDto extends PageQueryRequestDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  workflowId?: string;
+
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: (typeof STATUSES)[number];
+}

@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class ExecutionErrorResponseDto {
+  @ApiProperty({ example: 'STEP_TIMEOUT' }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ description: 'The first failed step' }) stepId?: string;
+}
+
+export class StepExecutionResponseDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() stepId!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'forEach item index; null for the step itself' }) itemIndex!: number | null;
+  @ApiProperty() type!: string;
+  @ApiProperty({ enum: ['pending', 'running', 'waiting', 'completed', 'failed', 'skipped', 'cancelled'] }) status!: string;
+  @ApiProperty() attempt!: number;
+  @ApiProperty({ nullable: true, description: 'Any JSON' }) output!: unknown;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) error!: unknown;
+  @ApiProperty({ type: String, nullable: true, example: 'CONDITION_FALSE' }) skipReason!: string | null;
+  @ApiProperty({ type: String, nullable: true }) agentId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) taskId!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) availableAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) startedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) completedAt!: string | null;
+}
+
+export class ExecutionResponseDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() workflowId!: string;
+  @ApiProperty() workflowVersion!: string;
+  @ApiProperty({ enum: ['pending', 'running', 'completed', 'failed', 'cancelled'] }) status!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) inputs!: Record<string, unknown>;
+  @ApiProperty({ nullable: true, description: '{<stepId>: output}, or the workflow’s declared outputs' }) outputs!: unknown;
+  @ApiProperty({ type: ExecutionErrorResponseDto, nullable: true }) error!: ExecutionErrorResponseDto | null;
+  @ApiProperty({ type: String, nullable: true }) parentExecutionId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) idempotencyKey!: string | null;
+  @ApiProperty({ enum: ['api', 'schedule', 'parent'] }) triggeredBy!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) startedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) completedAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiPropertyOptional({ type: [StepExecutionResponseDto] }) steps?: StepExecutionResponseDto[];
+}
+
+export class ExecutionPageResponseDto {
+  @ApiProperty({ type: [ExecutionResponseDto] }) items!: ExecutionResponseDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class SignalResponseDto {
+  @ApiProperty({ description: 'true: a waiting step took it; false: kept until a step waits for it' }) delivered!: boolean;
+}

@@ -1,0 +1,100 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { DomainError } from '../../../platform/domain';
+import { TenantId } from '../../../platform/auth/tenant-id.decorator';
+import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
+import { CancelExecutionCommand, GetExecutionQuery, ListExecutionsQuery, RetryExecutionCommand, SendSignalCommand, StartExecutionCommand } from '../contracts';
+import { ExecutionEventStream } from './execution-event-stream';
+import { ListExecutionsRequestDto, StartExecutionRequestDto } from './execution.request.dto';
+import { ExecutionPageResponseDto, ExecutionResponseDto, SignalResponseDto } from './execution.response.dto';
+
+@ApiTags('executions')
+@ApiBearerAuth()
+@Controller()
+export class ExecutionsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly stream: ExecutionEventStream,
+  ) {}
+
+  @Post('workflows/:id/executions')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Start an execution of an active version (default: the latest active)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key and body returns the first execution' })
+  @ApiAcceptedResponse({ type: ExecutionResponseDto })
+  @ApiProblems(400, 404, 409, 422)
+  start(
+    @TenantId() tenantId: string,
+    @Param('id') workflowId: string,
+    @Body() body: StartExecutionRequestDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<ExecutionResponseDto> {
+    if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 255)) {
+      throw new DomainError('BAD_REQUEST', 'Idempotency-Key must be 1–255 characters');
+    }
+    return this.commands.execute(new StartExecutionCommand(tenantId, workflowId, body.version, body.inputs ?? {}, { idempotencyKey, triggeredBy: 'api' }));
+  }
+
+  @Get('executions')
+  @ApiOperation({ summary: 'Executions, newest first' })
+  @ApiOkResponse({ type: ExecutionPageResponseDto })
+  @ApiProblems(400, 422)
+  list(@TenantId() tenantId: string, @Query() query: ListExecutionsRequestDto): Promise<ExecutionPageResponseDto> {
+    const { limit, cursor, ...filter } = query;
+    return this.queries.execute(new ListExecutionsQuery(tenantId, filter, limit, cursor));
+  }
+
+  @Get('executions/:id')
+  @ApiOperation({ summary: 'An execution with its steps' })
+  @ApiOkResponse({ type: ExecutionResponseDto })
+  @ApiProblems(404)
+  get(@TenantId() tenantId: string, @Param('id') id: string): Promise<ExecutionResponseDto> {
+    return this.queries.execute(new GetExecutionQuery(tenantId, id));
+  }
+
+  @Post('executions/:id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel: pending and waiting steps are cancelled, running handlers get an abort signal' })
+  @ApiOkResponse({ type: ExecutionResponseDto })
+  @ApiProblems(404, 409)
+  async cancel(@TenantId() tenantId: string, @Param('id') id: string): Promise<ExecutionResponseDto> {
+    await this.queries.execute(new GetExecutionQuery(tenantId, id, false));
+    return this.commands.execute(new CancelExecutionCommand(tenantId, id));
+  }
+
+  @Post('executions/:id/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Resume a failed execution from its failed and skipped steps' })
+  @ApiAcceptedResponse({ type: ExecutionResponseDto })
+  @ApiProblems(404, 409)
+  async retry(@TenantId() tenantId: string, @Param('id') id: string): Promise<ExecutionResponseDto> {
+    await this.queries.execute(new GetExecutionQuery(tenantId, id, false));
+    return this.commands.execute(new RetryExecutionCommand(tenantId, id));
+  }
+
+  @Post('executions/:id/signals/:name')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a signal; the body (any JSON) is its payload' })
+  @ApiBody({ required: false, schema: { description: 'Any JSON value' } })
+  @ApiAcceptedResponse({ type: SignalResponseDto })
+  @ApiProblems(404, 409)
+  async signal(@TenantId() tenantId: string, @Param('id') id: string, @Param('name') name: string, @Body() payload: unknown): Promise<SignalResponseDto> {
+    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(name)) throw new DomainError('BAD_REQUEST', 'A signal name is 1–128 letters, digits, _ . : -');
+    await this.queries.execute(new GetExecutionQuery(tenantId, id, false));
+    return this.commands.execute(new SendSignalCommand(tenantId, id, name, payload ?? null));
+  }
+
+  @Get('executions/:id/events')
+  @ApiOperation({ summary: 'The execution’s events as Server-Sent Events: its history, then live, closing when it ends' })
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event position' })
+  @ApiOkResponse({ description: 'text/event-stream; each event: id = position, event = type, data = the event envelope' })
+  @ApiProblems(404)
+  async events(@TenantId() tenantId: string, @Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+    await this.queries.execute(new GetExecutionQuery(tenantId, id, false));
+    await this.stream.open(tenantId, id, /^\d+$/.test(lastEventId ?? '') ? lastEventId! : '0', reply);
+  }
+}

@@ -1,0 +1,18 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { newId } from '../../../../../platform/ids/uuid';
+import { Transactional } from '../../../../../platform/transaction/transaction';
+import { SendSignalCommand } from '../../../contracts';
+import { assertSignalable } from '../../../infrastructure/execution-control';
+import { sendSignal } from '../../../infrastructure/signals';
+import { EngineSql } from '../../engine-sql';
+
+@CommandHandler(SendSignalCommand)
+export class SendSignalCommandHandler implements ICommandHandler<SendSignalCommand, { delivered: boolean }> {
+  constructor(private readonly db: EngineSql) {}
+
+  @Transactional()
+  async execute({ tenantId, executionId, name, payload }: SendSignalCommand): Promise<{ delivered: boolean }> {
+    await assertSignalable(this.db.sql, tenantId, executionId);
+    return sendSignal(this.db.sql, tenantId, executionId, name, payload, newId());
+  }
+}

@@ -1,0 +1,44 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { createHash } from 'node:crypto';
+import { DomainError } from '../../../../../platform/domain';
+import { validateInputs } from '../../../../../platform/json-schema/json-schema';
+import { Transactional } from '../../../../../platform/transaction/transaction';
+import { ExecutionView, StartExecutionCommand } from '../../../contracts';
+import { readExecution } from '../../../infrastructure/execution-reads';
+import { insertExecution } from '../../../infrastructure/execution-starter';
+import { EngineSql } from '../../engine-sql';
+import { WorkflowPlans } from '../../workflow-plans';
+
+@CommandHandler(StartExecutionCommand)
+export class StartExecutionCommandHandler implements ICommandHandler<StartExecutionCommand, ExecutionView> {
+  constructor(
+    private readonly plans: WorkflowPlans,
+    private readonly db: EngineSql,
+  ) {}
+
+  @Transactional()
+  async execute({ tenantId, workflowId, version, inputs, options }: StartExecutionCommand): Promise<ExecutionView> {
+    const plan = await this.plans.startable(tenantId, workflowId, version);
+    if (plan.inputSchema) {
+      const problems = validateInputs(plan.inputSchema, inputs);
+      if (problems.length) throw new DomainError('VALIDATION_FAILED', `The inputs do not match the workflow's inputSchema`, problems.map((p) => ({ ...p, path: `inputs${p.path ? `.${p.path}` : ''}` })));
+    }
+    const key = options.idempotencyKey ?? null;
+    const requestHash = key ? createHash('sha256').update(JSON.stringify([workflowId, version ?? null, inputs])).digest('hex') : null;
+    const sql = this.db.sql;
+    const result = await insertExecution(sql, {
+      tenantId,
+      plan,
+      inputs,
+      triggeredBy: options.triggeredBy ?? 'api',
+      idempotencyKey: key,
+      requestHash,
+      parentExecutionId: options.parentExecutionId ?? null,
+      parentStepExecutionId: options.parentStepExecutionId ?? null,
+    });
+    if (!result.created && result.requestHash !== requestHash) {
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was used for a different request`);
+    }
+    return (await readExecution(sql, tenantId, result.id, false))!;
+  }
+}

@@ -1,0 +1,72 @@
+import { Logger } from '@nestjs/common';
+import { Pool } from 'pg';
+import { sqlOf } from '../../infrastructure/sql';
+import { StepResult } from '../../infrastructure/step-result';
+import { writeStepResults } from '../../infrastructure/step-results.writer';
+import { EngineMetrics } from '../engine-metrics';
+
+const MAX_BATCH = 500;
+
+/**
+ * Group commit for step results: while one transaction writes, the results that finish meanwhile
+ * queue up and go together in the next one. Under load a step costs a share of a few statements;
+ * when idle a result is written at once.
+ */
+export class ResultBatcher {
+  private readonly logger = new Logger(ResultBatcher.name);
+  private queue: StepResult[] = [];
+  private writing?: Promise<void>;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly workerId: string,
+    private readonly metrics: EngineMetrics,
+    private readonly afterWrite: (notify: boolean) => void,
+  ) {}
+
+  push(result: StepResult): void {
+    this.queue.push(result);
+    if (!this.writing) this.writing = this.writeAll().finally(() => (this.writing = undefined));
+  }
+
+  /** Resolves when everything queued so far is written. */
+  async drain(): Promise<void> {
+    while (this.writing || this.queue.length) {
+      if (!this.writing && this.queue.length) this.writing = this.writeAll().finally(() => (this.writing = undefined));
+      await this.writing;
+    }
+  }
+
+  private async writeAll(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      const notify = await this.writeWithRetry(batch);
+      this.afterWrite(notify);
+    }
+  }
+
+  private async writeWithRetry(batch: StepResult[]): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const { notify, finished } = await writeStepResults(sqlOf(client), this.workerId, batch);
+        await client.query('COMMIT');
+        for (const [outcome, n] of Object.entries(finished)) this.metrics.executions.inc({ outcome }, n);
+        return notify;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        // Deadlocks and serialization failures are transient; after that the leases expire and
+        // the steps run again elsewhere (at-least-once), so nothing is lost.
+        if (attempt >= 5) {
+          this.logger.error(`writing ${batch.length} step results failed: ${(error as Error).message}`);
+          return false;
+        }
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+      } finally {
+        client.release();
+      }
+    }
+  }
+}

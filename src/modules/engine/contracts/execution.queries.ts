@@ -1,0 +1,24 @@
+import { Query } from '@nestjs/cqrs';
+import type { Page } from '../../../platform/pagination/cursor';
+import type { ExecutionStatus, ExecutionView } from './execution.types';
+
+export class GetExecutionQuery extends Query<ExecutionView> {
+  constructor(
+    readonly tenantId: string,
+    readonly executionId: string,
+    readonly withSteps = true,
+  ) {
+    super();
+  }
+}
+
+export class ListExecutionsQuery extends Query<Page<ExecutionView>> {
+  constructor(
+    readonly tenantId: string,
+    readonly filter: { workflowId?: string; status?: ExecutionStatus },
+    readonly limit: number,
+    readonly cursor?: string,
+  ) {
+    super();
+  }
+}

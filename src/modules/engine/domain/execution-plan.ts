@@ -1,0 +1,58 @@
+import type { StepDefinition, WorkflowSnapshot } from '../../workflow/contracts';
+
+/**
+ * The run-time view of one (immutable) workflow version: steps by id, who depends on whom, and
+ * what a failure skips. Built once per version and cached by the engine.
+ */
+export class ExecutionPlan {
+  readonly steps: ReadonlyMap<string, StepDefinition>;
+  /** Direct dependents of each step. */
+  readonly dependents: ReadonlyMap<string, readonly string[]>;
+  private readonly downstream = new Map<string, readonly string[]>();
+
+  constructor(
+    readonly tenantId: string,
+    readonly workflowId: string,
+    readonly version: string,
+    readonly stepList: readonly StepDefinition[],
+    readonly outputs: Record<string, unknown> | null,
+    readonly inputSchema: Record<string, unknown> | null,
+  ) {
+    this.steps = new Map(stepList.map((s) => [s.id, s]));
+    const dependents = new Map<string, string[]>(stepList.map((s) => [s.id, []]));
+    for (const step of stepList) for (const dep of step.dependsOn) dependents.get(dep)?.push(step.id);
+    this.dependents = dependents;
+  }
+
+  static fromSnapshot(s: WorkflowSnapshot): ExecutionPlan {
+    return new ExecutionPlan(s.tenantId, s.workflowId, s.version, s.steps, s.outputs, s.inputSchema);
+  }
+
+  step(stepId: string): StepDefinition {
+    const step = this.steps.get(stepId);
+    if (!step) throw new Error(`step ${stepId} is not in ${this.workflowId}@${this.version}`);
+    return step;
+  }
+
+  /** Every step downstream of `stepId` (transitive dependents), in declaration order. */
+  downstreamOf(stepId: string): readonly string[] {
+    const cached = this.downstream.get(stepId);
+    if (cached) return cached;
+    const seen = new Set<string>();
+    const stack = [...(this.dependents.get(stepId) ?? [])];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...(this.dependents.get(id) ?? []));
+    }
+    const result = this.stepList.filter((s) => seen.has(s.id)).map((s) => s.id);
+    this.downstream.set(stepId, result);
+    return result;
+  }
+
+  /** Whether a step's params or expressions read other steps' results (so its context needs them). */
+  readsSteps(stepId: string): boolean {
+    return this.step(stepId).dependsOn.length > 0;
+  }
+}

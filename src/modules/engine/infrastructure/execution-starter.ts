@@ -1,0 +1,61 @@
+import { newId } from '../../../platform/ids/uuid';
+import { ExecutionPlan } from '../domain/execution-plan';
+import { EventRows } from './event-rows';
+import { Sql } from './sql';
+
+export const STEPS_CHANNEL = 'cognitionos_steps';
+
+export interface NewExecution {
+  tenantId: string;
+  plan: ExecutionPlan;
+  inputs: Record<string, unknown>;
+  triggeredBy: 'api' | 'schedule' | 'parent';
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  parentExecutionId: string | null;
+  parentStepExecutionId: string | null;
+}
+
+export type StartResult = { created: true; id: string } | { created: false; id: string; requestHash: string | null };
+
+/**
+ * Writes a new execution, one row per step (roots runnable at once, the others counting their
+ * dependencies), its WorkflowExecutionStarted event and a wake-up for the workers, in the
+ * caller's transaction. With an idempotency key already used, writes nothing and returns the first.
+ */
+export async function insertExecution(sql: Sql, e: NewExecution): Promise<StartResult> {
+  const id = newId();
+  const inserted = await sql<{ id: string }>(
+    `INSERT INTO workflow_executions (id, tenant_id, workflow_id, workflow_version, status, inputs, triggered_by,
+       idempotency_key, request_hash, parent_execution_id, parent_step_execution_id, remaining_steps, started_at)
+     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, now())
+     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+     RETURNING id`,
+    [id, e.tenantId, e.plan.workflowId, e.plan.version, JSON.stringify(e.inputs), e.triggeredBy, e.idempotencyKey, e.requestHash, e.parentExecutionId, e.parentStepExecutionId, e.plan.stepList.length],
+  );
+  if (inserted.length === 0) {
+    const [first] = await sql<{ id: string; request_hash: string | null }>(
+      `SELECT id, request_hash FROM workflow_executions WHERE tenant_id = $1 AND idempotency_key = $2`,
+      [e.tenantId, e.idempotencyKey],
+    );
+    return { created: false, id: first.id, requestHash: first.request_hash };
+  }
+  const steps = e.plan.stepList;
+  await sql(
+    `INSERT INTO step_executions (id, execution_id, tenant_id, step_id, type, status, deps_remaining)
+     SELECT v.id, $1, $2, v.step_id, v.type, 'pending', v.deps
+     FROM unnest($3::uuid[], $4::text[], $5::text[], $6::int[]) AS v(id, step_id, type, deps)`,
+    [id, e.tenantId, steps.map(() => newId()), steps.map((s) => s.id), steps.map((s) => s.type), steps.map((s) => s.dependsOn.length)],
+  );
+  const events = new EventRows();
+  events.add(e.tenantId, 'WorkflowExecutionStarted', id, {
+    executionId: id,
+    workflowId: e.plan.workflowId,
+    workflowVersion: e.plan.version,
+    triggeredBy: e.triggeredBy,
+    parentExecutionId: e.parentExecutionId,
+  });
+  await events.flush(sql);
+  await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`);
+  return { created: true, id };
+}

@@ -1,0 +1,133 @@
+import { EventRows } from './event-rows';
+import { finalizeExecutions } from './execution-finalizer';
+import { Sql } from './sql';
+import { stepPayload, TerminalStep } from './step-result';
+
+type Counts = Map<string, { executionId: string; stepId: string; n: number }>;
+
+function count(map: Counts, executionId: string, stepId: string): void {
+  const key = `${executionId}|${stepId}`;
+  const entry = map.get(key);
+  if (entry) entry.n++;
+  else map.set(key, { executionId, stepId, n: 1 });
+}
+
+/**
+ * Follows final step outcomes through the DAG, level by level, in the caller's transaction:
+ * completed and skipped steps unlock their dependents; a failed step skips everything downstream
+ * (UPSTREAM_FAILED); forEach items complete or fail their step; then executions with no step left
+ * are finalized. Returns whether new work became runnable.
+ */
+export async function propagate(sql: Sql, terminal: TerminalStep[], events: EventRows): Promise<boolean> {
+  let queue = terminal;
+  let runnable = false;
+  const finished = new Map<string, { tenantId: string; n: number; error: unknown; plan: TerminalStep['plan'] }>();
+  const plans = new Map(terminal.map((t) => [t.executionId, t.plan]));
+  while (queue.length) {
+    const unlock: Counts = new Map();
+    const itemsDone: Counts = new Map();
+    const itemsFailed: TerminalStep[] = [];
+    const downstream: { executionId: string; stepId: string }[] = [];
+    for (const t of queue) {
+      if (t.itemIndex !== null) {
+        if (t.status === 'failed') itemsFailed.push(t);
+        else if (t.status !== 'cancelled') count(itemsDone, t.executionId, t.stepId);
+        continue;
+      }
+      const exec = finished.get(t.executionId) ?? { tenantId: t.tenantId, n: 0, error: null, plan: t.plan };
+      exec.n++;
+      finished.set(t.executionId, exec);
+      if (t.status === 'completed' || t.status === 'skipped') {
+        for (const dependent of t.plan.dependents.get(t.stepId) ?? []) count(unlock, t.executionId, dependent);
+      } else {
+        exec.error ??= { code: t.error?.code ?? 'STEP_FAILED', message: t.error?.message ?? `step ${t.stepId} ${t.status}`, stepId: t.stepId };
+        for (const stepId of t.plan.downstreamOf(t.stepId)) downstream.push({ executionId: t.executionId, stepId });
+      }
+    }
+    const next: TerminalStep[] = [];
+    if (unlock.size) {
+      const rows = [...unlock.values()];
+      await sql(
+        `UPDATE step_executions s SET deps_remaining = s.deps_remaining - v.n, available_at = now(), updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::int[]) AS v(execution_id, step_id, n)
+         WHERE s.execution_id = v.execution_id AND s.step_id = v.step_id AND s.item_index IS NULL AND s.status = 'pending'`,
+        [rows.map((r) => r.executionId), rows.map((r) => r.stepId), rows.map((r) => r.n)],
+      );
+      runnable = true;
+    }
+    if (downstream.length) {
+      const skipped = await sql(
+        `UPDATE step_executions s SET status = 'skipped', skip_reason = 'UPSTREAM_FAILED', completed_at = now(), updated_at = now()
+         FROM unnest($1::uuid[], $2::text[]) AS v(execution_id, step_id)
+         WHERE s.execution_id = v.execution_id AND s.step_id = v.step_id AND s.item_index IS NULL AND s.status IN ('pending', 'waiting')
+         RETURNING s.id, s.execution_id, s.tenant_id, s.step_id, s.type, s.attempt`,
+        [downstream.map((d) => d.executionId), downstream.map((d) => d.stepId)],
+      );
+      for (const s of skipped) {
+        finished.get(s.execution_id)!.n++;
+        const step = { executionId: s.execution_id, stepExecutionId: s.id, stepId: s.step_id, itemIndex: null, type: s.type, attempt: s.attempt };
+        events.add(s.tenant_id, 'StepExecutionSkipped', s.execution_id, { ...stepPayload(step), reason: 'UPSTREAM_FAILED' });
+      }
+    }
+    if (itemsDone.size) next.push(...(await completeForEachSteps(sql, [...itemsDone.values()], plans, events)));
+    if (itemsFailed.length) next.push(...(await failForEachSteps(sql, itemsFailed, events)));
+    queue = next;
+  }
+  if (await finalizeExecutions(sql, finished, events)) runnable = true;
+  return runnable;
+}
+
+/** Counts finished items; a forEach step whose items are all done completes with their outputs in order. */
+async function completeForEachSteps(sql: Sql, done: { executionId: string; stepId: string; n: number }[], plans: Map<string, TerminalStep['plan']>, events: EventRows): Promise<TerminalStep[]> {
+  const counted = await sql(
+    `UPDATE step_executions p SET children_remaining = p.children_remaining - v.n, updated_at = now()
+     FROM unnest($1::uuid[], $2::text[], $3::int[]) AS v(execution_id, step_id, n)
+     WHERE p.execution_id = v.execution_id AND p.step_id = v.step_id AND p.item_index IS NULL
+       AND p.status = 'waiting' AND p.wait_kind = 'children'
+     RETURNING p.id, p.children_remaining`,
+    [done.map((d) => d.executionId), done.map((d) => d.stepId), done.map((d) => d.n)],
+  );
+  const complete = counted.filter((r) => r.children_remaining <= 0).map((r) => r.id);
+  if (complete.length === 0) return [];
+  const rows = await sql(
+    `UPDATE step_executions p SET status = 'completed', completed_at = now(), wait_kind = NULL, updated_at = now(),
+       output = (SELECT COALESCE(jsonb_agg(c.output ORDER BY c.item_index), '[]') FROM step_executions c
+                 WHERE c.execution_id = p.execution_id AND c.step_id = p.step_id AND c.item_index IS NOT NULL)
+     WHERE p.id = ANY($1::uuid[])
+     RETURNING p.id, p.execution_id, p.tenant_id, p.step_id, p.type, p.attempt, p.output`,
+    [complete],
+  );
+  return rows.map((r) => {
+    const step = { executionId: r.execution_id, stepExecutionId: r.id, stepId: r.step_id, itemIndex: null, type: r.type, attempt: r.attempt };
+    events.add(r.tenant_id, 'StepExecutionCompleted', r.execution_id, { ...stepPayload(step), output: r.output });
+    return { ...step, tenantId: r.tenant_id, status: 'completed' as const, plan: plans.get(r.execution_id)! };
+  });
+}
+
+/** A forEach item that failed for good fails its step; the step's other pending items are cancelled. */
+async function failForEachSteps(sql: Sql, failed: TerminalStep[], events: EventRows): Promise<TerminalStep[]> {
+  const first = new Map<string, TerminalStep>();
+  for (const t of failed) if (!first.has(`${t.executionId}|${t.stepId}`)) first.set(`${t.executionId}|${t.stepId}`, t);
+  const items = [...first.values()];
+  const rows = await sql(
+    `UPDATE step_executions p SET status = 'failed', error = v.error, completed_at = now(), wait_kind = NULL, updated_at = now()
+     FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS v(execution_id, step_id, error)
+     WHERE p.execution_id = v.execution_id AND p.step_id = v.step_id AND p.item_index IS NULL AND p.status = 'waiting'
+     RETURNING p.id, p.execution_id, p.tenant_id, p.step_id, p.type, p.attempt, p.error`,
+    [items.map((t) => t.executionId), items.map((t) => t.stepId), items.map((t) => JSON.stringify({ ...t.error, itemIndex: t.itemIndex }))],
+  );
+  if (rows.length) {
+    await sql(
+      `UPDATE step_executions c SET status = 'cancelled', completed_at = now(), updated_at = now()
+       FROM unnest($1::uuid[], $2::text[]) AS v(execution_id, step_id)
+       WHERE c.execution_id = v.execution_id AND c.step_id = v.step_id AND c.item_index IS NOT NULL AND c.status IN ('pending', 'waiting')`,
+      [rows.map((r) => r.execution_id), rows.map((r) => r.step_id)],
+    );
+  }
+  return rows.map((r) => {
+    const step = { executionId: r.execution_id, stepExecutionId: r.id, stepId: r.step_id, itemIndex: null, type: r.type, attempt: r.attempt };
+    events.add(r.tenant_id, 'StepExecutionFailed', r.execution_id, { ...stepPayload(step), error: r.error });
+    const plan = failed.find((t) => t.executionId === r.execution_id)!.plan;
+    return { ...step, tenantId: r.tenant_id, status: 'failed' as const, error: r.error, plan };
+  });
+}

@@ -1,0 +1,109 @@
+import { wakeStepsOfFinishedChildren } from './child-wakeups';
+import { Sql } from './sql';
+
+/** A step a worker holds the lease of. */
+export interface ClaimedStep {
+  id: string;
+  executionId: string;
+  tenantId: string;
+  stepId: string;
+  itemIndex: number | null;
+  type: string;
+  attempt: number;
+  /** Set when the step had asked to wait and is now resumed (by its timer, a signal, a child or a deadline). */
+  waitKind: string | null;
+  waitKey: string | null;
+  resume: { reason?: string; payload?: unknown } | null;
+  /** When the step became runnable (for claim-to-start latency). */
+  availableAt: Date;
+  workflowId: string;
+  workflowVersion: string;
+  inputs: Record<string, unknown>;
+  /** The concurrency key this attempt holds, once acquired by the runner. */
+  heldKey?: string;
+}
+
+/**
+ * Claims up to `limit` runnable steps in one statement: due pending steps whose dependencies are
+ * done, and waiting steps whose wake-up came. SKIP LOCKED lets any number of workers claim side by
+ * side; the lease lets another worker take a step over if this one dies. A StepExecutionStarted
+ * event is written in the same statement for each first start of an attempt.
+ */
+const CLAIM = `
+WITH picked AS (
+  SELECT id, status AS was FROM step_executions
+  WHERE status IN ('pending', 'waiting') AND deps_remaining = 0 AND available_at <= now()
+  ORDER BY available_at
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE step_executions s
+  SET status = 'running',
+      attempt = CASE WHEN p.was = 'waiting' THEN s.attempt ELSE s.attempt + 1 END,
+      lease_owner = $1,
+      lease_expires_at = now() + make_interval(secs => $3),
+      started_at = CASE WHEN p.was = 'waiting' THEN s.started_at ELSE now() END,
+      updated_at = now()
+  FROM picked p
+  WHERE s.id = p.id
+  RETURNING s.id, s.execution_id, s.tenant_id, s.step_id, s.item_index, s.type, s.attempt, s.wait_kind, s.wait_key,
+            s.resume, s.available_at, p.was
+), started AS (
+  INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
+  SELECT cognitionos_uuid_v7(), c.tenant_id, 'StepExecutionStarted', 'WorkflowExecution', c.execution_id::text,
+         jsonb_build_object('executionId', c.execution_id, 'stepExecutionId', c.id, 'stepId', c.step_id,
+                            'itemIndex', c.item_index, 'type', c.type, 'attempt', c.attempt),
+         now()
+  FROM claimed c WHERE c.was = 'pending'
+)
+SELECT c.id, c.execution_id, c.tenant_id, c.step_id, c.item_index, c.type, c.attempt, c.wait_kind, c.wait_key, c.resume,
+       c.available_at, e.workflow_id, e.workflow_version, e.inputs
+FROM claimed c JOIN workflow_executions e ON e.id = c.execution_id`;
+
+export async function claimSteps(sql: Sql, workerId: string, limit: number, leaseSeconds: number): Promise<ClaimedStep[]> {
+  const rows = await sql(CLAIM, [workerId, limit, leaseSeconds]);
+  return rows.map((r) => ({
+    id: r.id,
+    executionId: r.execution_id,
+    tenantId: r.tenant_id,
+    stepId: r.step_id,
+    itemIndex: r.item_index,
+    type: r.type,
+    attempt: r.attempt,
+    waitKind: r.wait_kind,
+    waitKey: r.wait_key,
+    resume: r.resume,
+    availableAt: r.available_at,
+    workflowId: r.workflow_id,
+    workflowVersion: r.workflow_version,
+    inputs: r.inputs,
+  }));
+}
+
+/** Extends the leases of the steps this worker still runs. */
+export async function heartbeat(sql: Sql, workerId: string, ids: string[], leaseSeconds: number): Promise<void> {
+  if (ids.length === 0) return;
+  await sql(
+    `UPDATE step_executions SET lease_expires_at = now() + make_interval(secs => $3)
+     WHERE id = ANY($2::uuid[]) AND status = 'running' AND lease_owner = $1`,
+    [workerId, ids, leaseSeconds],
+  );
+}
+
+/**
+ * Steps whose worker stopped renewing the lease go back to pending (running → pending, lease
+ * lost), and concurrency slots held by steps no longer running are released.
+ */
+export async function reapExpiredLeases(sql: Sql): Promise<number> {
+  const rows = await sql(
+    `UPDATE step_executions SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, available_at = now(), updated_at = now()
+     WHERE id IN (SELECT id FROM step_executions WHERE status = 'running' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED)
+     RETURNING id`,
+  );
+  await sql(
+    `DELETE FROM concurrency_slots c WHERE NOT EXISTS (SELECT 1 FROM step_executions s WHERE s.id = c.step_execution_id AND s.status = 'running')`,
+  );
+  const woken = await wakeStepsOfFinishedChildren(sql);
+  if (rows.length || woken) await sql(`SELECT pg_notify('cognitionos_steps', '')`);
+  return rows.length;
+}

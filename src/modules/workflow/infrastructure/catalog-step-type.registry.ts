@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { StepTypeCatalog } from '../../../platform/step-types/step-type-catalog';
+import { BUILT_IN_STEP_TYPES } from '../contracts';
+import { StepTypeRegistry } from '../domain/step-type-registry';
+
+/** Step types a definition may use: the built-in names of SPEC section 4 plus every type the engine discovered. */
+@Injectable()
+export class CatalogStepTypeRegistry implements StepTypeRegistry {
+  private readonly builtIns = new Set<string>(BUILT_IN_STEP_TYPES);
+
+  constructor(private readonly catalog: StepTypeCatalog) {}
+
+  has(type: string): boolean {
+    return this.builtIns.has(type) || this.catalog.has(type);
+  }
+
+  list(): string[] {
+    return [...new Set([...this.builtIns, ...this.catalog.list()])].sort();
+  }
+}
