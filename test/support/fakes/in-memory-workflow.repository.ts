@@ -56,6 +56,10 @@ export class InMemoryWorkflowRepository extends WorkflowRepository {
       .map((row) => Workflow.restore(structuredClone(row)));
   }
 
+  async listScheduled(): Promise<Workflow[]> {
+    return [...this.rows.values()].filter((row) => row.status === 'active' && row.schedule).map((row) => Workflow.restore(structuredClone(row)));
+  }
+
   async insert(workflow: Workflow): Promise<void> {
     const key = InMemoryWorkflowRepository.key(workflow.tenantId, workflow.workflowId, workflow.version);
     if (this.rows.has(key)) {

@@ -1,7 +1,8 @@
 import { ExecutionView, StepExecutionView } from '../contracts';
 import { Sql } from './sql';
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+/** ISO time, or null (also for 'infinity': a step waiting with no deadline). */
+const iso = (d: Date | null) => (d && Number.isFinite(new Date(d).getTime()) ? new Date(d).toISOString() : null);
 
 function toView(r: any): ExecutionView {
   return {
@@ -35,7 +36,7 @@ function toStepView(r: any): StepExecutionView {
     skipReason: r.skip_reason,
     agentId: r.agent_id,
     taskId: r.task_id,
-    availableAt: r.status === 'waiting' && !Number.isFinite(new Date(r.available_at).getTime()) ? null : iso(r.available_at),
+    availableAt: iso(r.available_at),
     startedAt: iso(r.started_at),
     completedAt: iso(r.completed_at),
   };

@@ -1,5 +1,4 @@
 import { Sql } from './sql';
-import { ClaimedStep } from './step-claims';
 
 /**
  * Signals sent before their step started waiting are kept in `execution_signals`; when a step
@@ -7,14 +6,14 @@ import { ClaimedStep } from './step-claims';
  * Both sides lock the execution (lockSignalsOf, before touching rows) so a signal and a wait never
  * miss each other.
  */
-export async function deliverBufferedSignals(sql: Sql, steps: ClaimedStep[]): Promise<boolean> {
+export async function deliverBufferedSignals(sql: Sql, steps: { id: string; executionId: string; name: string }[]): Promise<boolean> {
   let delivered = false;
   for (const step of steps) {
     const [signal] = await sql(
       `UPDATE execution_signals SET consumed_at = now()
        WHERE id = (SELECT id FROM execution_signals WHERE execution_id = $1 AND name = $2 AND consumed_at IS NULL ORDER BY created_at LIMIT 1)
        RETURNING payload`,
-      [step.executionId, step.waitKey],
+      [step.executionId, step.name],
     );
     if (!signal) continue;
     await sql(`UPDATE step_executions SET resume = $2, available_at = now() WHERE id = $1 AND status = 'waiting'`, [

@@ -84,7 +84,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
       until: r.wait.until?.toISOString() ?? null,
     });
   }
-  const signalWaits = waiting.filter((r) => r.wait.kind === 'signal').map((r) => r.claim);
+  const signalWaits = waiting.filter((r) => r.wait.kind === 'signal').map((r) => ({ id: r.claim.id, executionId: r.claim.executionId, name: r.wait.key! }));
   if (signalWaits.length && (await deliverBufferedSignals(sql, signalWaits))) notify = true;
   const childWaits = waiting.filter((r) => r.wait.kind === 'child').map((r) => r.claim.id);
   if (childWaits.length && (await wakeStepsOfFinishedChildren(sql, childWaits))) notify = true;
