@@ -52,7 +52,7 @@ WITH picked AS (
   INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
   SELECT cognitionos_uuid_v7(), c.tenant_id, 'StepExecutionStarted', 'WorkflowExecution', c.execution_id::text,
          jsonb_build_object('executionId', c.execution_id, 'stepExecutionId', c.id, 'stepId', c.step_id,
-                            'itemIndex', c.item_index, 'type', c.type, 'attempt', c.attempt),
+                            'itemIndex', c.item_index, 'type', c.type, 'attempt', c.attempt, 'workerId', $1::text),
          now()
   FROM claimed c WHERE c.was = 'pending'
 )

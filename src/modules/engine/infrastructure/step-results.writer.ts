@@ -42,7 +42,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   );
   const terminal: TerminalStep[] = [];
   for (const r of ended) {
-    if (r.kind === 'completed') events.add(r.claim.tenantId, 'StepExecutionCompleted', r.claim.executionId, { ...stepPayload(terminalOf(r.claim, r.plan, 'completed')), output: r.output ?? null });
+    if (r.kind === 'completed') events.add(r.claim.tenantId, 'StepExecutionCompleted', r.claim.executionId, { ...stepPayload(terminalOf(r.claim, r.plan, 'completed')), output: r.output ?? null, workerId });
     if (r.kind === 'skipped') events.add(r.claim.tenantId, 'StepExecutionSkipped', r.claim.executionId, { ...stepPayload(terminalOf(r.claim, r.plan, 'skipped')), reason: r.reason });
     if (r.kind === 'failed') events.add(r.claim.tenantId, 'StepExecutionFailed', r.claim.executionId, { ...stepPayload(terminalOf(r.claim, r.plan, 'failed')), error: r.error });
     terminal.push(terminalOf(r.claim, r.plan, r.kind as TerminalStep['status'], r.kind === 'failed' ? r.error : undefined));

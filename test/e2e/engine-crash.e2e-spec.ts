@@ -1,0 +1,74 @@
+import { ChildProcess } from 'node:child_process';
+import { DataSource } from 'typeorm';
+import { activeWorkflow, testServer, TestServer } from '../support/engine-helpers';
+import { apiClient } from '../support/http-client';
+import { startTestApp, TestApp } from '../support/test-app';
+import { startWorkerProcess, stopProcess, waitForListeners } from '../support/worker-processes';
+
+const EXECUTIONS = 200;
+const LEASE_SECONDS = 3;
+const POLL_MS = 200;
+
+describe('a worker process killed mid-run', () => {
+  let t: TestApp;
+  let http: TestServer;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    http = await testServer();
+    t = await startTestApp('crash', { WORKER_ENABLED: 'false', SCHEDULER_ENABLED: 'false', HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    for (const c of children) await stopProcess(c, 'SIGKILL');
+    await t?.close();
+    await http?.close();
+  });
+
+  it('loses nothing: every execution completes, each step once, and its steps are taken over within the lease', async () => {
+    const api = apiClient(t.url, t.key);
+    const step = (id: string, dependsOn: string[]) => ({ id, type: 'http_request', dependsOn, params: { url: `${http.url}/slow?ms=40` } });
+    await activeWorkflow(api, { id: 'chain5', steps: [step('s1', []), step('s2', ['s1']), step('s3', ['s2']), step('s4', ['s3']), step('s5', ['s4'])] });
+    const { StartExecutionCommand } = await import('../../src/modules/engine/contracts');
+    const { CommandBus } = await import('@nestjs/cqrs');
+    const commands = t.app.get(CommandBus);
+    for (let i = 0; i < EXECUTIONS; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, () => commands.execute(new StartExecutionCommand(t.tenantId, 'chain5', undefined, {}))));
+    }
+    const db = t.app.get(DataSource);
+    const env = { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1', WORKER_CONCURRENCY: '10', WORKER_POLL_MS: String(POLL_MS), LEASE_SECONDS: String(LEASE_SECONDS), SCHEDULER_ENABLED: 'false' };
+    const victim = startWorkerProcess(t.db, env);
+    children.push(victim, startWorkerProcess(t.db, env));
+    await waitForListeners(t.db, 5);
+
+    const completedSteps = async () => (await db.query(`SELECT count(*)::int AS n FROM step_executions WHERE status = 'completed'`))[0].n as number;
+    while ((await completedSteps()) < 200) await new Promise((r) => setTimeout(r, 20));
+    const held = await db.query(`SELECT id FROM step_executions WHERE status = 'running' AND lease_owner LIKE $1`, [`%:${victim.pid}:%`]);
+    await stopProcess(victim, 'SIGKILL');
+    const killedAt = Date.now();
+    children.push(startWorkerProcess(t.db, env));
+
+    const until = Date.now() + 90_000;
+    for (;;) {
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM workflow_executions WHERE status = 'completed'`);
+      if (n === EXECUTIONS) break;
+      if (Date.now() > until) throw new Error(`${n} of ${EXECUTIONS} executions completed`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const perStep = await db.query(
+      `SELECT payload->>'stepExecutionId' AS step, count(*)::int AS completions FROM domain_events WHERE type = 'StepExecutionCompleted' GROUP BY 1`,
+    );
+    expect(perStep).toHaveLength(EXECUTIONS * 5);
+    expect(perStep.filter((r: { completions: number }) => r.completions !== 1)).toEqual([]);
+
+    expect(held.length).toBeGreaterThan(0);
+    const takeovers = await db.query(
+      `SELECT payload->>'stepExecutionId' AS step, min(occurred_at) AS at FROM domain_events
+       WHERE type = 'StepExecutionStarted' AND payload->>'stepExecutionId' = ANY($1) AND payload->>'workerId' NOT LIKE $2 GROUP BY 1`,
+      [held.map((h: { id: string }) => h.id), `%:${victim.pid}:%`],
+    );
+    expect(takeovers).toHaveLength(held.length);
+    const slowest = Math.max(...takeovers.map((r: { at: Date }) => new Date(r.at).getTime() - killedAt));
+    // A lease lasts LEASE_SECONDS from its last renewal; the reaper runs every second; then a poll or NOTIFY.
+    expect(slowest).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + 1000 + POLL_MS + 500);
+  }, 180_000);
+});
