@@ -14,4 +14,6 @@ export { Public } from './platform/auth/public.decorator';
 export { TenantId } from './platform/auth/tenant-id.decorator';
 
 export { WorkflowModule } from './modules/workflow/workflow.module';
+export { EngineModule } from './modules/engine/engine.module';
+export * from './modules/engine/contracts';
 export * from './modules/workflow/contracts';
