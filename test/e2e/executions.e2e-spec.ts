@@ -247,6 +247,18 @@ describe('executions over HTTP (engine e2e)', () => {
     expect(http.requests.filter((r) => r.path === '/fail').length).toBe(before + 1);
   });
 
+  it('runs steps with the same concurrencyKey one at a time', async () => {
+    await activeWorkflow(api, {
+      id: 'serial',
+      steps: [{ id: 'use', type: 'http_request', concurrencyKey: "'account-' + inputs.account", params: { url: `${http.url}/slow?ms=300` } }],
+    });
+    const ids = await Promise.all([1, 2, 3].map(async () => (await start(api, 'serial', { account: 'a1' })).body.id));
+    const runs = await Promise.all(ids.map((id) => waitForExecution(api, id)));
+    expect(runs.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
+    const spans = runs.map((r) => r.steps[0]).map((s) => [Date.parse(s.startedAt), Date.parse(s.completedAt)]).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+  });
+
   it('refuses to start a draft, and an unknown workflow is 404', async () => {
     await api('POST', '/api/v3/workflows', { body: { id: 'drafty', version: '1.0.0', name: 'x', steps: [{ id: 'a', type: 'transform' }] } });
     const draft = await start(api, 'drafty');
