@@ -31,7 +31,7 @@ export class CognitionOsCoreModule {
       module: CognitionOsCoreModule,
       global: true,
       imports: [
-        ConfigModule,
+        ConfigModule.forRoot(),
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({

@@ -21,6 +21,10 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   durationSeconds: number;
+  /** CPU milliseconds per request of each probed process group during the measured run (Linux). */
+  cpuMsPerRequest: Record<string, number | null>;
+  /** process.hrtime (µs, CLOCK_MONOTONIC, as V8 CPU profiles) when the measured run started / ended. */
+  windowUs: { from: number; to: number };
 }
 
 /** Env-overridable settings: BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP (seconds). */
@@ -44,11 +48,29 @@ function run(url: string, headers: Record<string, string>, seconds: number, s: L
   return autocannon({ url, headers, method: 'GET', duration: seconds, connections: s.connections, pipelining: s.pipelining });
 }
 
-export async function measure(target: string, url: string, headers: Record<string, string>, s: LoadSettings): Promise<LoadResult> {
+/** Reads a CPU-seconds counter (see cpu-usage.ts); undefined when it cannot be read here. */
+export type CpuProbe = () => number | undefined;
+
+export async function measure(
+  target: string,
+  url: string,
+  headers: Record<string, string>,
+  s: LoadSettings,
+  probes: Record<string, CpuProbe> = {},
+): Promise<LoadResult> {
   process.stderr.write(`${target}: warm-up ${s.warmupSeconds} s … `);
   await run(url, headers, s.warmupSeconds, s);
   process.stderr.write(`measuring ${s.durationSeconds} s with ${s.connections} connections … `);
+  const before = Object.fromEntries(Object.entries(probes).map(([name, probe]) => [name, probe()]));
+  const from = Number(process.hrtime.bigint() / 1000n);
   const r = await run(url, headers, s.durationSeconds, s);
+  const to = Number(process.hrtime.bigint() / 1000n);
+  const cpuMsPerRequest: Record<string, number | null> = {};
+  for (const [name, probe] of Object.entries(probes)) {
+    const after = probe();
+    const start = before[name];
+    cpuMsPerRequest[name] = after === undefined || start === undefined || r.requests.total === 0 ? null : ((after - start) * 1000) / r.requests.total;
+  }
   process.stderr.write(`${Math.round(r.requests.average)} req/s\n`);
   return {
     target,
@@ -63,5 +85,7 @@ export async function measure(target: string, url: string, headers: Record<strin
     errors: r.errors,
     timeouts: r.timeouts,
     durationSeconds: r.duration,
+    cpuMsPerRequest,
+    windowUs: { from, to },
   };
 }

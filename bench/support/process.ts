@@ -78,14 +78,21 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((child) => child.stop()));
 }
 
-/** Runs a command to completion with inherited output; rejects unless it exits with code 0. */
-export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<void> {
+/**
+ * Runs a command to completion; rejects unless it exits with code 0. With `quiet`, its output is
+ * kept and shown only when it fails.
+ */
+export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), quiet = false): Promise<void> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(command, args, { cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const proc = spawn(command, args, { cwd, env, stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'] });
+    const output: Buffer[] = [];
+    proc.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+    proc.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
     proc.once('error', reject);
     proc.once('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`\`${command} ${args.join(' ')}\` failed with ${signal ? `signal ${signal}` : `code ${code}`}`));
+      if (code === 0) return resolve();
+      if (quiet) process.stderr.write(Buffer.concat(output));
+      reject(new Error(`\`${command} ${args.join(' ')}\` failed with ${signal ? `signal ${signal}` : `code ${code}`}`));
     });
   });
 }

@@ -10,7 +10,7 @@ import { TenantCreateCommand, TenantListCommand } from './tenant.commands';
 /** The admin CLI: only what its commands need (no HTTP, no workers, no relay). */
 @Module({
   imports: [
-    ConfigModule,
+    ConfigModule.forRoot(),
     TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => typeormOptions(config.all) }),
   ],
   providers: [ApiKeyService, TenantCreateCommand, TenantListCommand, ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand],

@@ -59,3 +59,31 @@ export async function insertExecution(sql: Sql, e: NewExecution): Promise<StartR
   await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`);
   return { created: true, id };
 }
+
+/**
+ * Starts many executions of one version in a few statements (no idempotency keys): for bulk
+ * starts and benchmarks. Same rows and events as insertExecution.
+ */
+export async function insertExecutions(sql: Sql, tenantId: string, plan: ExecutionPlan, inputsList: Record<string, unknown>[], triggeredBy: NewExecution['triggeredBy'] = 'api'): Promise<string[]> {
+  const ids = inputsList.map(() => newId());
+  await sql(
+    `INSERT INTO workflow_executions (id, tenant_id, workflow_id, workflow_version, status, inputs, triggered_by, remaining_steps, started_at)
+     SELECT v.id, $2, $3, $4, 'running', v.inputs, $5, $6, now() FROM unnest($1::uuid[], $7::jsonb[]) AS v(id, inputs)`,
+    [ids, tenantId, plan.workflowId, plan.version, triggeredBy, plan.stepList.length, inputsList.map((i) => JSON.stringify(i))],
+  );
+  const steps = plan.stepList;
+  const rows = ids.flatMap((executionId) => steps.map((s) => ({ executionId, s })));
+  await sql(
+    `INSERT INTO step_executions (id, execution_id, tenant_id, step_id, type, status, deps_remaining)
+     SELECT v.id, v.execution_id, $1, v.step_id, v.type, 'pending', v.deps
+     FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[]) AS v(id, execution_id, step_id, type, deps)`,
+    [tenantId, rows.map(() => newId()), rows.map((r) => r.executionId), rows.map((r) => r.s.id), rows.map((r) => r.s.type), rows.map((r) => r.s.dependsOn.length)],
+  );
+  const events = new EventRows();
+  for (const id of ids) {
+    events.add(tenantId, 'WorkflowExecutionStarted', id, { executionId: id, workflowId: plan.workflowId, workflowVersion: plan.version, triggeredBy, parentExecutionId: null });
+  }
+  await events.flush(sql);
+  await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`);
+  return ids;
+}
