@@ -67,7 +67,9 @@ export class Engine1764150200000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX uq_step_executions_item ON step_executions (execution_id, step_id, COALESCE(item_index, -1))`);
     // The work queue: what a worker may claim (due pending steps, and waiting steps whose timer or wake-up came).
     await q.query(`CREATE INDEX idx_step_executions_runnable ON step_executions (available_at) WHERE status IN ('pending', 'waiting') AND deps_remaining = 0`);
-    await q.query(`CREATE INDEX idx_step_executions_lease ON step_executions (lease_expires_at) WHERE status = 'running'`);
+    // Not partial: a partial index on running rows would tempt the planner into scanning every
+    // (mostly dead) entry of it when completing steps by id. NULL once a step stops running.
+    await q.query(`CREATE INDEX idx_step_executions_lease ON step_executions (lease_expires_at)`);
     await q.query(`CREATE INDEX idx_step_executions_child_wait ON step_executions (wait_key) WHERE status = 'waiting' AND wait_kind = 'child'`);
     await q.query(`CREATE INDEX idx_step_executions_concurrency ON step_executions (tenant_id, concurrency_key) WHERE concurrency_key IS NOT NULL AND status = 'pending'`);
 

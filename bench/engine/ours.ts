@@ -83,7 +83,11 @@ class OursEngine implements EngineUnderTest {
     this.probe = await new CompletionProbe(db).connect();
   }
 
+  private readonly created = new Set<string>();
+
   private async workflow(id: string, length: number): Promise<void> {
+    if (this.created.has(id)) return;
+    this.created.add(id);
     const { CommandBus } = await import('@nestjs/cqrs');
     const { CreateWorkflowCommand } = await import('../../src/modules/workflow/contracts');
     const steps = Array.from({ length }, (_, i) => ({ id: `s${i}`, type: 'bench_noop', dependsOn: i ? [`s${i - 1}`] : [] }));
@@ -158,12 +162,7 @@ class OursEngine implements EngineUnderTest {
     const id = `long${length}`;
     const { CommandBus } = await import('@nestjs/cqrs');
     const { StartExecutionCommand } = await import('../../src/modules/engine/contracts');
-    const { WorkflowPlans } = await import('../../src/modules/engine/application/workflow-plans');
-    try {
-      await this.app!.get(WorkflowPlans).plan(TENANT, id, '1.0.0');
-    } catch {
-      await this.workflow(id, length);
-    }
+    await this.workflow(id, length);
     await this.interactive();
     const countdown = new Countdown(length);
     onStep = () => countdown.tick();
@@ -180,6 +179,7 @@ class OursEngine implements EngineUnderTest {
     await this.probe?.end();
     this.app = undefined;
     this.interactiveStarted = false;
+    this.created.clear();
     void this.db;
   }
 }

@@ -10,6 +10,7 @@ import { EventTypeRegistry, StoredEventRow } from './event-type.registry';
 
 export const OUTBOX_CHANNEL = 'cognitionos_events';
 const BATCH = 500;
+const COALESCE_MS = 10;
 
 interface Cursor {
   txId: string;
@@ -81,7 +82,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = (async () => {
       do {
         this.again = false;
+        const started = Date.now();
         await this.drain().catch((e: Error) => this.logger.warn(`relay drain failed: ${e.message}`));
+        // Under a stream of commits, wake-ups coalesce: at most one drain per COALESCE_MS.
+        if (this.again && !this.stopped) await new Promise((r) => setTimeout(r, Math.max(0, COALESCE_MS - (Date.now() - started))));
       } while (this.again && !this.stopped);
     })().finally(() => (this.running = undefined));
     return this.running;

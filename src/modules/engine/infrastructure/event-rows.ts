@@ -43,6 +43,7 @@ export class EventRows {
         aggregateType,
         now,
       ],
+      'cognitionos_insert_events',
     );
     this.rows.length = 0;
   }

@@ -19,35 +19,35 @@ interface Finished {
 export async function finalizeExecutions(sql: Sql, finished: Map<string, Finished>, events: EventRows): Promise<boolean> {
   if (finished.size === 0) return false;
   const ids = [...finished.keys()];
+  // One statement counts the steps and, for executions without `outputs` templates (the common
+  // case), also ends the ones with no step left; templated outputs are evaluated below.
   const counted = await sql(
-    `UPDATE workflow_executions e SET remaining_steps = e.remaining_steps - v.n, error = COALESCE(e.error, v.error), updated_at = now()
-     FROM unnest($1::uuid[], $2::int[], $3::jsonb[]) AS v(id, n, error)
-     WHERE e.id = v.id AND e.status = 'running'
-     RETURNING e.id, e.remaining_steps, e.error, e.inputs, e.parent_step_execution_id`,
-    [ids, ids.map((id) => finished.get(id)!.n), ids.map((id) => (finished.get(id)!.error ? JSON.stringify(finished.get(id)!.error) : null))],
+    `UPDATE workflow_executions e SET
+       remaining_steps = e.remaining_steps - v.n,
+       error = COALESCE(e.error, v.error),
+       status = CASE WHEN v.plain AND e.remaining_steps - v.n <= 0
+                     THEN CASE WHEN COALESCE(e.error, v.error) IS NULL THEN 'completed' ELSE 'failed' END ELSE e.status END,
+       outputs = CASE WHEN v.plain AND e.remaining_steps - v.n <= 0 AND COALESCE(e.error, v.error) IS NULL
+                      THEN (SELECT COALESCE(jsonb_object_agg(x.step_id, x.output), '{}') FROM step_executions x
+                            WHERE x.execution_id = e.id AND x.item_index IS NULL AND x.status = 'completed')
+                      ELSE e.outputs END,
+       completed_at = CASE WHEN v.plain AND e.remaining_steps - v.n <= 0 THEN now() ELSE e.completed_at END,
+       updated_at = now()
+     FROM unnest($1::uuid[], $2::int[], $3::jsonb[], $4::bool[]) AS v(id, n, error, plain)
+     WHERE e.id = ANY($1::uuid[]) AND e.id = v.id AND e.status = 'running'
+     RETURNING e.id, e.remaining_steps, e.status, e.error, e.outputs, e.inputs, e.parent_step_execution_id`,
+    [
+      ids,
+      ids.map((id) => finished.get(id)!.n),
+      ids.map((id) => (finished.get(id)!.error ? JSON.stringify(finished.get(id)!.error) : null)),
+      ids.map((id) => !finished.get(id)!.plan.outputs),
+    ],
+    'cognitionos_count_finished_steps',
   );
   const done = counted.filter((r) => r.remaining_steps <= 0);
   if (done.length === 0) return false;
-  const stepRows = await sql(
-    `SELECT execution_id, step_id, status, output FROM step_executions WHERE execution_id = ANY($1::uuid[]) AND item_index IS NULL`,
-    [done.map((r) => r.id)],
-  );
-  const outcomes = done.map((r) => {
-    const f = finished.get(r.id)!;
-    if (r.error) return { id: r.id, f, status: 'failed', outputs: null, error: r.error, parent: r.parent_step_execution_id };
-    const rows = stepRows.filter((s) => s.execution_id === r.id);
-    try {
-      return { id: r.id, f, status: 'completed', outputs: outputsOf(f.plan, r.id, r.inputs, rows), error: null, parent: r.parent_step_execution_id };
-    } catch (e) {
-      const error = { code: 'EXPRESSION_ERROR', message: `workflow outputs: ${(e as ExpressionError).message}` };
-      return { id: r.id, f, status: 'failed', outputs: null, error, parent: r.parent_step_execution_id };
-    }
-  });
-  await sql(
-    `UPDATE workflow_executions e SET status = v.status, outputs = v.outputs, error = v.error, completed_at = now(), updated_at = now()
-     FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[]) AS v(id, status, outputs, error) WHERE e.id = v.id`,
-    [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => JSON.stringify(o.outputs)), outcomes.map((o) => JSON.stringify(o.error))],
-  );
+  const ended = done.filter((r) => r.status !== 'running').map((r) => ({ id: r.id, f: finished.get(r.id)!, status: r.status, outputs: r.outputs, error: r.error, parent: r.parent_step_execution_id }));
+  const outcomes = [...ended, ...(await finishTemplated(sql, done.filter((r) => r.status === 'running'), finished))];
   for (const o of outcomes) {
     const base = { executionId: o.id, workflowId: o.f.plan.workflowId, workflowVersion: o.f.plan.version };
     if (o.status === 'completed') events.add(o.f.tenantId, 'WorkflowExecutionCompleted', o.id, { ...base, outputs: o.outputs });
@@ -58,7 +58,7 @@ export async function finalizeExecutions(sql: Sql, finished: Map<string, Finishe
   await sql(
     `UPDATE step_executions s SET resume = v.resume, available_at = now(), updated_at = now()
      FROM unnest($1::uuid[], $2::jsonb[], $3::text[]) AS v(id, resume, child)
-     WHERE s.id = v.id AND s.status = 'waiting' AND s.wait_kind = 'child' AND s.wait_key = v.child`,
+     WHERE s.id = ANY($1::uuid[]) AND s.id = v.id AND s.status = 'waiting' AND s.wait_kind = 'child' AND s.wait_key = v.child`,
     [
       parents.map((o) => o.parent),
       parents.map((o) => JSON.stringify({ reason: 'child', payload: { executionId: o.id, status: o.status, outputs: o.outputs, error: o.error } })),
@@ -68,9 +68,30 @@ export async function finalizeExecutions(sql: Sql, finished: Map<string, Finishe
   return true;
 }
 
-/** `{<stepId>: output}` of completed steps, or the workflow's declared `outputs` templates evaluated. */
-function outputsOf(plan: ExecutionPlan, executionId: string, inputs: Record<string, unknown>, rows: { step_id: string; status: string; output: unknown }[]): unknown {
-  if (!plan.outputs) return Object.fromEntries(rows.filter((r) => r.status === 'completed').map((r) => [r.step_id, r.output]));
-  const context = stepContext(plan, executionId, inputs, rows);
-  return renderTemplate(plan.outputs, context);
+/** Ends executions whose workflow declares `outputs` templates: evaluated here, with every step's result. */
+async function finishTemplated(sql: Sql, rows: any[], finished: Map<string, Finished>) {
+  if (rows.length === 0) return [];
+  const stepRows = await sql(
+    `SELECT execution_id, step_id, status, output FROM step_executions WHERE execution_id = ANY($1::uuid[]) AND item_index IS NULL`,
+    [rows.map((r) => r.id)],
+    'cognitionos_finished_step_rows',
+  );
+  const outcomes = rows.map((r) => {
+    const f = finished.get(r.id)!;
+    if (r.error) return { id: r.id, f, status: 'failed', outputs: null, error: r.error, parent: r.parent_step_execution_id };
+    try {
+      const context = stepContext(f.plan, r.id, r.inputs, stepRows.filter((s) => s.execution_id === r.id));
+      return { id: r.id, f, status: 'completed', outputs: renderTemplate(f.plan.outputs, context), error: null, parent: r.parent_step_execution_id };
+    } catch (e) {
+      const error = { code: 'EXPRESSION_ERROR', message: `workflow outputs: ${(e as ExpressionError).message}` };
+      return { id: r.id, f, status: 'failed', outputs: null, error, parent: r.parent_step_execution_id };
+    }
+  });
+  await sql(
+    `UPDATE workflow_executions e SET status = v.status, outputs = v.outputs, error = v.error, completed_at = now(), updated_at = now()
+     FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[]) AS v(id, status, outputs, error) WHERE e.id = ANY($1::uuid[]) AND e.id = v.id`,
+    [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => JSON.stringify(o.outputs)), outcomes.map((o) => JSON.stringify(o.error))],
+    'cognitionos_finish_executions',
+  );
+  return outcomes;
 }

@@ -61,7 +61,7 @@ SELECT c.id, c.execution_id, c.tenant_id, c.step_id, c.item_index, c.type, c.att
 FROM claimed c JOIN workflow_executions e ON e.id = c.execution_id`;
 
 export async function claimSteps(sql: Sql, workerId: string, limit: number, leaseSeconds: number): Promise<ClaimedStep[]> {
-  const rows = await sql(CLAIM, [workerId, limit, leaseSeconds]);
+  const rows = await sql(CLAIM, [workerId, limit, leaseSeconds], 'cognitionos_claim_steps');
   return rows.map((r) => ({
     id: r.id,
     executionId: r.execution_id,

@@ -5,9 +5,11 @@ import { propagate } from './propagation';
 import { wakeStepsOfFinishedChildren } from './child-wakeups';
 import { deliverBufferedSignals, lockSignalsOf } from './signals';
 import { Sql } from './sql';
+import { claimSteps, ClaimedStep } from './step-claims';
 import { StepResult, stepPayload, TerminalStep, terminalOf } from './step-result';
 
-const GUARD = `s.status = 'running' AND s.lease_owner = $1`;
+// `s.id = ANY($2)` (the batch's ids) steers every statement to the primary key.
+const GUARD = `s.id = ANY($2::uuid[]) AND s.status = 'running' AND s.lease_owner = $1`;
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 /**
@@ -15,19 +17,31 @@ const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
  * whatever the batch size. Every write is guarded by this worker's lease, so a result that arrives
  * after the lease was lost (or the execution was cancelled) changes nothing: a step completes once.
  */
-export async function writeStepResults(sql: Sql, workerId: string, results: StepResult[]): Promise<{ notify: boolean; finished: Record<string, number> }> {
+export interface WriteOutcome {
+  notify: boolean;
+  finished: Record<string, number>;
+  /** Steps this worker claimed in the same transaction (eager dispatch of what the batch unlocked). */
+  claimed: ClaimedStep[];
+}
+
+export interface EagerClaim {
+  limit: number;
+  leaseSeconds: number;
+}
+
+export async function writeStepResults(sql: Sql, workerId: string, results: StepResult[], eager?: EagerClaim): Promise<WriteOutcome> {
   const events = new EventRows();
   let notify = false;
   const byId = new Map(results.map((r) => [r.claim.id, r]));
-  const accepted = async (query: string, rows: StepResult[], columns: unknown[][]): Promise<StepResult[]> => {
+  const accepted = async (name: string, query: string, rows: StepResult[], columns: unknown[][]): Promise<StepResult[]> => {
     if (rows.length === 0) return [];
-    const done = await sql<{ id: string }>(query, [workerId, rows.map((r) => r.claim.id), ...columns]);
+    const done = await sql<{ id: string }>(query, [workerId, rows.map((r) => r.claim.id), ...columns], `cognitionos_steps_${name}`);
     return done.map((d) => byId.get(d.id)!);
   };
 
   // Final outcomes of this attempt.
   const finals = results.filter((r) => r.kind === 'completed' || r.kind === 'skipped' || (r.kind === 'failed' && !r.retryAt));
-  const ended = await accepted(
+  const ended = await accepted('finish', 
     `UPDATE step_executions s SET status = v.status, output = v.output, error = v.error, skip_reason = v.reason,
        completed_at = now(), lease_owner = NULL, lease_expires_at = NULL, wait_kind = NULL, resume = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[]) AS v(id, status, output, error, reason)
@@ -50,7 +64,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
 
   // Failed attempts with attempts left: back to pending after the backoff.
   const retries = results.filter((r): r is Extract<StepResult, { kind: 'failed' }> => r.kind === 'failed' && !!r.retryAt);
-  for (const r of (await accepted(
+  for (const r of (await accepted('retry', 
     `UPDATE step_executions s SET status = 'pending', available_at = v.at, error = v.error, lease_owner = NULL,
        lease_expires_at = NULL, wait_kind = NULL, resume = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::timestamptz[], $4::jsonb[]) AS v(id, at, error) WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
@@ -69,7 +83,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   const waits = results.filter((r): r is Extract<StepResult, { kind: 'waiting' }> => r.kind === 'waiting');
   // Lock before the row changes, in the order sendSignal locks: a signal and a wait never miss each other.
   await lockSignalsOf(sql, waits.filter((r) => r.wait.kind === 'signal').map((r) => r.claim.executionId));
-  const waiting = (await accepted(
+  const waiting = (await accepted('wait', 
     `UPDATE step_executions s SET status = 'waiting', wait_kind = v.kind, wait_key = v.key, available_at = COALESCE(v.until, 'infinity'),
        resume = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) AS v(id, kind, key, until) WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
@@ -91,7 +105,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
 
   // forEach: the step waits for its items, one row each.
   const expansions = results.filter((r): r is Extract<StepResult, { kind: 'expanded' }> => r.kind === 'expanded');
-  const expanded = (await accepted(
+  const expanded = (await accepted('expand', 
     `UPDATE step_executions s SET status = 'waiting', wait_kind = 'children', children_remaining = v.n, available_at = 'infinity',
        lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::int[]) AS v(id, n) WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
@@ -126,7 +140,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
 
   // A busy concurrency key: back to pending, woken when the key is released.
   const blocked = results.filter((r): r is Extract<StepResult, { kind: 'blocked' }> => r.kind === 'blocked');
-  await accepted(
+  await accepted('block',
     `UPDATE step_executions s SET status = 'pending', attempt = s.attempt - 1, concurrency_key = v.key,
        available_at = now() + interval '5 seconds', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::text[]) AS v(id, key) WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
@@ -138,8 +152,11 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   if (await propagate(sql, terminal, events)) notify = true;
   const finished = { completed: events.count('WorkflowExecutionCompleted'), failed: events.count('WorkflowExecutionFailed') };
   await events.flush(sql);
-  if (notify) await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`);
-  return { notify, finished };
+  // Eager dispatch: what this batch made runnable, this worker takes in the same transaction
+  // (no NOTIFY round trip, no separate claim transaction per chain link).
+  const claimed = notify && eager && eager.limit > 0 ? await claimSteps(sql, workerId, eager.limit, eager.leaseSeconds) : [];
+  if (notify) await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`, [], 'cognitionos_notify_steps');
+  return { notify, finished, claimed };
 }
 
 /** Frees the keys these steps held and makes the steps queued behind them runnable now. */

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import { sqlOf } from '../../infrastructure/sql';
 import { StepResult } from '../../infrastructure/step-result';
-import { writeStepResults } from '../../infrastructure/step-results.writer';
+import { ClaimedStep } from '../../infrastructure/step-claims';
+import { EagerClaim, writeStepResults } from '../../infrastructure/step-results.writer';
 import { EngineMetrics } from '../engine-metrics';
 
 const MAX_BATCH = 500;
@@ -21,7 +22,9 @@ export class ResultBatcher {
     private readonly pool: Pool,
     private readonly workerId: string,
     private readonly metrics: EngineMetrics,
-    private readonly afterWrite: (notify: boolean) => void,
+    private readonly afterWrite: (notify: boolean, claimed: ClaimedStep[]) => void,
+    /** How many steps the worker can take right now, and their lease (for eager dispatch). */
+    private readonly eager: () => EagerClaim,
   ) {}
 
   push(result: StepResult): void {
@@ -41,27 +44,27 @@ export class ResultBatcher {
     await new Promise((r) => setImmediate(r));
     while (this.queue.length) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      const notify = await this.writeWithRetry(batch);
-      this.afterWrite(notify);
+      const { notify, claimed } = await this.writeWithRetry(batch);
+      this.afterWrite(notify, claimed);
     }
   }
 
-  private async writeWithRetry(batch: StepResult[]): Promise<boolean> {
+  private async writeWithRetry(batch: StepResult[]): Promise<{ notify: boolean; claimed: ClaimedStep[] }> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       try {
         await client.query('BEGIN');
-        const { notify, finished } = await writeStepResults(sqlOf(client), this.workerId, batch);
+        const { notify, finished, claimed } = await writeStepResults(sqlOf(client), this.workerId, batch, this.eager());
         await client.query('COMMIT');
         for (const [outcome, n] of Object.entries(finished)) this.metrics.executions.inc({ outcome }, n);
-        return notify;
+        return { notify, claimed };
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         // Deadlocks and serialization failures are transient; after that the leases expire and
         // the steps run again elsewhere (at-least-once), so nothing is lost.
         if (attempt >= 5) {
           this.logger.error(`writing ${batch.length} step results failed: ${(error as Error).message}`);
-          return false;
+          return { notify: false, claimed: [] };
         }
         await new Promise((r) => setTimeout(r, 20 * attempt));
       } finally {
