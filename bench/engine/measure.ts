@@ -52,6 +52,8 @@ export class CompletionProbe {
 
   constructor(db: BenchDatabase) {
     this.client = uncountedClient(new Client(db.config));
+    // A dropped connection fails the next count() instead of crashing the process.
+    this.client.on('error', (error) => process.stderr.write(`[completion probe] ${error.message}\n`));
   }
 
   async connect(): Promise<this> {

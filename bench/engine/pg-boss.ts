@@ -89,6 +89,7 @@ class PgBossEngine implements EngineUnderTest {
     if (this.notify) {
       await boss.getDb().executeSql(NOTIFY_TRIGGER, []);
       this.listener = new Client(db.config);
+      this.listener.on('error', (error) => process.stderr.write(`[pg-boss bench listener] ${error.message}\n`));
       await this.listener.connect();
       this.listener.on('notification', (msg) => {
         for (const id of this.workers.get(msg.payload as QueueName) ?? []) boss.notifyWorker(id);

@@ -21,13 +21,14 @@
  *   BENCH_ROW_WRITES=1 npm run bench:engine   # + rows written / transactions per step (slower: waits for stats)
  */
 import { loadavg } from 'node:os';
+import { Client } from 'pg';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CpuSnapshot, CpuUse, cpuSnapshot, cpuUse, machineBusyCores } from './cpu';
 import type { BenchDatabase, DrainResult, EngineEntry, EngineUnderTest, Timing } from './engine-under-test';
 import { ENGINES } from './engines';
 import { median, nowMs, percentile, sleep } from './measure';
-import { installQueryCounter, queryCount } from './query-counter';
+import { installQueryCounter, queryCount, uncountedClient } from './query-counter';
 import { formatMachine, machineInfo } from '../support/machine';
 import { pgAdminConfig, pgQuery, recreateDatabase } from '../support/postgres';
 import { markdownTable } from '../support/table';
@@ -538,8 +539,36 @@ function targetChecks(rows: EngineRow[]): string[] {
 
 // ── main ──────────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * One engine benchmark at a time on this PostgreSQL: a second run would recreate the same databases
+ * under the first one and share its CPU and WAL. Held by a session advisory lock until the end.
+ */
+async function exclusiveRun(): Promise<() => Promise<void>> {
+  const client = uncountedClient(new Client(pgAdminConfig('postgres')));
+  client.on('error', (error) => log(`run lock connection: ${error.message}`));
+  await client.connect();
+  let waiting = false;
+  for (;;) {
+    const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('cognition_os_bench_engine')) as ok`);
+    if (rows[0].ok) break;
+    if (!waiting) log('another bench:engine run is in progress on this PostgreSQL: waiting for it to finish…');
+    waiting = true;
+    await sleep(2000);
+  }
+  return () => client.end().catch(() => undefined);
+}
+
 async function main(): Promise<void> {
   installQueryCounter();
+  const release = await exclusiveRun();
+  try {
+    await benchmark();
+  } finally {
+    await release();
+  }
+}
+
+async function benchmark(): Promise<void> {
   const known = new Map(ENGINES.map((e) => [e.id, e]));
   const unknown = settings.engines.filter((id) => !known.has(id));
   if (unknown.length > 0) throw new Error(`BENCH_ENGINES: unknown ${unknown.join(', ')} (known: ${[...known.keys()].join(', ')})`);

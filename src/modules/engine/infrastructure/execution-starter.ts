@@ -25,13 +25,44 @@ export type StartResult = { created: true; id: string } | { created: false; id: 
  */
 export async function insertExecution(sql: Sql, e: NewExecution): Promise<StartResult> {
   const id = newId();
+  const steps = e.plan.stepList;
+  // One statement: the execution, its steps, its event and the workers' wake-up (NOTIFY is sent at commit).
   const inserted = await sql<{ id: string }>(
-    `INSERT INTO workflow_executions (id, tenant_id, workflow_id, workflow_version, status, inputs, triggered_by,
-       idempotency_key, request_hash, parent_execution_id, parent_step_execution_id, remaining_steps, started_at)
-     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, now())
-     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-     RETURNING id`,
-    [id, e.tenantId, e.plan.workflowId, e.plan.version, JSON.stringify(e.inputs), e.triggeredBy, e.idempotencyKey, e.requestHash, e.parentExecutionId, e.parentStepExecutionId, e.plan.stepList.length],
+    `WITH e AS (
+       INSERT INTO workflow_executions (id, tenant_id, workflow_id, workflow_version, status, inputs, triggered_by,
+         idempotency_key, request_hash, parent_execution_id, parent_step_execution_id, remaining_steps, started_at)
+       VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, now())
+       ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING id, tenant_id
+     ), s AS (
+       INSERT INTO step_executions (id, execution_id, tenant_id, step_id, type, status, deps_remaining)
+       SELECT v.id, e.id, e.tenant_id, v.step_id, v.type, 'pending', v.deps
+       FROM e, unnest($12::uuid[], $13::text[], $14::text[], $15::int[]) AS v(id, step_id, type, deps)
+     ), ev AS (
+       INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
+       SELECT $16, e.tenant_id, 'WorkflowExecutionStarted', 'WorkflowExecution', e.id::text, $17::jsonb, now() FROM e
+     )
+     SELECT e.id, pg_notify('${STEPS_CHANNEL}', '') FROM e`,
+    [
+      id,
+      e.tenantId,
+      e.plan.workflowId,
+      e.plan.version,
+      JSON.stringify(e.inputs),
+      e.triggeredBy,
+      e.idempotencyKey,
+      e.requestHash,
+      e.parentExecutionId,
+      e.parentStepExecutionId,
+      steps.length,
+      steps.map(() => newId()),
+      steps.map((s) => s.id),
+      steps.map((s) => s.type),
+      steps.map((s) => s.dependsOn.length),
+      newId(),
+      JSON.stringify({ executionId: id, workflowId: e.plan.workflowId, workflowVersion: e.plan.version, triggeredBy: e.triggeredBy, parentExecutionId: e.parentExecutionId }),
+    ],
+    'cognitionos_start_execution',
   );
   if (inserted.length === 0) {
     const [first] = await sql<{ id: string; request_hash: string | null }>(
@@ -40,23 +71,6 @@ export async function insertExecution(sql: Sql, e: NewExecution): Promise<StartR
     );
     return { created: false, id: first.id, requestHash: first.request_hash };
   }
-  const steps = e.plan.stepList;
-  await sql(
-    `INSERT INTO step_executions (id, execution_id, tenant_id, step_id, type, status, deps_remaining)
-     SELECT v.id, $1, $2, v.step_id, v.type, 'pending', v.deps
-     FROM unnest($3::uuid[], $4::text[], $5::text[], $6::int[]) AS v(id, step_id, type, deps)`,
-    [id, e.tenantId, steps.map(() => newId()), steps.map((s) => s.id), steps.map((s) => s.type), steps.map((s) => s.dependsOn.length)],
-  );
-  const events = new EventRows();
-  events.add(e.tenantId, 'WorkflowExecutionStarted', id, {
-    executionId: id,
-    workflowId: e.plan.workflowId,
-    workflowVersion: e.plan.version,
-    triggeredBy: e.triggeredBy,
-    parentExecutionId: e.parentExecutionId,
-  });
-  await events.flush(sql);
-  await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`);
   return { created: true, id };
 }
 

@@ -7,16 +7,19 @@ import { EagerClaim, writeStepResults } from '../../infrastructure/step-results.
 import { EngineMetrics } from '../engine-metrics';
 
 const MAX_BATCH = 500;
+/** Transactions writing results at once: one fills while the other commits. */
+const WRITERS = 2;
 
 /**
- * Group commit for step results: while one transaction writes, the results that finish meanwhile
- * queue up and go together in the next one. Under load a step costs a share of a few statements;
+ * Group commit for step results: while a transaction writes, the results that finish meanwhile
+ * queue up and go together in the next one (WRITERS transactions at most at once; a deadlock
+ * between them is retried). Under load a step costs a share of a few statements;
  * when idle a result is written at once.
  */
 export class ResultBatcher {
   private readonly logger = new Logger(ResultBatcher.name);
   private queue: StepResult[] = [];
-  private writing?: Promise<void>;
+  private readonly writers = new Set<Promise<void>>();
 
   constructor(
     private readonly pool: Pool,
@@ -29,15 +32,20 @@ export class ResultBatcher {
 
   push(result: StepResult): void {
     this.queue.push(result);
-    if (!this.writing) this.writing = this.writeAll().finally(() => (this.writing = undefined));
+    if (this.writers.size < WRITERS) this.startWriter();
   }
 
   /** Resolves when everything queued so far is written. */
   async drain(): Promise<void> {
-    while (this.writing || this.queue.length) {
-      if (!this.writing && this.queue.length) this.writing = this.writeAll().finally(() => (this.writing = undefined));
-      await this.writing;
+    while (this.writers.size || this.queue.length) {
+      if (this.writers.size === 0) this.startWriter();
+      await Promise.all([...this.writers]);
     }
+  }
+
+  private startWriter(): void {
+    const writer: Promise<void> = this.writeAll().finally(() => this.writers.delete(writer));
+    this.writers.add(writer);
   }
 
   private async writeAll(): Promise<void> {

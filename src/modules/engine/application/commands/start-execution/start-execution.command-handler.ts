@@ -36,9 +36,26 @@ export class StartExecutionCommandHandler implements ICommandHandler<StartExecut
       parentExecutionId: options.parentExecutionId ?? null,
       parentStepExecutionId: options.parentStepExecutionId ?? null,
     });
-    if (!result.created && result.requestHash !== requestHash) {
-      throw new DomainError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was used for a different request`);
+    if (!result.created) {
+      if (result.requestHash !== requestHash) throw new DomainError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was used for a different request`);
+      return (await readExecution(sql, tenantId, result.id, false))!;
     }
-    return (await readExecution(sql, tenantId, result.id, false))!;
+    const now = new Date().toISOString();
+    return {
+      id: result.id,
+      workflowId: plan.workflowId,
+      workflowVersion: plan.version,
+      status: 'running',
+      inputs,
+      outputs: null,
+      error: null,
+      parentExecutionId: options.parentExecutionId ?? null,
+      idempotencyKey: key,
+      triggeredBy: options.triggeredBy ?? 'api',
+      startedAt: now,
+      completedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
   }
 }
