@@ -49,9 +49,13 @@ export class CognitionOsCoreModule {
         }),
         ClsModule.forRoot({
           global: true,
-          middleware: {
+          // An interceptor (not a middleware): no extra middleware layer per request; guards need no CLS.
+          interceptor: {
             mount: true,
-            setup: (cls, req: RawRequest) => cls.set(CORRELATION_ID, String(req.headers[REQUEST_ID_HEADER] ?? '')),
+            setup: (cls, context) => {
+              const req = context.switchToHttp().getRequest<RawRequest>();
+              cls.set(CORRELATION_ID, String(req.headers?.[REQUEST_ID_HEADER] ?? ''));
+            },
           },
           plugins: [
             new ClsPluginTransactional({

@@ -1,4 +1,3 @@
-import { DomainError } from '../../../platform/domain';
 import {
   WorkflowActivated,
   WorkflowArchived,
@@ -7,46 +6,8 @@ import {
   WorkflowUpdated,
 } from '../contracts';
 import type { WorkflowStatus, WORKFLOW_EVENTS } from '../contracts';
-import { StaticStepTypeRegistry } from './step-type-registry';
-import { Workflow, type CreateWorkflowInput } from './workflow.aggregate';
-
-const stepTypes = new StaticStepTypeRegistry();
-const t0 = new Date('2025-01-01T00:00:00Z');
-const t1 = new Date('2025-01-02T00:00:00Z');
-
-function input(overrides: Partial<CreateWorkflowInput> = {}): CreateWorkflowInput {
-  return {
-    tenantId: 'tenant-1',
-    workflowId: 'daily-report',
-    version: '1.0.0',
-    name: 'Daily report',
-    createdBy: 'key-1',
-    steps: [
-      { id: 'fetch', type: 'http_request', params: { url: 'https://example.com/${{ inputs.day }}' } },
-      { id: 'summarize', type: 'transform', dependsOn: ['fetch'], params: { output: '${{ steps.fetch.output.body }}' } },
-    ],
-    ...overrides,
-  };
-}
-
-function errorOf(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
-
-function workflowIn(status: WorkflowStatus): Workflow {
-  const workflow = Workflow.create(input(), stepTypes, t0);
-  if (status === 'active' || status === 'deprecated') workflow.activate(t0);
-  if (status === 'deprecated') workflow.deprecate(t0);
-  if (status === 'archived') workflow.archive(t0);
-  workflow.pullEvents();
-  return workflow;
-}
+import { errorOf, workflowInput as input, stepTypes, t0, t1, workflowIn } from '../../../../test/support/mothers/workflow.mother';
+import { Workflow } from './workflow.aggregate';
 
 describe('Workflow lifecycle', () => {
   const allowed: [WorkflowStatus, 'activate' | 'deprecate' | 'archive', WorkflowStatus, (typeof WORKFLOW_EVENTS)[number]][] = [
