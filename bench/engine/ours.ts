@@ -11,6 +11,8 @@
  * Durable completion = no execution left `running` (read with an uncounted client).
  */
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Injectable, INestApplicationContext, Module } from '@nestjs/common';
 import type { BenchDatabase, DrainResult, EngineEntry, EngineSetup, EngineUnderTest, LatencyResult, Timing } from './engine-under-test';
 import { CompletionProbe, Countdown, chunks, nowMs, poolSizeFor, within } from './measure';
@@ -22,7 +24,7 @@ let onStep: (stepId: string, executionId: string) => void = () => undefined;
 
 class OursEngine implements EngineUnderTest {
   readonly name = 'cognitionos (ours)';
-  readonly version: string = require('../../package.json').version;
+  readonly version: string = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
   readonly settings: string;
   private app?: INestApplicationContext;
   private probe?: CompletionProbe;

@@ -160,7 +160,8 @@ async function leastContended<T extends { cpu: CpuUse }>(database: string, what:
     const w0 = await foreignRowWrites(database);
     const measured = await measure();
     const w1 = await foreignRowWrites(database);
-    const r = { ...measured, foreignWritesPerSecond: ((w1.rows - w0.rows) / (w1.at - w0.at)) * 1000 };
+    // Clamped: a database dropped meanwhile takes its counters with it.
+    const r = { ...measured, foreignWritesPerSecond: Math.max(0, ((w1.rows - w0.rows) / (w1.at - w0.at)) * 1000) };
     attempts++;
     if (!best || badness(r) < badness(best)) best = r;
     if (!isContended(r)) break;

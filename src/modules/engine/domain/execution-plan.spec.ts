@@ -24,8 +24,11 @@ describe('ExecutionPlan', () => {
     expect(plan.downstreamOf('a')).toEqual(['b', 'c', 'd']);
     expect(plan.downstreamOf('c')).toEqual(['d']);
     expect(plan.downstreamOf('e')).toEqual([]);
-    expect(plan.readsSteps('d')).toBe(true);
+    expect(plan.readsSteps('d')).toBe(false);
     expect(plan.readsSteps('a')).toBe(false);
+    const reading = new ExecutionPlan('t', 'w', '1.0.0', [step('a'), { ...step('b', ['a']), params: { x: '${{ steps.a.output }}' } }, { ...step('c', ['a']), condition: "steps.a.status == 'completed'" }], null, null);
+    expect(reading.readsSteps('b')).toBe(true);
+    expect(reading.readsSteps('c')).toBe(true);
     expect(() => plan.step('zz')).toThrow(/not in w@1.0.0/);
   });
 });

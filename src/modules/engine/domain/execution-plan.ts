@@ -51,8 +51,19 @@ export class ExecutionPlan {
     return result;
   }
 
-  /** Whether a step's params or expressions read other steps' results (so its context needs them). */
+  private readonly reads = new Map<string, boolean>();
+
+  /**
+   * Whether a step's params or expressions may read other steps' results (so the worker loads them
+   * for its context). Errs on the side of loading: any mention of `steps` counts.
+   */
   readsSteps(stepId: string): boolean {
-    return this.step(stepId).dependsOn.length > 0;
+    let reads = this.reads.get(stepId);
+    if (reads === undefined) {
+      const s = this.step(stepId);
+      reads = s.dependsOn.length > 0 && /\bsteps\b/.test(JSON.stringify([s.params, s.condition, s.forEach, s.concurrencyKey]));
+      this.reads.set(stepId, reads);
+    }
+    return reads;
   }
 }

@@ -155,8 +155,10 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   // Eager dispatch: what this batch made runnable, this worker takes in the same transaction
   // (no NOTIFY round trip, no separate claim transaction per chain link).
   const claimed = notify && eager && eager.limit > 0 ? await claimSteps(sql, workerId, eager.limit, eager.leaseSeconds) : [];
-  if (notify) await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`, [], 'cognitionos_notify_steps');
-  return { notify, finished, claimed };
+  // Wake the other workers only if this one could not take everything that is due.
+  const others = notify && !(eager && claimed.length < eager.limit);
+  if (others) await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`, [], 'cognitionos_notify_steps');
+  return { notify: others, finished, claimed };
 }
 
 /** Frees the keys these steps held and makes the steps queued behind them runnable now. */
