@@ -16,6 +16,7 @@ import { StepTypeRegistry } from './domain/step-type-registry';
 import { CatalogStepTypeRegistry } from './infrastructure/catalog-step-type.registry';
 import { WorkflowRepository } from './domain/workflow.repository.port';
 import { TypeOrmWorkflowRepository } from './infrastructure/typeorm-workflow.repository';
+import { WorkflowReadModel } from './infrastructure/workflow-read-model';
 
 /** Workflow definitions: versioned DAGs of steps, their lifecycle and analysis. */
 @Module({
@@ -23,6 +24,7 @@ import { TypeOrmWorkflowRepository } from './infrastructure/typeorm-workflow.rep
   providers: [
     { provide: WorkflowRepository, useClass: TypeOrmWorkflowRepository },
     { provide: StepTypeRegistry, useClass: CatalogStepTypeRegistry },
+    WorkflowReadModel,
     CreateWorkflowCommandHandler,
     UpdateWorkflowDraftCommandHandler,
     ChangeWorkflowStatusCommandHandler,

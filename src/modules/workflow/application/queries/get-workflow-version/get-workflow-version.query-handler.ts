@@ -1,14 +1,15 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { WorkflowSnapshot } from '../../../contracts';
-import { WorkflowRepository } from '../../../domain/workflow.repository.port';
-import { loadWorkflowVersion } from '../../load-workflow';
-import { GetWorkflowVersionQuery } from '../../../contracts/queries/get-workflow-version.query';
+import { DomainError } from '../../../../../platform/domain';
+import { GetWorkflowVersionQuery, WorkflowSnapshot } from '../../../contracts';
+import { WorkflowReadModel } from '../../../infrastructure/workflow-read-model';
 
 @QueryHandler(GetWorkflowVersionQuery)
 export class GetWorkflowVersionQueryHandler implements IQueryHandler<GetWorkflowVersionQuery, WorkflowSnapshot> {
-  constructor(private readonly workflows: WorkflowRepository) {}
+  constructor(private readonly reads: WorkflowReadModel) {}
 
   async execute({ tenantId, workflowId, version }: GetWorkflowVersionQuery): Promise<WorkflowSnapshot> {
-    return (await loadWorkflowVersion(this.workflows, tenantId, workflowId, version)).toSnapshot();
+    const snapshot = await this.reads.version(tenantId, workflowId, version);
+    if (!snapshot) throw new DomainError('WORKFLOW_NOT_FOUND', `Workflow ${workflowId} version ${version} not found`);
+    return snapshot;
   }
 }
