@@ -53,7 +53,7 @@ export async function readExecution(sql: Sql, tenantId: string, id: string, with
   if (withSteps) {
     const steps = await sql(
       `SELECT id, step_id, item_index, type, status, attempt, output, error, skip_reason, agent_id, task_id, available_at, started_at, completed_at
-       FROM step_executions WHERE execution_id = $1 ORDER BY created_at, step_id, item_index NULLS FIRST`,
+       FROM step_executions WHERE execution_id = $1 ORDER BY id`,
       [id],
     );
     view.steps = steps.map(toStepView);

@@ -21,7 +21,7 @@ export class StartExecutionCommandHandler implements ICommandHandler<StartExecut
     const plan = await this.plans.startable(tenantId, workflowId, version);
     if (plan.inputSchema) {
       const problems = validateInputs(plan.inputSchema, inputs);
-      if (problems.length) throw new DomainError('VALIDATION_FAILED', `The inputs do not match the workflow's inputSchema`, problems.map((p) => ({ ...p, path: `inputs${p.path ? `.${p.path}` : ''}` })));
+      if (problems.length) throw new DomainError('VALIDATION_FAILED', `The inputs do not match the workflow's inputSchema`, problems);
     }
     const key = options.idempotencyKey ?? null;
     const requestHash = key ? createHash('sha256').update(JSON.stringify([workflowId, version ?? null, inputs])).digest('hex') : null;
