@@ -26,13 +26,6 @@ export class InMemoryWorkflowRepository extends WorkflowRepository {
     return row ? Workflow.restore(structuredClone(row)) : null;
   }
 
-  async findLatest(tenantId: string, workflowId: string): Promise<Workflow | null> {
-    const versions = this.versionsOf(tenantId, workflowId);
-    const active = versions.filter((row) => row.status === 'active');
-    const latest = (active.length > 0 ? active : versions).at(-1);
-    return latest ? Workflow.restore(structuredClone(latest)) : null;
-  }
-
   async listVersions(tenantId: string, workflowId: string): Promise<Workflow[]> {
     return this.versionsOf(tenantId, workflowId).map((row) => Workflow.restore(structuredClone(row)));
   }

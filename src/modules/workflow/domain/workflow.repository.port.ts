@@ -18,9 +18,6 @@ export interface WorkflowListFilter {
 export abstract class WorkflowRepository {
   abstract findVersion(tenantId: string, workflowId: string, version: string): Promise<Workflow | null>;
 
-  /** The highest active version by semver; if none is active, the highest version. */
-  abstract findLatest(tenantId: string, workflowId: string): Promise<Workflow | null>;
-
   /** Every version of one workflow, semver ascending. */
   abstract listVersions(tenantId: string, workflowId: string): Promise<Workflow[]>;
 

@@ -6,6 +6,7 @@ import { StaticStepTypeRegistry } from '../domain/step-type-registry';
 import { Workflow } from '../domain/workflow.aggregate';
 import { WorkflowRepository } from '../domain/workflow.repository.port';
 import { WorkflowMapper } from './workflow.mapper';
+import { WorkflowReadModel } from './workflow-read-model';
 
 const TENANT = '00000000-0000-7000-8000-0000000000aa';
 const types = new StaticStepTypeRegistry();
@@ -95,15 +96,17 @@ describe('TypeOrmWorkflowRepository (real PostgreSQL)', () => {
     expect(await eventsOf('race@1.0.0')).toEqual([{ type: 'WorkflowCreated' }, { type: 'WorkflowActivated' }]);
   });
 
-  it('orders versions numerically and finds the latest active one', async () => {
+  it('orders versions numerically, and the read model finds the latest active one', async () => {
     for (const v of ['1.9.0', '1.10.0', '2.0.0']) await tx.withTransaction(() => repo.insert(draft('semver', v)));
     expect((await repo.listVersions(TENANT, 'semver')).map((w) => w.version)).toEqual(['1.9.0', '1.10.0', '2.0.0']);
-    expect((await repo.findLatest(TENANT, 'semver'))!.version).toBe('2.0.0');
+    const reads = moduleRef.get(WorkflowReadModel);
+    expect((await reads.latest(TENANT, 'semver'))!.version).toBe('2.0.0');
     const v110 = (await repo.findVersion(TENANT, 'semver', '1.10.0'))!;
     v110.activate(new Date());
     await tx.withTransaction(() => repo.update(v110));
-    expect((await repo.findLatest(TENANT, 'semver'))!.version).toBe('1.10.0');
-    expect(await repo.findLatest('00000000-0000-7000-8000-0000000000bb', 'semver')).toBeNull();
+    expect((await reads.latest(TENANT, 'semver'))!.version).toBe('1.10.0');
+    expect(await reads.latest('00000000-0000-7000-8000-0000000000bb', 'semver')).toBeNull();
+    expect((await reads.version(TENANT, 'semver', '1.9.0'))!).toMatchObject({ version: '1.9.0', status: 'draft', steps: expect.any(Array) });
   });
 
   it('filters lists by status, tag and search, after a keyset cursor', async () => {

@@ -35,18 +35,6 @@ export class TypeOrmWorkflowRepository extends WorkflowRepository {
     return row ? WorkflowMapper.toDomain(row) : null;
   }
 
-  async findLatest(tenantId: string, workflowId: string): Promise<Workflow | null> {
-    const row = await this.query(tenantId)
-      .andWhere('w.workflow_id = :workflowId', { workflowId })
-      .orderBy(`CASE WHEN w.status = 'active' THEN 0 ELSE 1 END`, 'ASC')
-      .addOrderBy('w.version_major', 'DESC')
-      .addOrderBy('w.version_minor', 'DESC')
-      .addOrderBy('w.version_patch', 'DESC')
-      .limit(1)
-      .getOne();
-    return row ? WorkflowMapper.toDomain(row) : null;
-  }
-
   async listVersions(tenantId: string, workflowId: string): Promise<Workflow[]> {
     const rows = await this.query(tenantId)
       .andWhere('w.workflow_id = :workflowId', { workflowId })
