@@ -14,7 +14,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable, INestApplicationContext, Module } from '@nestjs/common';
-import type { BenchDatabase, DrainResult, EngineEntry, EngineSetup, EngineUnderTest, LatencyResult, Timing } from './engine-under-test';
+import type { DrainResult, EngineEntry, EngineSetup, EngineUnderTest, LatencyResult, Timing } from './engine-under-test';
 import { CompletionProbe, Countdown, chunks, nowMs, poolSizeFor, within } from './measure';
 
 const TENANT = '00000000-0000-7000-8000-0000000be7c4';
@@ -28,7 +28,6 @@ class OursEngine implements EngineUnderTest {
   readonly settings: string;
   private app?: INestApplicationContext;
   private probe?: CompletionProbe;
-  private db!: BenchDatabase;
   private interactiveStarted = false;
 
   constructor() {
@@ -36,7 +35,6 @@ class OursEngine implements EngineUnderTest {
   }
 
   async setup({ db, concurrency }: EngineSetup): Promise<void> {
-    this.db = db;
     Object.assign(process.env, {
       DB_HOST: db.config.host,
       DB_PORT: String(db.config.port),
@@ -182,7 +180,6 @@ class OursEngine implements EngineUnderTest {
     this.app = undefined;
     this.interactiveStarted = false;
     this.created.clear();
-    void this.db;
   }
 }
 

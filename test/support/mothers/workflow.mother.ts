@@ -1,5 +1,5 @@
 import { DomainError } from '../../../src/platform/domain';
-import type { WorkflowStatus } from '../../../src/modules/workflow/contracts';
+import type { StepDefinition, WorkflowStatus } from '../../../src/modules/workflow/contracts';
 import { StaticStepTypeRegistry } from '../../../src/modules/workflow/domain/step-type-registry';
 import { Workflow, type CreateWorkflowInput } from '../../../src/modules/workflow/domain/workflow.aggregate';
 
@@ -41,4 +41,22 @@ export function workflowIn(status: WorkflowStatus): Workflow {
   if (status === 'archived') workflow.archive(t0);
   workflow.pullEvents();
   return workflow;
+}
+
+/** A step definition with every default filled, as stored (dependsOn and overrides as given). */
+export function stepDefinition(id: string, dependsOn: string[] = [], extra: Partial<StepDefinition> = {}): StepDefinition {
+  return {
+    id,
+    type: 'transform',
+    name: id,
+    params: {},
+    dependsOn,
+    timeoutSeconds: 300,
+    retry: { maxAttempts: 1, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 60000, jitter: true },
+    condition: null,
+    forEach: null,
+    agentRole: null,
+    concurrencyKey: null,
+    ...extra,
+  };
 }

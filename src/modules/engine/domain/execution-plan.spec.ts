@@ -1,20 +1,9 @@
-import type { StepDefinition } from '../../workflow/contracts';
 import { ExecutionPlan } from './execution-plan';
 import { decideAfterFailure, toStepError } from './step-failure';
+import { stepDefinition } from '../../../../test/support/mothers/workflow.mother';
 
-const step = (id: string, dependsOn: string[] = []): StepDefinition => ({
-  id,
-  type: 'transform',
-  name: id,
-  params: {},
-  dependsOn,
-  timeoutSeconds: 300,
-  retry: { maxAttempts: 3, backoff: 'fixed', initialDelayMs: 100, maxDelayMs: 1000, jitter: false },
-  condition: null,
-  forEach: null,
-  agentRole: null,
-  concurrencyKey: null,
-});
+const step = (id: string, dependsOn: string[] = []) =>
+  stepDefinition(id, dependsOn, { retry: { maxAttempts: 3, backoff: 'fixed', initialDelayMs: 100, maxDelayMs: 1000, jitter: false } });
 
 describe('ExecutionPlan', () => {
   const plan = new ExecutionPlan('t', 'w', '1.0.0', [step('a'), step('b', ['a']), step('c', ['a']), step('d', ['b', 'c']), step('e')], null, null);

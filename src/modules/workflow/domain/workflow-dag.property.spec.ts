@@ -2,25 +2,12 @@ import fc from 'fast-check';
 import type { StepDefinition } from '../contracts/workflow.types';
 import { StaticStepTypeRegistry } from './step-type-registry';
 import { WorkflowDag } from './workflow-dag';
+import { stepDefinition } from '../../../../test/support/mothers/workflow.mother';
 
 const stepTypes = new StaticStepTypeRegistry();
 
-function step(id: string, dependsOn: string[]): StepDefinition {
-  return {
-    id,
-    type: 'transform',
-    name: id,
-    // Every step reads each of its direct dependencies, so the reference rule is exercised too.
-    params: { output: dependsOn.map((dep) => `\${{ steps.${dep}.output }}`) },
-    dependsOn,
-    timeoutSeconds: 300,
-    retry: { maxAttempts: 1, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 60000, jitter: true },
-    condition: null,
-    forEach: null,
-    agentRole: null,
-    concurrencyKey: null,
-  };
-}
+/** Every step reads each of its direct dependencies, so the reference rule is exercised too. */
+const step = (id: string, dependsOn: string[]) => stepDefinition(id, dependsOn, { params: { output: dependsOn.map((dep) => `\${{ steps.${dep}.output }}`) } });
 
 /** n nodes, edges only from a higher index to a lower one (so acyclic), declared in shuffled order. */
 const randomDag = fc

@@ -1,25 +1,11 @@
 import type { StepDefinition } from '../contracts/workflow.types';
 import { StaticStepTypeRegistry } from './step-type-registry';
 import { WorkflowDag } from './workflow-dag';
+import { stepDefinition } from '../../../../test/support/mothers/workflow.mother';
 
 const stepTypes = new StaticStepTypeRegistry();
 
-function step(id: string, dependsOn: string[] = [], extra: Partial<StepDefinition> = {}): StepDefinition {
-  return {
-    id,
-    type: 'transform',
-    name: id,
-    params: {},
-    dependsOn,
-    timeoutSeconds: 300,
-    retry: { maxAttempts: 1, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 60000, jitter: true },
-    condition: null,
-    forEach: null,
-    agentRole: null,
-    concurrencyKey: null,
-    ...extra,
-  };
-}
+const step = stepDefinition;
 
 const validate = (steps: StepDefinition[], outputs: Record<string, unknown> | null = null) =>
   WorkflowDag.validate(steps, { stepTypes, outputs });

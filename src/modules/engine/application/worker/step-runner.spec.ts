@@ -1,4 +1,5 @@
 import type { StepDefinition } from '../../../workflow/contracts';
+import { stepDefinition } from '../../../../../test/support/mothers/workflow.mother';
 import { NonRetryableStepError, StepHandler, StepOutcome } from '../../contracts';
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { ClaimedStep } from '../../infrastructure/step-claims';
@@ -6,20 +7,12 @@ import { StepHandlers } from '../step-handlers';
 import { StepRunner } from './step-runner';
 
 function plan(overrides: Partial<StepDefinition>): ExecutionPlan {
-  const s: StepDefinition = {
-    id: 's',
+  const s = stepDefinition('s', [], {
     type: 'fake',
-    name: 's',
     params: { value: '${{ inputs.x }}' },
-    dependsOn: [],
-    timeoutSeconds: 300,
     retry: { maxAttempts: 2, backoff: 'fixed', initialDelayMs: 1000, maxDelayMs: 1000, jitter: false },
-    condition: null,
-    forEach: null,
-    agentRole: null,
-    concurrencyKey: null,
     ...overrides,
-  };
+  });
   return new ExecutionPlan('t', 'w', '1.0.0', [s], null, null);
 }
 
