@@ -13,6 +13,9 @@ import { PlatformModule } from './platform/platform.module';
 import { CORRELATION_ID } from './platform/outbox/outbox.writer';
 import { EngineModule } from './modules/engine/engine.module';
 import { WorkflowModule } from './modules/workflow/workflow.module';
+import { AgentModule } from './modules/agent/agent.module';
+import { TaskModule } from './modules/task/task.module';
+import { TraceModule } from './modules/trace/trace.module';
 
 interface RawRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -75,6 +78,6 @@ export class CognitionOsCoreModule {
 }
 
 @Module({
-  imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule],
+  imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule, TaskModule, AgentModule, TraceModule],
 })
 export class AppModule {}

@@ -17,3 +17,9 @@ export { WorkflowModule } from './modules/workflow/workflow.module';
 export { EngineModule } from './modules/engine/engine.module';
 export * from './modules/engine/contracts';
 export * from './modules/workflow/contracts';
+
+export { TaskModule } from './modules/task/task.module';
+export { AgentModule } from './modules/agent/agent.module';
+export { TraceModule } from './modules/trace/trace.module';
+export * from './modules/task/contracts';
+export * from './modules/agent/contracts';

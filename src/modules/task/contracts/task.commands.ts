@@ -1,0 +1,94 @@
+import { Command } from '@nestjs/cqrs';
+import type { NewTask, TaskError, TaskFailureDisposition, TaskView } from './task.types';
+
+/** Creates a pending task. Dependencies must exist (same tenant) and stay acyclic (422). */
+export class CreateTaskCommand extends Command<TaskView> {
+  constructor(
+    readonly tenantId: string,
+    readonly task: NewTask,
+    /** A repeat with the same key and body returns the first task; another body is 409. */
+    readonly idempotencyKey: string | null = null,
+  ) {
+    super();
+  }
+}
+
+/** pending | assigned | in_progress → cancelled; a finished task is 409 TASK_ALREADY_FINISHED. */
+export class CancelTaskCommand extends Command<TaskView> {
+  constructor(
+    readonly tenantId: string,
+    readonly taskId: string,
+    readonly reason = 'cancelled by request',
+  ) {
+    super();
+  }
+}
+
+/** failed → pending as a new attempt (allowed beyond maxAttempts: a person asked); else 409 TASK_NOT_FAILED. */
+export class RetryTaskCommand extends Command<TaskView> {
+  constructor(
+    readonly tenantId: string,
+    readonly taskId: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Locks up to `limit` assignable tasks of any tenant (pending, dependencies completed) by priority
+ * then age with FOR UPDATE SKIP LOCKED and returns them. Must run inside the caller's transaction:
+ * the locks hold until it commits; tasks not assigned in it stay pending.
+ */
+export class ClaimAssignableTasksCommand extends Command<TaskView[]> {
+  constructor(readonly limit: number) {
+    super();
+  }
+}
+
+/** pending → assigned to an agent. */
+export class AssignTaskCommand extends Command<TaskView> {
+  constructor(
+    readonly tenantId: string,
+    readonly taskId: string,
+    readonly agentId: string,
+  ) {
+    super();
+  }
+}
+
+/** assigned → in_progress (the agent began the run). */
+export class StartTaskCommand extends Command<TaskView> {
+  constructor(
+    readonly tenantId: string,
+    readonly taskId: string,
+    readonly agentId: string,
+  ) {
+    super();
+  }
+}
+
+/** in_progress → completed with the output. Refused (409) unless `agentId` holds the task. */
+export class CompleteTaskCommand extends Command<TaskView> {
+  constructor(
+    readonly tenantId: string,
+    readonly taskId: string,
+    readonly agentId: string,
+    readonly output: unknown,
+  ) {
+    super();
+  }
+}
+
+/** Ends the current attempt as failed; see TaskFailureDisposition. `agentId` null: released by the system (stuck agent). */
+export class FailTaskCommand extends Command<TaskView> {
+  constructor(
+    readonly tenantId: string,
+    readonly taskId: string,
+    readonly agentId: string | null,
+    readonly error: TaskError,
+    readonly disposition: TaskFailureDisposition,
+    readonly options: { excludeAgent?: boolean; reason?: 'retry' | 'escalated' | 'stuck' } = {},
+  ) {
+    super();
+  }
+}
