@@ -1,9 +1,23 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventTypeRegistry } from '../../platform/outbox/event-type.registry';
+import { AgentHealth } from './application/health/agent-health';
+import { AgentRunSteps } from './application/run/agent-run-steps';
+import { AgentRunner } from './application/run/agent-runner';
+import { ToolCallRunner } from './application/run/tool-call-runner';
 import { AgentTools } from './application/tools/agent-tools';
+import { AgentWorker } from './application/worker/agent-worker';
+import { TaskDispatcher } from './application/worker/task-dispatcher';
+import { AgentPool } from './infrastructure/agent-pool';
+import { HttpFetchTool } from './tools/http-fetch.tool';
 import { AGENT_EVENTS } from './contracts';
 import { ToolCatalog } from './domain/tool-catalog.port';
+import { MODEL_PROVIDER_PROVIDERS } from './infrastructure/model-providers';
+import { AGENT_COMMAND_HANDLERS } from './application/commands';
+import { AGENT_QUERY_HANDLERS } from './application/queries';
+import { AGENT_PERSISTENCE_PROVIDERS } from './infrastructure/persistence.providers';
+import { AgentDefinitionsController } from './api/agent-definitions.controller';
+import { AgentsController } from './api/agents.controller';
 
 /**
  * Agents: definitions, instances with budgets and a usage ledger, model providers, tools, the agent
@@ -12,14 +26,24 @@ import { ToolCatalog } from './domain/tool-catalog.port';
 @Module({
   imports: [DiscoveryModule],
   controllers: [
-    // definitions and agents controllers
+    AgentDefinitionsController,
+    AgentsController,
   ],
   providers: [
     AgentTools,
     { provide: ToolCatalog, useExisting: AgentTools },
-    // definitions and agents: aggregates, repositories, command and query handlers
-    // model providers
-    // runner, worker, health
+    ...AGENT_PERSISTENCE_PROVIDERS,
+    ...AGENT_COMMAND_HANDLERS,
+    ...AGENT_QUERY_HANDLERS,
+    ...MODEL_PROVIDER_PROVIDERS,
+    AgentPool,
+    AgentRunSteps,
+    ToolCallRunner,
+    AgentRunner,
+    TaskDispatcher,
+    AgentWorker,
+    AgentHealth,
+    HttpFetchTool,
   ],
 })
 export class AgentModule implements OnModuleInit {

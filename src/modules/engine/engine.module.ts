@@ -18,6 +18,8 @@ import { StepRunner } from './application/worker/step-runner';
 import { StepWorker } from './application/worker/step-worker';
 import { WorkflowPlans } from './application/workflow-plans';
 import { EXECUTION_EVENTS } from './contracts';
+import { ResumeAgentTaskStepOnTaskOutcomeEventHandler } from './application/event-handlers/resume-agent-task-step-on-task-outcome.event-handler';
+import { AgentTaskStepType } from './step-types/agent-task.step-type';
 import { DelayStepType } from './step-types/delay.step-type';
 import { HttpRequestStepType } from './step-types/http-request';
 import { SubWorkflowStepType } from './step-types/sub-workflow.step-type';
@@ -53,6 +55,8 @@ import { WaitForSignalStepType } from './step-types/wait-for-signal.step-type';
     DelayStepType,
     WaitForSignalStepType,
     SubWorkflowStepType,
+    AgentTaskStepType,
+    ResumeAgentTaskStepOnTaskOutcomeEventHandler,
   ],
   exports: [StepWorker, Scheduler, Clock],
 })

@@ -87,11 +87,16 @@ function cachedCompile(schema: Record<string, unknown>): { validate?: ValidateFu
  * Compiled validators are cached (bounded) by the schema's JSON text.
  */
 export function validateInputs(schema: Record<string, unknown>, inputs: unknown): ErrorDetail[] {
+  return validateValue(schema, inputs, 'inputs', 'inputSchema');
+}
+
+/** Validates any value against a JSON Schema; problem paths start at `root` (e.g. `output.answer`). */
+export function validateValue(schema: Record<string, unknown>, value: unknown, root: string, schemaPath = 'schema'): ErrorDetail[] {
   const { validate, problems } = cachedCompile(schema);
-  if (!validate) return problems.map((message) => ({ path: 'inputSchema', code: 'INVALID_SCHEMA', message }));
-  if (validate(inputs)) return [];
+  if (!validate) return problems.map((message) => ({ path: schemaPath, code: 'INVALID_SCHEMA', message }));
+  if (validate(value)) return [];
   return (validate.errors ?? []).map((error) => ({
-    path: ['inputs', errorPath(error)].filter(Boolean).join('.'),
+    path: [root, errorPath(error)].filter(Boolean).join('.'),
     code: 'INVALID_INPUT',
     message: error.message ?? 'is invalid',
   }));

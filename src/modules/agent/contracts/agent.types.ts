@@ -3,6 +3,12 @@ export const BUILT_IN_ROLES = ['planner', 'reasoner', 'executor', 'critic', 'sum
 export const AGENT_STATUSES = ['created', 'idle', 'assigned', 'reasoning', 'executing', 'validating', 'completed', 'failed', 'retry', 'terminated'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
+/**
+ * The variables a system prompt template may read (`${{ agent.role }}`, `${{ task.name }}`): the
+ * agent run renders it with the agent's view and the task's view.
+ */
+export const PROMPT_TEMPLATE_VARIABLES = ['agent', 'task'] as const;
+
 export const FAILURE_STRATEGIES = ['retry', 'escalate', 'abort', 'fallback'] as const;
 export type FailureStrategy = (typeof FAILURE_STRATEGIES)[number];
 

@@ -1,3 +1,4 @@
+import { TASK_SIGNAL_PREFIX } from '../step-types/agent-task.step-type';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
@@ -83,6 +84,7 @@ export class ExecutionsController {
   @ApiProblems(404, 409)
   async signal(@TenantId() tenantId: string, @Param('id') id: string, @Param('name') name: string, @Body() payload: unknown): Promise<SignalResponseDto> {
     if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(name)) throw new DomainError('BAD_REQUEST', 'A signal name is 1–128 letters, digits, _ . : -');
+    if (name.startsWith(TASK_SIGNAL_PREFIX)) throw new DomainError('BAD_REQUEST', `Signal names starting with "${TASK_SIGNAL_PREFIX}" are reserved for agent task outcomes`);
     await this.queries.execute(new GetExecutionQuery(tenantId, id, false));
     return this.commands.execute(new SendSignalCommand(tenantId, id, name, payload ?? null));
   }

@@ -13,6 +13,25 @@ export class CreateTaskCommand extends Command<TaskView> {
   }
 }
 
+/** A task of a batch: `ref` names it for the batch's other tasks, whose `dependencies` may use it. */
+export type NewBatchTask = NewTask & { ref?: string };
+
+/**
+ * Creates 1–100 pending tasks in one transaction. A dependency is an existing task id of the tenant
+ * or the `ref` of another task of the batch; a cycle among the batch is 422 TASK_DEPENDENCY_CYCLE.
+ * Answers the tasks in the order given.
+ */
+export class CreateTasksCommand extends Command<TaskView[]> {
+  constructor(
+    readonly tenantId: string,
+    readonly tasks: NewBatchTask[],
+    /** A repeat with the same key and body returns the first tasks; another body is 409. */
+    readonly idempotencyKey: string | null = null,
+  ) {
+    super();
+  }
+}
+
 /** pending | assigned | in_progress → cancelled; a finished task is 409 TASK_ALREADY_FINISHED. */
 export class CancelTaskCommand extends Command<TaskView> {
   constructor(

@@ -1,6 +1,9 @@
 export const TASK_PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];
 
+/** PostgreSQL channel notified (in the writing transaction) when a task may have become claimable. */
+export const TASKS_CHANNEL = 'cognitionos_tasks';
+
 export const TASK_STATUSES = ['pending', 'assigned', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 

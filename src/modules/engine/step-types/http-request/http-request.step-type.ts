@@ -1,8 +1,9 @@
 import { lookup } from 'node:dns/promises';
+import { abortable } from '../../../../platform/async/abortable';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../../config/app-config';
 import { NonRetryableStepError, StepContext, StepError, StepHandler, StepType } from '../../contracts';
-import { AllowList, ResolvedAddress, checkHost, compileAllowList } from './host-guard';
+import { AllowList, ResolvedAddress, checkHost, compileAllowList } from '../../../../platform/outbound-http/host-guard';
 import { HttpMethod, parseHttpRequestParams } from './http-request.params';
 import { decodeText, headersToObject, parseBody, readBodyBytes, truncate } from './http-response';
 
@@ -151,12 +152,3 @@ function transportError(error: unknown, ctx: FailureContext): StepError {
   return new StepError('HTTP_ERROR', `http_request: ${target} failed: ${detail}`, true, { url: ctx.url.origin });
 }
 
-/** Rejects with the signal's reason as soon as it aborts (DNS lookups cannot be cancelled). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}

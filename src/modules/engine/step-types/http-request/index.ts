@@ -1,3 +1,3 @@
 export { HttpRequestOutput, HttpRequestStepType, MAX_REDIRECTS } from './http-request.step-type';
-export { AllowList, HostCheck, checkHost, compileAllowList, isNonPublicAddress } from './host-guard';
+export { AllowList, HostCheck, checkHost, compileAllowList, isNonPublicAddress } from '../../../../platform/outbound-http/host-guard';
 export { HttpRequestParams, parseHttpRequestParams } from './http-request.params';

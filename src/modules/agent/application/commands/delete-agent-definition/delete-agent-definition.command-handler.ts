@@ -1,0 +1,28 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../../../../platform/domain';
+import { Transactional } from '../../../../../platform/transaction/transaction';
+import { DeleteAgentDefinitionCommand } from '../../../contracts';
+import { AgentDefinitionRepository } from '../../../domain/agent-definition.repository.port';
+import { AgentRepository } from '../../../domain/agent.repository.port';
+import { loadDefinition } from '../../load-agent';
+
+@CommandHandler(DeleteAgentDefinitionCommand)
+export class DeleteAgentDefinitionCommandHandler implements ICommandHandler<DeleteAgentDefinitionCommand, void> {
+  constructor(
+    private readonly definitions: AgentDefinitionRepository,
+    private readonly agents: AgentRepository,
+  ) {}
+
+  @Transactional()
+  async execute({ tenantId, definitionId }: DeleteAgentDefinitionCommand): Promise<void> {
+    // Locked first: an instantiation holds a share lock on the definition, so it either committed
+    // (and is counted below) or will find the definition gone.
+    const definition = await loadDefinition(this.definitions, tenantId, definitionId, 'update');
+    const live = await this.agents.countLiveByDefinition(tenantId, definitionId);
+    if (live > 0) {
+      throw new DomainError('AGENT_DEFINITION_IN_USE', `Agent definition ${definitionId} has ${live} agent(s) that are not terminated; terminate them first`);
+    }
+    definition.markDeleted(new Date());
+    await this.definitions.delete(definition);
+  }
+}

@@ -1,0 +1,19 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Transactional } from '../../../../../platform/transaction/transaction';
+import { AgentView, GrantAgentPermissionsCommand } from '../../../contracts';
+import { AgentRepository } from '../../../domain/agent.repository.port';
+import { loadAgent } from '../../load-agent';
+
+@CommandHandler(GrantAgentPermissionsCommand)
+export class GrantAgentPermissionsCommandHandler implements ICommandHandler<GrantAgentPermissionsCommand, AgentView> {
+  constructor(private readonly agents: AgentRepository) {}
+
+  @Transactional()
+  async execute({ tenantId, agentId, permissions }: GrantAgentPermissionsCommand): Promise<AgentView> {
+    const agent = await loadAgent(this.agents, tenantId, agentId);
+    agent.grantPermissions(permissions, new Date());
+    // Nothing new granted: nothing to write.
+    if (agent.peekEvents().length > 0) await this.agents.update(agent);
+    return agent.toView();
+  }
+}

@@ -1,0 +1,19 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Transactional } from '../../../../../platform/transaction/transaction';
+import { AgentView, RevokeAgentPermissionCommand } from '../../../contracts';
+import { AgentRepository } from '../../../domain/agent.repository.port';
+import { loadAgent } from '../../load-agent';
+
+@CommandHandler(RevokeAgentPermissionCommand)
+export class RevokeAgentPermissionCommandHandler implements ICommandHandler<RevokeAgentPermissionCommand, AgentView> {
+  constructor(private readonly agents: AgentRepository) {}
+
+  @Transactional()
+  async execute({ tenantId, agentId, permission }: RevokeAgentPermissionCommand): Promise<AgentView> {
+    const agent = await loadAgent(this.agents, tenantId, agentId);
+    agent.revokePermission(permission, new Date());
+    // Not held: nothing to write.
+    if (agent.peekEvents().length > 0) await this.agents.update(agent);
+    return agent.toView();
+  }
+}

@@ -1,0 +1,38 @@
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../../../../platform/domain';
+import { Transactional } from '../../../../../platform/transaction/transaction';
+import { FailTaskCommand } from '../../../../task/contracts';
+import { AgentView, TerminateAgentCommand } from '../../../contracts';
+import { AgentRepository } from '../../../domain/agent.repository.port';
+import { loadAgent } from '../../load-agent';
+
+/** A task that is already gone or finished needs no release. */
+const NOTHING_TO_RELEASE = new Set(['TASK_NOT_FOUND', 'TASK_ALREADY_FINISHED']);
+
+/**
+ * Terminates an agent (409 AGENT_TERMINATED when it already is). A task it holds is released in
+ * the same transaction: requeued for another agent while attempts remain.
+ */
+@CommandHandler(TerminateAgentCommand)
+export class TerminateAgentCommandHandler implements ICommandHandler<TerminateAgentCommand, AgentView> {
+  constructor(
+    private readonly agents: AgentRepository,
+    private readonly commands: CommandBus,
+  ) {}
+
+  @Transactional()
+  async execute({ tenantId, agentId, reason }: TerminateAgentCommand): Promise<AgentView> {
+    const agent = await loadAgent(this.agents, tenantId, agentId, true);
+    const heldTaskId = agent.currentTaskId;
+    agent.terminate(reason, new Date());
+    await this.agents.update(agent);
+    if (heldTaskId) {
+      try {
+        await this.commands.execute(new FailTaskCommand(tenantId, heldTaskId, null, { code: 'AGENT_TERMINATED', message: `Agent ${agentId} was terminated: ${reason}` }, 'requeue'));
+      } catch (error) {
+        if (!(error instanceof DomainError && NOTHING_TO_RELEASE.has(error.code))) throw error;
+      }
+    }
+    return agent.toView();
+  }
+}

@@ -1,0 +1,14 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Transactional } from '../../../../../platform/transaction/transaction';
+import { CreateTasksCommand, TaskView } from '../../../contracts';
+import { TaskCreator } from '../../task-creator';
+
+@CommandHandler(CreateTasksCommand)
+export class CreateTasksCommandHandler implements ICommandHandler<CreateTasksCommand, TaskView[]> {
+  constructor(private readonly creator: TaskCreator) {}
+
+  @Transactional()
+  execute({ tenantId, tasks, idempotencyKey }: CreateTasksCommand): Promise<TaskView[]> {
+    return this.creator.create(tenantId, tasks, true, idempotencyKey);
+  }
+}

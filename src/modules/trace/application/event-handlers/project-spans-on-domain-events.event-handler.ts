@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import type { DomainEvent } from '../../../../platform/domain';
+import { DurableEventHandler, DurableEventsHandler } from '../../../../platform/outbox/durable-events-handler.decorator';
+import { projectSpans, TRACED_EVENTS } from '../../domain/span-projection';
+import { TraceSpanRepository } from '../../domain/trace-span.repository.port';
+
+/**
+ * Writes the span tree from execution, step, task and agent events. Durable: every event at least
+ * once, in commit order, from a checkpoint. Each write is one idempotent upsert (no transaction
+ * needed): re-delivered events change nothing, and an older event never undoes a newer one.
+ */
+@Injectable()
+@DurableEventsHandler('trace-spans', ...TRACED_EVENTS)
+export class ProjectSpansOnDomainEventsEventHandler implements DurableEventHandler {
+  constructor(private readonly spans: TraceSpanRepository) {}
+
+  async handle(event: DomainEvent): Promise<void> {
+    for (const write of projectSpans(event)) await this.spans.apply(write);
+  }
+}

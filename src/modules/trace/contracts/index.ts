@@ -1,0 +1,2 @@
+export * from './trace.types';
+export * from './trace.queries';
