@@ -60,8 +60,9 @@ export class TypeOrmAgentUsageLedger extends AgentUsageLedger {
     super();
   }
 
-  private get tx(): Tx['tx'] {
-    return (this.txHost as unknown as Tx).tx;
+  /** A getter that touches nothing: @TimedRepository reads every prototype property once. */
+  private get host(): Tx {
+    return this.txHost as unknown as Tx;
   }
 
   async record(tenantId: string, agentId: string, usage: Required<UsageRecording>): Promise<UsageOutcome> {
@@ -69,11 +70,11 @@ export class TypeOrmAgentUsageLedger extends AgentUsageLedger {
     const delta = deltaOf(usage);
     const params = [tenantId, agentId, delta.tokens, usage.costUsd, usage.durationMs, delta.toolExecutions];
     for (let attempt = 1; ; attempt++) {
-      const [updated]: (AgentTotalsRow & { warnedNow: boolean })[] = await this.tx.query(RECORD_SQL, params);
+      const [updated]: (AgentTotalsRow & { warnedNow: boolean })[] = await this.host.tx.query(RECORD_SQL, params);
       if (updated) return this.accept(tenantId, agentId, usage, updated);
 
       // Refused: find out why (the agent may be unknown, terminated, or a limit would be passed).
-      const [current]: AgentTotalsRow[] = await this.tx.query(`SELECT ${TOTALS}, status FROM agents WHERE tenant_id = $1 AND id = $2`, [tenantId, agentId]);
+      const [current]: AgentTotalsRow[] = await this.host.tx.query(`SELECT ${TOTALS}, status FROM agents WHERE tenant_id = $1 AND id = $2`, [tenantId, agentId]);
       if (!current) return { kind: 'not_found' };
       if (current.status === 'terminated') return { kind: 'terminated' };
       const totals = usageFromColumns(current);
@@ -97,16 +98,16 @@ export class TypeOrmAgentUsageLedger extends AgentUsageLedger {
 
   async usageOf(tenantId: string, agentId: string, limit: number): Promise<AgentUsageView | null> {
     if (!isUuid(agentId)) return null;
-    const [agent]: AgentTotalsRow[] = await this.tx.query(`SELECT ${TOTALS}, status FROM agents WHERE tenant_id = $1 AND id = $2`, [tenantId, agentId]);
+    const [agent]: AgentTotalsRow[] = await this.host.tx.query(`SELECT ${TOTALS}, status FROM agents WHERE tenant_id = $1 AND id = $2`, [tenantId, agentId]);
     if (!agent) return null;
-    const [totals] = await this.tx.query(
+    const [totals] = await this.host.tx.query(
       `SELECT coalesce(sum(tokens_in), 0)::bigint AS "tokensIn", coalesce(sum(tokens_out), 0)::bigint AS "tokensOut",
               coalesce(sum(cost_usd), 0) AS "costUsd", coalesce(sum(duration_ms), 0)::bigint AS "durationMs",
               count(*) FILTER (WHERE kind = 'model_call')::int AS "modelCalls", count(*) FILTER (WHERE kind = 'tool_call')::int AS "toolCalls"
        FROM agent_usage_ledger WHERE tenant_id = $1 AND agent_id = $2`,
       [tenantId, agentId],
     );
-    const entries: EntryRow[] = await this.tx.query(
+    const entries: EntryRow[] = await this.host.tx.query(
       `SELECT ${ENTRY_COLUMNS} FROM agent_usage_ledger WHERE tenant_id = $1 AND agent_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`,
       [tenantId, agentId, limit],
     );
@@ -133,7 +134,7 @@ export class TypeOrmAgentUsageLedger extends AgentUsageLedger {
     updated: AgentTotalsRow & { warnedNow: boolean },
   ): Promise<UsageOutcome> {
     const entryId = newId();
-    await this.tx.query(
+    await this.host.tx.query(
       `INSERT INTO agent_usage_ledger (id, tenant_id, agent_id, task_id, run_id, kind, name, provider, tokens_in, tokens_out, cost_usd, duration_ms, status, error)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)`,
       [

@@ -20,6 +20,8 @@ export interface TaskBatchOptions {
 interface ExternalDependency {
   path: string;
   id: string;
+  /** Position among all dependencies of the batch, so problems are listed in the order given. */
+  order: number;
 }
 
 /**
@@ -53,12 +55,13 @@ export class TaskBatch {
       spec.dependencies.map((dep, j) => {
         const path = `${prefixOf(i)}dependencies[${j}]`;
         const index = refs.get(dep);
+        const order = external.length + malformed.length;
         if (index !== undefined) return ids[index];
         if (isUuid(dep)) {
-          external.push({ path, id: dep.toLowerCase() });
+          external.push({ path, id: dep.toLowerCase(), order });
           return dep.toLowerCase();
         }
-        malformed.push({ path, id: dep });
+        malformed.push({ path, id: dep, order });
         return dep;
       }),
     );
@@ -79,21 +82,25 @@ export class TaskBatch {
    * tenant, or already failed or cancelled (it would never complete, so the new task would wait forever).
    */
   assertDependenciesUsable(found: ReadonlyMap<string, TaskStatus>): void {
-    const problems: ErrorDetail[] = this.malformed.map(({ path, id }) => ({
+    const problems: (ErrorDetail & { order: number; name: string })[] = this.malformed.map(({ path, id, order }) => ({
       path,
       code: 'INVALID_FORMAT',
       message: `${JSON.stringify(id)} is neither a task id (UUID) nor the ref of a task in the same batch`,
+      order,
+      name: JSON.stringify(id),
     }));
-    const named = this.malformed.map(({ id }) => JSON.stringify(id));
-    for (const { path, id } of this.external) {
+    for (const { path, id, order } of this.external) {
       const status = found.get(id);
-      if (status === undefined) problems.push({ path, code: 'NOT_FOUND', message: `task ${id} does not exist` });
-      else if (status === 'failed' || status === 'cancelled') problems.push({ path, code: 'DEPENDENCY_UNUSABLE', message: `task ${id} is ${status}; it will not complete` });
-      else continue;
-      named.push(id);
+      if (status === undefined) problems.push({ path, code: 'NOT_FOUND', message: `task ${id} does not exist`, order, name: id });
+      else if (status === 'failed' || status === 'cancelled') problems.push({ path, code: 'DEPENDENCY_UNUSABLE', message: `task ${id} is ${status}; it will not complete`, order, name: id });
     }
     if (problems.length === 0) return;
-    throw new DomainError('TASK_INVALID_DEPENDENCIES', `Invalid dependencies: ${named.join(', ')}`, problems);
+    problems.sort((a, b) => a.order - b.order);
+    throw new DomainError(
+      'TASK_INVALID_DEPENDENCIES',
+      `Invalid dependencies: ${problems.map((p) => p.name).join(', ')}`,
+      problems.map(({ path, code, message }) => ({ path, code, message })),
+    );
   }
 
   private static assertAcyclic(specs: TaskSpec[], refs: Map<string, number>, prefixOf: (i: number) => string): void {

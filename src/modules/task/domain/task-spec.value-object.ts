@@ -7,7 +7,7 @@ import type { TaskProblemList } from './task-problem-list';
 
 export const TASK_LIMITS = {
   name: 200,
-  description: 10_000,
+  description: 100_000,
   capabilities: 50,
   capability: 100,
   dependencies: 100,

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase, testEnv } from '../../../../../test/support/test-database';
 import type { DomainEvent } from '../../../../platform/domain';
 import { newId } from '../../../../platform/ids/uuid';
+import { OutboxRelay } from '../../../../platform/outbox/outbox.relay';
 import { AgentBudgetExceeded, AgentFailedTask, AgentModelCalled, AgentStartedReasoning, AgentToolExecuted, AgentToolFailed } from '../../../agent/contracts/agent.events';
 import {
   StepExecutionCompleted,
@@ -25,8 +26,8 @@ const usage = { tokensUsed: 0, costUsd: 0, timeSeconds: 0, toolExecutions: 0 };
 /**
  * One agentic execution's events, in commit order: a transform step `prepare`, an agent_task step
  * `ask` (task → agent run → two model calls and two tool calls, then the run fails on its cost
- * budget) and a step `cleanup` skipped because `ask` failed. `at(s)` is s seconds after T0;
- * positions increase like the outbox's.
+ * budget) and a step `cleanup` skipped because `ask` failed. `at(s)` is s seconds after T0.
+ * An inner array is one transaction.
  */
 function agenticRun(tenantId: string) {
   const ex = newId();
@@ -39,7 +40,7 @@ function agenticRun(tenantId: string) {
   const rn = { agentId: 'agent-1', taskId: task, runId: run };
   const at = (s: number) => new Date(T0 + s * 1000);
   const iso = (s: number) => at(s).toISOString();
-  const events: DomainEvent<any>[] = [
+  const commits: (DomainEvent<any> | DomainEvent<any>[])[] = [
     new WorkflowExecutionStarted(tenantId, ex, { ...wf, triggeredBy: 'api', parentExecutionId: null }, at(0)),
     new StepExecutionStarted(tenantId, ex, step(prepare, 'prepare', 'transform'), at(1)),
     new StepExecutionCompleted(tenantId, ex, { ...step(prepare, 'prepare', 'transform'), output: { q: 'why?' } }, at(2)),
@@ -55,12 +56,13 @@ function agenticRun(tenantId: string) {
     new AgentBudgetExceeded(tenantId, 'agent-1', { agentId: 'agent-1', taskId: task, runId: run, limit: 'cost', refused: { tokens: 0, costUsd: 0.5, timeSeconds: 0, toolExecutions: 0 }, usage }, at(9)),
     new AgentFailedTask(tenantId, 'agent-1', { ...rn, durationMs: 6000, error: { code: 'BUDGET_EXCEEDED', message: 'cost' }, strategy: 'abort' }, at(10)),
     new TaskFailed(tenantId, task, { ...tk, agentId: 'agent-1', error: { code: 'BUDGET_EXCEEDED', message: 'cost' }, willRetry: false }, at(10)),
-    new StepExecutionFailed(tenantId, ex, { ...step(ask, 'ask', 'agent_task'), error: { code: 'BUDGET_EXCEEDED', message: 'cost' } }, at(11)),
-    new StepExecutionSkipped(tenantId, ex, { ...step(cleanup, 'cleanup', 'transform'), attempt: 0, reason: 'UPSTREAM_FAILED' }, at(11)),
-    new WorkflowExecutionFailed(tenantId, ex, { ...wf, error: { code: 'BUDGET_EXCEEDED', stepId: 'ask' } }, at(11)),
+    [
+      new StepExecutionFailed(tenantId, ex, { ...step(ask, 'ask', 'agent_task'), error: { code: 'BUDGET_EXCEEDED', message: 'cost' } }, at(11)),
+      new StepExecutionSkipped(tenantId, ex, { ...step(cleanup, 'cleanup', 'transform'), attempt: 0, reason: 'UPSTREAM_FAILED' }, at(11)),
+      new WorkflowExecutionFailed(tenantId, ex, { ...wf, error: { code: 'BUDGET_EXCEEDED', stepId: 'ask' } }, at(11)),
+    ],
   ];
-  events.forEach((e, i) => (e.metadata = { id: newId(), position: String(1000 + i), correlationId: null }));
-  return { ex, events, task, run, at };
+  return { ex, commits, task, run, at };
 }
 
 /** The tree without the generated ids, to compare trees projected from different event orders. */
@@ -81,7 +83,11 @@ describe('trace span projection (real PostgreSQL)', () => {
     testEnv(db);
     const { CognitionOsCoreModule } = await import('../../../../app.module');
     const { TraceModule } = await import('../../trace.module');
-    moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), TraceModule] }).compile();
+    // No relay: the test delivers the events itself, in the orders it chooses.
+    moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), TraceModule] })
+      .overrideProvider(OutboxRelay)
+      .useValue({ onApplicationBootstrap: async () => undefined, onApplicationShutdown: async () => undefined, wake: async () => undefined })
+      .compile();
     moduleRef.useLogger(false);
     await moduleRef.init();
     handler = moduleRef.get(ProjectSpansOnDomainEventsEventHandler);
@@ -93,6 +99,28 @@ describe('trace span projection (real PostgreSQL)', () => {
     await db?.drop();
   });
 
+  /**
+   * Commits the events to the outbox as the modules would (an inner array is one transaction) and
+   * gives each the metadata the relay sets; returns them in commit order.
+   */
+  const store = async (commits: (DomainEvent<any> | DomainEvent<any>[])[]): Promise<DomainEvent<any>[]> => {
+    const out: DomainEvent<any>[] = [];
+    for (const commit of commits) {
+      const events = Array.isArray(commit) ? commit : [commit];
+      await ds.transaction(async (m) => {
+        for (const e of events) {
+          const id = newId();
+          const [row] = await m.query(
+            `INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING position`,
+            [id, e.tenantId, e.type, e.aggregateType, e.aggregateId, JSON.stringify(e.payload), e.occurredAt],
+          );
+          e.metadata = { id, position: String(row.position), correlationId: null };
+          out.push(e);
+        }
+      });
+    }
+    return out;
+  };
   const feed = async (events: DomainEvent<any>[]) => {
     for (const e of events) await handler.handle(e);
   };
@@ -105,8 +133,8 @@ describe('trace span projection (real PostgreSQL)', () => {
 
   it('builds the whole tree from events in commit order, with durations, metadata and totals', async () => {
     const tenant = newId();
-    const { ex, events } = agenticRun(tenant);
-    await feed(events);
+    const { ex, commits } = agenticRun(tenant);
+    await feed(await store(commits));
     const root = await tree(tenant, 'workflow', ex);
     expect(root).toMatchObject({ type: 'workflow', entityId: ex, name: 'research@1.0.0', status: 'failed', parentId: null, durationMs: 11_000 });
     expect(root.error).toEqual({ code: 'BUDGET_EXCEEDED', stepId: 'ask' });
@@ -149,17 +177,18 @@ describe('trace span projection (real PostgreSQL)', () => {
     const reversed = newId();
     const shuffled = newId();
     const a = agenticRun(inOrder);
-    await feed(a.events);
+    await feed(await store(a.commits));
     const expected = shape(await tree(inOrder, 'workflow', a.ex));
 
     const b = agenticRun(reversed);
-    await feed([...b.events].reverse());
+    await feed((await store(b.commits)).reverse());
     expect(shape(await tree(reversed, 'workflow', b.ex))).toEqual(expected);
 
     const c = agenticRun(shuffled);
+    const cEvents = await store(c.commits);
     // Deterministic shuffle, then every event delivered again (a replay from an old checkpoint) and a few thrice.
-    const order = c.events.map((e, i) => ({ e, k: (i * 7919) % 17 })).sort((x, y) => x.k - y.k).map((x) => x.e);
-    await feed([...order, ...c.events, ...order.slice(0, 5)]);
+    const order = cEvents.map((e, i) => ({ e, k: (i * 7919) % 17 })).sort((x, y) => x.k - y.k).map((x) => x.e);
+    await feed([...order, ...cEvents, ...order.slice(0, 5)]);
     expect(shape(await tree(shuffled, 'workflow', c.ex))).toEqual(expected);
 
     // Nothing left dangling: every span of the reversed run is under the workflow span.
@@ -171,7 +200,8 @@ describe('trace span projection (real PostgreSQL)', () => {
 
   it('replaying an old event changes nothing: a completed span is not moved back to running', async () => {
     const tenant = newId();
-    const { ex, events } = agenticRun(tenant);
+    const { ex, commits } = agenticRun(tenant);
+    const events = await store(commits);
     await feed(events);
     const before = await ds.query(`SELECT * FROM trace_spans WHERE tenant_id = $1 ORDER BY id`, [tenant]);
     await feed(events);
@@ -191,7 +221,7 @@ describe('trace span projection (real PostgreSQL)', () => {
     const wf = { executionId: ex, workflowId: 'flaky', workflowVersion: '2.0.0' };
     const st = { executionId: ex, stepExecutionId: se, stepId: 'call', itemIndex: null, type: 'http_request', attempt: 1 };
     const tk = { taskId: task, name: 'standalone', attempt: 1, workflowExecutionId: null, stepExecutionId: null };
-    const events: DomainEvent<any>[] = [
+    const events = await store([
       new WorkflowExecutionStarted(tenant, ex, { ...wf, triggeredBy: 'api', parentExecutionId: null }, at(0)),
       new StepExecutionStarted(tenant, ex, st, at(0)),
       new StepExecutionRetried(tenant, ex, { ...st, error: { code: 'HTTP_STATUS' }, retryAt: at(2).toISOString() }, at(1)),
@@ -204,11 +234,12 @@ describe('trace span projection (real PostgreSQL)', () => {
       new WorkflowExecutionCompleted(tenant, ex, { ...wf, outputs: { call: 'ok' } }, at(12)),
       new TaskCreated(tenant, task, { ...tk, priority: 'low', requiredCapabilities: [], dependencies: [], input: null }, at(0)),
       new TaskStarted(tenant, task, { ...tk, agentId: 'a' }, at(1)),
-      // Same transaction, same time: the outbox position orders them.
-      new TaskFailed(tenant, task, { ...tk, agentId: 'a', error: { code: 'X', message: 'x' }, willRetry: true }, at(2)),
-      new TaskRequeued(tenant, task, { ...tk, attempt: 2, reason: 'retry' }, at(2)),
-    ];
-    events.forEach((e, i) => (e.metadata = { id: newId(), position: String(i + 1), correlationId: null }));
+      // One transaction: the outbox position orders them.
+      [
+        new TaskFailed(tenant, task, { ...tk, agentId: 'a', error: { code: 'X', message: 'x' }, willRetry: true }, at(2)),
+        new TaskRequeued(tenant, task, { ...tk, attempt: 2, reason: 'retry' }, at(2)),
+      ],
+    ]);
     await feed(events.slice(0, 7));
     const retried = await tree(tenant, 'workflow', ex);
     expect(retried).toMatchObject({ status: 'running', error: null, completedAt: null, metadata: { retried: true } });
@@ -219,7 +250,7 @@ describe('trace span projection (real PostgreSQL)', () => {
     expect(done.children[0]).toMatchObject({ status: 'completed', outputs: 'ok', error: null, durationMs: 12_000, metadata: { attempt: 1 } });
     const standalone = await tree(tenant, 'task', task);
     expect(standalone).toMatchObject({ parentId: null, status: 'pending', completedAt: null, metadata: { attempt: 2, requeueReason: 'retry' } });
-    await feed([new TaskStarted(tenant, task, { ...tk, attempt: 2, agentId: 'b' }, at(5)), new TaskCompleted(tenant, task, { ...tk, attempt: 2, agentId: 'b', output: 42, durationMs: 1000 }, at(6))]);
+    await feed(await store([new TaskStarted(tenant, task, { ...tk, attempt: 2, agentId: 'b' }, at(5)), new TaskCompleted(tenant, task, { ...tk, attempt: 2, agentId: 'b', output: 42, durationMs: 1000 }, at(6))]));
     expect(await tree(tenant, 'task', task)).toMatchObject({ status: 'completed', outputs: 42, durationMs: 5000, metadata: { agentId: 'b', attempt: 2 } });
   });
 
@@ -227,18 +258,22 @@ describe('trace span projection (real PostgreSQL)', () => {
     const tenant = newId();
     const [parent, child] = [newId(), newId()];
     const at = (s: number) => new Date(T0 + s * 1000);
-    await feed([new WorkflowExecutionStarted(tenant, child, { executionId: child, workflowId: 'child', workflowVersion: '1.0.0', triggeredBy: 'parent', parentExecutionId: parent }, at(1))]);
+    const [parentStarted, childStarted] = await store([
+      new WorkflowExecutionStarted(tenant, parent, { executionId: parent, workflowId: 'parent', workflowVersion: '3.1.4', triggeredBy: 'api', parentExecutionId: null }, at(0)),
+      new WorkflowExecutionStarted(tenant, child, { executionId: child, workflowId: 'child', workflowVersion: '1.0.0', triggeredBy: 'parent', parentExecutionId: parent }, at(1)),
+    ]);
+    await feed([childStarted]);
     const placeholder = await tree(tenant, 'workflow', parent);
     expect(placeholder).toMatchObject({ status: 'pending', startedAt: null, name: parent });
     expect(placeholder.children.map((c) => c.name)).toEqual(['child@1.0.0']);
-    await feed([new WorkflowExecutionStarted(tenant, parent, { executionId: parent, workflowId: 'parent', workflowVersion: '3.1.4', triggeredBy: 'api', parentExecutionId: null }, at(0))]);
+    await feed([parentStarted]);
     expect(await tree(tenant, 'workflow', parent)).toMatchObject({ name: 'parent@3.1.4', status: 'running', children: [expect.objectContaining({ name: 'child@1.0.0', status: 'running' })] });
   });
 
   it('keeps tenants apart, answers 404 for a missing or malformed id, and pages the list', async () => {
     const tenant = newId();
-    const { ex, events } = agenticRun(tenant);
-    await feed(events);
+    const { ex, commits } = agenticRun(tenant);
+    await feed(await store(commits));
     const id = await spanId(tenant, 'workflow', ex);
     await expect(queries.execute(new GetTraceQuery(newId(), id))).rejects.toMatchObject({ code: 'TRACE_NOT_FOUND' });
     await expect(queries.execute(new GetTraceQuery(tenant, 'not-a-uuid'))).rejects.toMatchObject({ code: 'TRACE_NOT_FOUND' });
