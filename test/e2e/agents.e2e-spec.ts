@@ -291,6 +291,28 @@ describe('agent definitions and agents over HTTP', () => {
       expect(await events(a.id)).toEqual(['AgentCreated', 'AgentBecameIdle', 'AgentApproachingBudgetLimit', 'AgentBudgetExceeded', 'AgentBudgetReset', 'AgentBudgetReset']);
     });
 
+    it('releases the task an agent holds when it is terminated: requeued for another agent', async () => {
+      const a = await agent((await definition({ name: 'holder', role: 'executor' })).id);
+      const task = await api('POST', '/api/v3/tasks', { body: { name: 'long job' } });
+      expect(task.status).toBe(201);
+      const { AssignTaskCommand } = await import('../../src/modules/task/contracts');
+      const { AgentRepository } = await import('../../src/modules/agent/domain/agent.repository.port');
+      const { TransactionHost } = await import('../../src/platform/transaction/transaction');
+      await app.get(CommandBus).execute(new AssignTaskCommand(tenantId, task.body.id, a.id));
+      const repo = app.get(AgentRepository);
+      await app.get(TransactionHost).withTransaction(async () => {
+        const held = (await repo.findById(tenantId, a.id))!;
+        held.assign(task.body.id, new Date());
+        await repo.update(held);
+      });
+      expect((await api('GET', `${A}/${a.id}`)).body).toMatchObject({ status: 'assigned', currentTaskId: task.body.id });
+
+      const terminated = await api('POST', `${A}/${a.id}/terminate`);
+      expect([terminated.status, terminated.body.status, terminated.body.currentTaskId]).toEqual([200, 'terminated', null]);
+      const released = await api('GET', `/api/v3/tasks/${task.body.id}`);
+      expect(released.body).toMatchObject({ status: 'pending', assignedAgentId: null, attempt: task.body.attempt + 1, error: { code: 'AGENT_TERMINATED' } });
+    });
+
     it('terminates once (409 the second time) and refuses changes to a terminated agent', async () => {
       const a = await agent((await definition({ name: 'short-lived', role: 'executor' })).id);
       const first = await api('POST', `${A}/${a.id}/terminate`, { body: { reason: 'scale down' } });
@@ -304,6 +326,26 @@ describe('agent definitions and agents over HTTP', () => {
       const [terminated] = await app.get(DataSource).query(`SELECT payload FROM domain_events WHERE aggregate_id = $1 AND type = 'AgentTerminated'`, [a.id]);
       expect(terminated.payload).toEqual({ agentId: a.id, reason: 'scale down' });
     });
+  });
+
+  it('documents every endpoint in the OpenAPI document', async () => {
+    const doc = await api('GET', '/docs-json', { key: null });
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        D,
+        `${D}/{id}`,
+        A,
+        `${A}/{id}`,
+        `${A}/{id}/terminate`,
+        `${A}/{id}/budget/reset`,
+        `${A}/{id}/permissions`,
+        `${A}/{id}/permissions/{permission}`,
+        `${A}/{id}/usage`,
+      ]),
+    );
+    expect(doc.body.paths[D].post.requestBody.content['application/json'].schema.$ref).toContain('RegisterAgentDefinitionRequestDto');
+    expect(doc.body.components.schemas.AgentUsageResponseDto.properties).toHaveProperty('ledgerTotals');
   });
 
   it("hides another tenant's definitions and agents (404), and answers 404 for malformed ids", async () => {

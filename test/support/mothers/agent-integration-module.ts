@@ -26,14 +26,11 @@ export async function agentIntegrationModule(label: string): Promise<AgentIntegr
   const { AGENT_EVENTS } = await import('../../../src/modules/agent/contracts');
 
   @Module({ providers: [...AGENT_PERSISTENCE_PROVIDERS, ...AGENT_COMMAND_HANDLERS, ...AGENT_QUERY_HANDLERS, { provide: ToolCatalog, useValue: new StaticToolCatalog() }] })
-  class AgentPersistenceTestModule {
-    constructor(events: EventTypeRegistry) {
-      events.register(...AGENT_EVENTS);
-    }
-  }
+  class AgentPersistenceTestModule {}
 
   const moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), AgentPersistenceTestModule] }).compile();
   moduleRef.useLogger(false);
+  moduleRef.get(EventTypeRegistry).register(...AGENT_EVENTS);
   await moduleRef.init();
   return {
     db,

@@ -43,7 +43,8 @@ export interface AgentDefinitionInput {
   description?: string | null;
   capabilities?: string[];
   tools?: string[];
-  modelConfig?: Partial<ModelConfig> & { fallback?: Partial<ModelConfig> | null };
+  /** Omitted settings take the defaults; omitted fallback settings come from the primary config. */
+  modelConfig?: Partial<Omit<ModelConfig, 'fallback'>> & { fallback?: Partial<Omit<ModelConfig, 'fallback'>> | null };
   defaultBudget?: Partial<Budget>;
   systemPromptTemplate?: string;
   failureStrategy?: FailureStrategy;

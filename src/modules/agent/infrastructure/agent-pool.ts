@@ -54,7 +54,7 @@ export class AgentPool {
   async definitionWithRoom(want: AgentWanted, max: number): Promise<string | null> {
     const candidates: { id: string }[] = await this.tx.query(
       `SELECT d.id FROM agent_definitions d
-       WHERE d.tenant_id = $1 AND d.capabilities @> $2::text[] AND ($3::uuid IS NULL OR d.id = $3)
+       WHERE d.tenant_id = $1 AND d.deleted_at IS NULL AND d.capabilities @> $2::text[] AND ($3::uuid IS NULL OR d.id = $3)
        ORDER BY (d.role = $4) DESC, d.created_at DESC, d.id LIMIT 5`,
       [want.tenantId, want.capabilities, want.definitionId, want.preferredRole ?? ''],
     );

@@ -1,3 +1,5 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { DomainError } from '../../../../../platform/domain';
 import { FailTaskCommand } from '../../../../../modules/task/contracts';
 import { agentUnitModule } from '../../../../../../test/support/mothers/agent-unit-module';
 import { agentIn, TASK, TENANT } from '../../../../../../test/support/mothers/agent.mother';
@@ -20,6 +22,18 @@ describe('TerminateAgentCommandHandler', () => {
     expect([release.tenantId, release.taskId, release.agentId, release.error.code, release.disposition]).toEqual([TENANT, TASK, null, 'AGENT_TERMINATED', 'requeue']);
 
     await expect(handler.execute(new TerminateAgentCommand(TENANT, agent.id))).rejects.toMatchObject({ code: 'AGENT_TERMINATED' });
+  });
+
+  it('still terminates when the task is already finished, but not when releasing it fails otherwise', async () => {
+    const { moduleRef, agents } = await agentUnitModule(TerminateAgentCommandHandler);
+    const bus = moduleRef.get(CommandBus);
+    const handler = moduleRef.get(TerminateAgentCommandHandler);
+    const finished = agentIn('reasoning');
+    const broken = agentIn('reasoning');
+    for (const a of [finished, broken]) agents.rows.set(a.id, a.toState());
+    bus.execute = jest.fn().mockRejectedValueOnce(new DomainError('TASK_ALREADY_FINISHED', 'done')).mockRejectedValueOnce(new Error('database down'));
+    expect((await handler.execute(new TerminateAgentCommand(TENANT, finished.id))).status).toBe('terminated');
+    await expect(handler.execute(new TerminateAgentCommand(TENANT, broken.id))).rejects.toThrow('database down');
   });
 
   it('sends nothing for an idle agent', async () => {

@@ -6,8 +6,8 @@ import { AgentView, TerminateAgentCommand } from '../../../contracts';
 import { AgentRepository } from '../../../domain/agent.repository.port';
 import { loadAgent } from '../../load-agent';
 
-/** A task that is already gone or finished needs no release. */
-const NOTHING_TO_RELEASE = new Set(['TASK_NOT_FOUND', 'TASK_ALREADY_FINISHED']);
+/** A task that is gone, finished or already released (not assigned or in progress) needs no release. */
+const NOTHING_TO_RELEASE = new Set(['TASK_NOT_FOUND', 'TASK_ALREADY_FINISHED', 'TASK_INVALID_TRANSITION']);
 
 /**
  * Terminates an agent (409 AGENT_TERMINATED when it already is). A task it holds is released in
