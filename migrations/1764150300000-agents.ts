@@ -16,6 +16,7 @@ export class Agents1764150300000 implements MigrationInterface {
       tools text[] NOT NULL DEFAULT '{}',
       model_config jsonb NOT NULL,
       default_budget jsonb NOT NULL,
+      permissions text[] NOT NULL DEFAULT '{}',
       system_prompt_template text NOT NULL,
       failure_strategy text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),

@@ -23,3 +23,4 @@ export { AgentModule } from './modules/agent/agent.module';
 export { TraceModule } from './modules/trace/trace.module';
 export * from './modules/task/contracts';
 export * from './modules/agent/contracts';
+export * from './modules/trace/contracts';

@@ -88,7 +88,7 @@ describe('agentic workflows over HTTP (OpenAI-compatible fake server)', () => {
 
   it('runs a workflow with two agent_task steps, one using a tool, and traces every span', async () => {
     const researcher = await definition({ name: 'researcher', tools: ['http_fetch'], capabilities: ['research'] });
-    const writer = await definition({ name: 'writer', role: 'summarizer', capabilities: ['writing'], failureStrategy: 'abort' });
+    await definition({ name: 'writer', role: 'summarizer', capabilities: ['writing'], failureStrategy: 'abort' });
     const researchAgent = await agent(researcher.id, { permissions: ['http'] });
     await activeWorkflow(api, {
       id: 'research-and-write',

@@ -85,6 +85,7 @@ describe('agent definitions and agents over HTTP', () => {
         tools: [],
         modelConfig: { provider: 'echo', model: 'echo', temperature: 0.7, maxTokens: 2000, topP: 1, fallback: null },
         defaultBudget: { maxTokens: 32000, maxCostUsd: 1, maxTimeSeconds: 300, maxToolExecutions: 10 },
+        permissions: [],
         systemPromptTemplate: expect.stringContaining('${{ agent.role }}'),
         failureStrategy: 'retry',
         revision: 1,
@@ -240,6 +241,46 @@ describe('agent definitions and agents over HTTP', () => {
       expect((await api('POST', A, { body: { definitionId: def.id, budget: { maxTokens: 5, bogus: 1 } } })).status).toBe(400);
     });
 
+    it("grants the definition's permissions to its agents, with those asked for added; PUT replaces them", async () => {
+      const def = await definition({ name: 'privileged', role: 'executor', tools: ['calculator'], permissions: ['math', 'http'] });
+      expect(def.permissions).toEqual(['math', 'http']);
+      expect((await api('GET', `${D}/${def.id}`)).body.permissions).toEqual(['math', 'http']);
+
+      const plain = await agent(def.id);
+      expect(plain.grantedPermissions).toEqual(['math', 'http']);
+      const extra = await agent(def.id, { permissions: ['destructive', 'http'] });
+      expect(extra.grantedPermissions).toEqual(['math', 'http', 'destructive']);
+      expect((await api('GET', `${A}/${extra.id}`)).body.grantedPermissions).toEqual(['math', 'http', 'destructive']);
+
+      const replaced = await api('PUT', `${D}/${def.id}`, { body: { role: 'executor', permissions: ['fs:read'] } });
+      expect([replaced.status, replaced.body.permissions]).toEqual([200, ['fs:read']]);
+      expect((await agent(def.id)).grantedPermissions).toEqual(['fs:read']);
+      expect((await api('GET', `${A}/${plain.id}`)).body.grantedPermissions).toEqual(['math', 'http']);
+      const cleared = await api('PUT', `${D}/${def.id}`, { body: { role: 'executor' } });
+      expect([cleared.status, cleared.body.permissions]).toEqual([200, []]);
+      expect((await agent(def.id)).grantedPermissions).toEqual([]);
+    });
+
+    it('refuses invalid definition permissions (422)', async () => {
+      const bad = await api('POST', D, { body: { name: 'bad-perms', role: 'executor', permissions: ['ok', 'no spaces', 'ok', ''] } });
+      expect([bad.status, bad.headers.get('content-type'), bad.body.code]).toEqual([422, expect.stringContaining('application/problem+json'), 'VALIDATION_FAILED']);
+      expect(bad.body.errors.map((e: { path: string; code: string }) => [e.path, e.code])).toEqual([
+        ['permissions[1]', 'INVALID_FORMAT'],
+        ['permissions[2]', 'DUPLICATE'],
+        ['permissions[3]', 'INVALID_FORMAT'],
+      ]);
+      for (const permissions of ['http', [1], { http: true }]) {
+        const typed = await api('POST', D, { body: { name: 'bad-perms', role: 'executor', permissions } });
+        expect([typed.status, typed.body.code]).toEqual([422, 'VALIDATION_FAILED']);
+        expect(typed.body.errors.length).toBeGreaterThan(0);
+        for (const error of typed.body.errors) expect(error.path).toMatch(/^permissions/);
+      }
+      const def = await definition({ name: 'bad-perms', role: 'executor', permissions: ['http'] });
+      const put = await api('PUT', `${D}/${def.id}`, { body: { role: 'executor', permissions: ['http', 'http'] } });
+      expect([put.status, put.body.errors.map((e: { path: string }) => e.path)]).toEqual([422, ['permissions[1]']]);
+      expect((await api('GET', `${D}/${def.id}`)).body).toMatchObject({ permissions: ['http'], revision: 1 });
+    });
+
     it('grants and revokes permissions', async () => {
       const a = await agent((await definition({ name: 'perms', role: 'executor' })).id, { permissions: ['http'] });
       const granted = await api('POST', `${A}/${a.id}/permissions`, { body: { permissions: ['math', 'destructive', 'http'] } });
@@ -346,6 +387,8 @@ describe('agent definitions and agents over HTTP', () => {
     );
     expect(doc.body.paths[D].post.requestBody.content['application/json'].schema.$ref).toContain('RegisterAgentDefinitionRequestDto');
     expect(doc.body.components.schemas.AgentUsageResponseDto.properties).toHaveProperty('ledgerTotals');
+    expect(doc.body.components.schemas.RegisterAgentDefinitionRequestDto.properties.permissions).toMatchObject({ type: 'array', items: { type: 'string' } });
+    expect(doc.body.components.schemas.AgentDefinitionResponseDto.properties).toHaveProperty('permissions');
   });
 
   it("hides another tenant's definitions and agents (404), and answers 404 for malformed ids", async () => {

@@ -129,7 +129,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.client) await this.connect();
     const client = this.client!;
     await this.publishLive(client);
-    for (const subscriber of this.subscribers) await this.deliverDurable(client, subscriber);
+    // Round robin, one batch per subscriber per turn: a subscriber with a long backlog (or one
+    // stuck on a failing event) does not hold back the others.
+    let pending = this.subscribers;
+    while (pending.length && !this.stopped) {
+      const more: Subscriber[] = [];
+      for (const subscriber of pending) {
+        const hasMore = await this.deliverDurable(client, subscriber).catch((e: Error) => {
+          this.logger.warn(`subscriber ${subscriber.name} stopped at a failing event: ${e.message}`);
+          return false;
+        });
+        if (hasMore) more.push(subscriber);
+      }
+      pending = more;
+    }
   }
 
   private async publishLive(client: Client): Promise<void> {
@@ -145,10 +158,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async deliverDurable(client: Client, s: Subscriber): Promise<void> {
+  /** Delivers the next batch after the subscriber's checkpoint; true when there may be more. */
+  private async deliverDurable(client: Client, s: Subscriber): Promise<boolean> {
     if (!s.locked) {
       const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`cognitionos.subscriber.${s.name}`]);
-      if (!rows[0].ok) return;
+      if (!rows[0].ok) return false;
       s.locked = true;
       await client.query(`INSERT INTO event_subscriptions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [s.name]);
     }
@@ -156,27 +170,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       `SELECT last_tx_id::text AS tx_id, last_position AS position FROM event_subscriptions WHERE name = $1`,
       [s.name],
     );
-    let cursor: Cursor = { txId: cp[0].tx_id, position: String(cp[0].position) };
-    for (;;) {
-      const { rows } = await client.query<StoredEventRow>(READ_AFTER, [cursor.txId, cursor.position]);
-      let delivered = cursor;
-      try {
-        for (const row of rows) {
-          if (s.types.has(row.type)) await this.handleWithRetry(s, row);
-          delivered = { txId: row.tx_id, position: String(row.position) };
-        }
-      } finally {
-        if (delivered !== cursor) {
-          await client.query(`UPDATE event_subscriptions SET last_tx_id = $2::xid8, last_position = $3, updated_at = now() WHERE name = $1`, [
-            s.name,
-            delivered.txId,
-            delivered.position,
-          ]);
-        }
+    const cursor: Cursor = { txId: cp[0].tx_id, position: String(cp[0].position) };
+    const { rows } = await client.query<StoredEventRow>(READ_AFTER, [cursor.txId, cursor.position]);
+    let delivered = cursor;
+    try {
+      for (const row of rows) {
+        if (s.types.has(row.type)) await this.handleWithRetry(s, row);
+        delivered = { txId: row.tx_id, position: String(row.position) };
       }
-      cursor = delivered;
-      if (rows.length < BATCH) return;
+    } finally {
+      if (delivered !== cursor) {
+        await client.query(`UPDATE event_subscriptions SET last_tx_id = $2::xid8, last_position = $3, updated_at = now() WHERE name = $1`, [
+          s.name,
+          delivered.txId,
+          delivered.position,
+        ]);
+      }
     }
+    return rows.length === BATCH;
   }
 
   private async handleWithRetry(s: Subscriber, row: StoredEventRow): Promise<void> {

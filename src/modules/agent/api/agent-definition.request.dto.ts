@@ -103,6 +103,17 @@ export class AgentDefinitionFieldsRequestDto {
   defaultBudget?: BudgetRequestDto;
 
   @ApiPropertyOptional({
+    type: [String],
+    example: ['http'],
+    default: [],
+    description: 'Permissions granted to every agent instantiated from the definition, on top of those the instantiation asks for (unique; `destructive` for destructive tools)',
+  })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  permissions?: string[];
+
+  @ApiPropertyOptional({
     example: 'You are a ${{ agent.role }} agent working on "${{ task.name }}".',
     description: 'A `${{ CEL }}` template rendered with `agent` and `task` (checked at registration)',
   })

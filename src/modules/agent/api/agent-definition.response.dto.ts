@@ -39,6 +39,7 @@ export class AgentDefinitionResponseDto {
   @ApiProperty({ type: [String] }) tools!: string[];
   @ApiProperty({ type: ModelConfigResponseDto }) modelConfig!: ModelConfigResponseDto;
   @ApiProperty({ type: BudgetResponseDto }) defaultBudget!: BudgetResponseDto;
+  @ApiProperty({ type: [String], example: ['http'], description: 'Granted to every agent instantiated from the definition' }) permissions!: string[];
   @ApiProperty() systemPromptTemplate!: string;
   @ApiProperty({ enum: FAILURE_STRATEGIES }) failureStrategy!: FailureStrategy;
   @ApiProperty({ description: 'Row revision for optimistic concurrency (send as If-Match on PUT)' }) revision!: number;
@@ -56,6 +57,7 @@ export class AgentDefinitionResponseDto {
       tools: v.tools,
       modelConfig: ModelConfigResponseDto.from(v.modelConfig),
       defaultBudget: BudgetResponseDto.from(v.defaultBudget),
+      permissions: v.permissions,
       systemPromptTemplate: v.systemPromptTemplate,
       failureStrategy: v.failureStrategy,
       revision: v.revision,

@@ -46,6 +46,8 @@ export interface AgentDefinitionInput {
   /** Omitted settings take the defaults; omitted fallback settings come from the primary config. */
   modelConfig?: Partial<Omit<ModelConfig, 'fallback'>> & { fallback?: Partial<Omit<ModelConfig, 'fallback'>> | null };
   defaultBudget?: Partial<Budget>;
+  /** Granted to every agent instantiated from the definition (unique; default none). */
+  permissions?: string[];
   systemPromptTemplate?: string;
   failureStrategy?: FailureStrategy;
 }
@@ -60,6 +62,8 @@ export interface AgentDefinitionView {
   tools: string[];
   modelConfig: ModelConfig;
   defaultBudget: Budget;
+  /** Granted to every agent instantiated from the definition. */
+  permissions: string[];
   systemPromptTemplate: string;
   failureStrategy: FailureStrategy;
   createdAt: string;

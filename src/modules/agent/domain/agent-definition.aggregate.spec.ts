@@ -20,6 +20,7 @@ describe('AgentDefinition', () => {
       tools: [],
       modelConfig: { provider: 'echo', model: 'echo', temperature: 0.7, maxTokens: 2000, topP: 1, fallback: null },
       defaultBudget: { maxTokens: 32000, maxCostUsd: 1, maxTimeSeconds: 300, maxToolExecutions: 10 },
+      permissions: [],
       systemPromptTemplate: DEFAULT_SYSTEM_PROMPT_TEMPLATE,
       failureStrategy: 'retry',
       createdAt: t0.toISOString(),
@@ -56,6 +57,7 @@ describe('AgentDefinition', () => {
         capabilities: ['a', 'a', ''],
         modelConfig: { provider: 'nope', temperature: 3, maxTokens: 0, topP: 1.5, fallback: { provider: 'openai', temperature: -1 } },
         defaultBudget: { maxTokens: 0, maxCostUsd: 0, maxTimeSeconds: -5, maxToolExecutions: 2.5 },
+        permissions: ['http', 'has space', 'http'],
         systemPromptTemplate: 'Hi ${{ agent.role',
         failureStrategy: 'panic',
         description: 42,
@@ -82,11 +84,13 @@ describe('AgentDefinition', () => {
         'defaultBudget.maxCostUsd',
         'defaultBudget.maxTimeSeconds',
         'defaultBudget.maxToolExecutions',
+        'permissions[1]',
+        'permissions[2]',
         'systemPromptTemplate',
         'failureStrategy',
       ].sort(),
     );
-    expect(error.message).toMatch(/^The agent definition has 19 problems: /);
+    expect(error.message).toMatch(/^The agent definition has 21 problems: /);
   });
 
   it('refuses unknown tools with TOOL_NOT_FOUND naming the tool, listing the other problems too', () => {
@@ -119,10 +123,23 @@ describe('AgentDefinition', () => {
     expect(error.errors![0].message).toContain(expected[0]);
   });
 
+  it('keeps the permissions granted to its agents and refuses a list that is not one of unique permissions', () => {
+    expect(register({ permissions: ['http', 'destructive', 'fs:*'] }).toView().permissions).toEqual(['http', 'destructive', 'fs:*']);
+    expect(register({ permissions: null } as Record<string, unknown>).permissions).toEqual([]);
+    expect(errorOf(() => register({ permissions: 'http' } as Record<string, unknown>)).errors).toEqual([
+      { path: 'permissions', code: 'INVALID_TYPE', message: 'must be an array of strings, got string "http"' },
+    ]);
+    expect(errorOf(() => register({ permissions: ['', 7] } as Record<string, unknown>)).errors!.map((e) => [e.path, e.code])).toEqual([
+      ['permissions[0]', 'INVALID_FORMAT'],
+      ['permissions[1]', 'INVALID_TYPE'],
+    ]);
+    expect(errorOf(() => register({ permissions: Array.from({ length: 101 }, (_, i) => `p${i}`) })).errors![0]).toMatchObject({ path: 'permissions', code: 'OUT_OF_RANGE' });
+  });
+
   describe('update', () => {
     it('replaces every field but name and version and records AgentDefinitionUpdated', () => {
-      const definition = registeredDefinition({ description: 'old', capabilities: ['a'] });
-      definition.update({ role: 'critic', tools: ['calculator'], failureStrategy: 'abort' }, rules, t1);
+      const definition = registeredDefinition({ description: 'old', capabilities: ['a'], permissions: ['http'] });
+      definition.update({ role: 'critic', tools: ['calculator'], failureStrategy: 'abort', permissions: ['math'] }, rules, t1);
       expect(definition.toView()).toMatchObject({
         name: 'ticket-summarizer',
         version: '1.0.0',
@@ -130,11 +147,14 @@ describe('AgentDefinition', () => {
         description: null,
         capabilities: [],
         tools: ['calculator'],
+        permissions: ['math'],
         failureStrategy: 'abort',
         updatedAt: t1.toISOString(),
         createdAt: t0.toISOString(),
       });
       expect(definition.pullEvents().map((e) => e.type)).toEqual(['AgentDefinitionUpdated']);
+      definition.update({ role: 'critic' }, rules, t1);
+      expect(definition.permissions).toEqual([]);
     });
 
     it('refuses to change the name or the version', () => {

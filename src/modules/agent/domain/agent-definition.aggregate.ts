@@ -10,6 +10,7 @@ import {
 } from '../contracts/agent.types';
 import { DEFAULT_BUDGET, readBudget } from './budget';
 import { readModelConfig } from './model-config';
+import { readPermissions } from './permissions';
 import { describe, Problems, readPattern, readUniqueStrings } from './problems';
 import { DEFAULT_SYSTEM_PROMPT_TEMPLATE, MAX_PROMPT_TEMPLATE_LENGTH, promptTemplateProblems } from './prompt-template';
 import type { ToolCatalog } from './tool-catalog.port';
@@ -18,7 +19,7 @@ export const DEFINITION_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 export const ROLE_PATTERN = /^[a-z0-9_-]{1,64}$/;
 export const SEMVER_PATTERN = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
 const CAPABILITY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
-const INPUT_KEYS = new Set(['name', 'version', 'role', 'description', 'capabilities', 'tools', 'modelConfig', 'defaultBudget', 'systemPromptTemplate', 'failureStrategy']);
+const INPUT_KEYS = new Set(['name', 'version', 'role', 'description', 'capabilities', 'tools', 'modelConfig', 'defaultBudget', 'permissions', 'systemPromptTemplate', 'failureStrategy']);
 
 /** What registration and update need besides the input. */
 export interface DefinitionRules {
@@ -38,6 +39,8 @@ export interface AgentDefinitionState {
   tools: string[];
   modelConfig: ModelConfig;
   defaultBudget: Budget;
+  /** Granted to every agent instantiated from this definition. */
+  permissions: string[];
   systemPromptTemplate: string;
   failureStrategy: FailureStrategy;
   createdAt: Date;
@@ -119,6 +122,9 @@ export class AgentDefinition extends AggregateRoot {
   get defaultBudget(): Budget {
     return { ...this.state.defaultBudget };
   }
+  get permissions(): string[] {
+    return [...this.state.permissions];
+  }
   get systemPromptTemplate(): string {
     return this.state.systemPromptTemplate;
   }
@@ -175,6 +181,7 @@ export class AgentDefinition extends AggregateRoot {
       tools: [...s.tools],
       modelConfig: structuredClone(s.modelConfig),
       defaultBudget: { ...s.defaultBudget },
+      permissions: [...s.permissions],
       systemPromptTemplate: s.systemPromptTemplate,
       failureStrategy: s.failureStrategy,
       createdAt: s.createdAt.toISOString(),
@@ -218,6 +225,7 @@ function readFields(raw: Record<string, unknown>, rules: DefinitionRules, proble
 
   const modelConfig = readModelConfig(raw.modelConfig, rules.defaultProvider, problems);
   const defaultBudget = readBudget(raw.defaultBudget, { ...DEFAULT_BUDGET }, 'defaultBudget', problems);
+  const permissions = readPermissions(raw.permissions, problems);
 
   let systemPromptTemplate = DEFAULT_SYSTEM_PROMPT_TEMPLATE;
   if (raw.systemPromptTemplate !== undefined && raw.systemPromptTemplate !== null) {
@@ -239,5 +247,5 @@ function readFields(raw: Record<string, unknown>, rules: DefinitionRules, proble
     } else failureStrategy = raw.failureStrategy as FailureStrategy;
   }
 
-  return { role: role as string, description, capabilities, tools, modelConfig, defaultBudget, systemPromptTemplate, failureStrategy };
+  return { role: role as string, description, capabilities, tools, modelConfig, defaultBudget, permissions, systemPromptTemplate, failureStrategy };
 }

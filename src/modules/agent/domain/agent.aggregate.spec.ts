@@ -36,6 +36,21 @@ describe('Agent', () => {
       expect(error.code).toBe('VALIDATION_FAILED');
       expect(error.errors!.map((e) => e.path)).toEqual(['budget.maxTokens', 'budget.maxCostUsd', 'permissions[1]', 'permissions[2]']);
     });
+
+    it("grants the definition's permissions, then those asked for that it lacks", () => {
+      const definition = registeredDefinition({ permissions: ['http', 'math'] });
+      expect(Agent.instantiate(definition, { id: testId() }, t0).grantedPermissions).toEqual(['http', 'math']);
+      expect(Agent.instantiate(definition, { id: testId(), permissions: [] }, t0).grantedPermissions).toEqual(['http', 'math']);
+      expect(Agent.instantiate(definition, { id: testId(), permissions: ['destructive', 'math', 'fs:read'] }, t0).toView().grantedPermissions).toEqual([
+        'http',
+        'math',
+        'destructive',
+        'fs:read',
+      ]);
+      expect(Agent.instantiate(registeredDefinition(), { id: testId() }, t0).grantedPermissions).toEqual([]);
+      const agent = Agent.instantiate(definition, { id: testId() }, t0);
+      expect([agent.hasPermissions(['http']), agent.hasPermissions(['destructive'])]).toEqual([true, false]);
+    });
   });
 
   describe('the status machine', () => {

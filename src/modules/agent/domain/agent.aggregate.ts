@@ -18,10 +18,8 @@ import {
 } from '../contracts/agent.events';
 import type { AgentStatus, AgentView, Budget, BudgetUsage, FailureStrategy, ModelConfig } from '../contracts/agent.types';
 import { readBudget, ZERO_USAGE } from './budget';
-import { Problems, readPattern, readUniqueStrings } from './problems';
-
-const PERMISSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/*-]{0,127}$/;
-const PERMISSION_FORMAT = 'a permission of 1–128 characters: letters, digits, . _ : / * -';
+import { readPermissions, unionOf } from './permissions';
+import { Problems } from './problems';
 
 /** What an agent copies from its definition (an AgentDefinition aggregate fits). */
 export interface AgentDefinitionSource {
@@ -33,6 +31,8 @@ export interface AgentDefinitionSource {
   tools: string[];
   modelConfig: ModelConfig;
   defaultBudget: Budget;
+  /** Granted to every agent instantiated from the definition. */
+  permissions: string[];
   systemPromptTemplate: string;
   failureStrategy: FailureStrategy;
 }
@@ -78,7 +78,10 @@ export class Agent extends AggregateRoot {
     super();
   }
 
-  /** A new agent from a definition: created, then idle at once. Records AgentCreated, AgentBecameIdle. */
+  /**
+   * A new agent from a definition: created, then idle at once. Its permissions are the definition's
+   * followed by those of `options.permissions` it lacks. Records AgentCreated, AgentBecameIdle.
+   */
   static instantiate(
     definition: AgentDefinitionSource,
     options: { id: string; budget?: Partial<Budget>; permissions?: string[] },
@@ -86,8 +89,9 @@ export class Agent extends AggregateRoot {
   ): Agent {
     const problems = new Problems();
     const budgetLimits = readBudget(options.budget, { ...definition.defaultBudget }, 'budget', problems);
-    const grantedPermissions = readPermissions(options.permissions, problems);
+    const requested = readPermissions(options.permissions, problems);
     problems.throwIfAny('agent');
+    const grantedPermissions = unionOf(definition.permissions, requested);
     const agent = new Agent({
       id: options.id,
       tenantId: definition.tenantId,
@@ -266,7 +270,7 @@ export class Agent extends AggregateRoot {
   grantPermissions(permissions: string[], now: Date): void {
     this.assertNotTerminated();
     const problems = new Problems();
-    const wanted = readPermissions(permissions, problems, true);
+    const wanted = readPermissions(permissions, problems, { dedupe: true });
     problems.throwIfAny('permission list');
     const added = wanted.filter((p) => !this.state.grantedPermissions.includes(p));
     if (added.length === 0) return;
@@ -361,12 +365,4 @@ export class Agent extends AggregateRoot {
     this.assertNotTerminated();
     return { agentId: this.id, taskId: this.state.currentTaskId ?? '', runId };
   }
-}
-
-function readPermissions(value: unknown, problems: Problems, dedupe = false): string[] {
-  if (dedupe && Array.isArray(value)) value = [...new Set(value)];
-  return readUniqueStrings(value, 'permissions', problems, {
-    maxItems: 100,
-    item: (text, path) => readPattern(text, path, problems, PERMISSION_PATTERN, PERMISSION_FORMAT) !== undefined,
-  });
 }

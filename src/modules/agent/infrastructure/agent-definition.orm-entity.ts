@@ -39,6 +39,9 @@ export class AgentDefinitionOrmEntity {
   @Column({ name: 'default_budget', type: 'jsonb' })
   defaultBudget!: Budget;
 
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  permissions!: string[];
+
   @Column({ name: 'system_prompt_template', type: 'text' })
   systemPromptTemplate!: string;
 

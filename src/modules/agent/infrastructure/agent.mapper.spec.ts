@@ -21,10 +21,15 @@ describe('agent mappers', () => {
   });
 
   it('round-trips a definition through its row', () => {
-    const definition = registeredDefinition({ description: 'd', modelConfig: { provider: 'anthropic', model: 'claude', topP: 0.5 }, defaultBudget: { maxCostUsd: 2.5 } });
+    const definition = registeredDefinition({
+      description: 'd',
+      modelConfig: { provider: 'anthropic', model: 'claude', topP: 0.5 },
+      defaultBudget: { maxCostUsd: 2.5 },
+      permissions: ['http', 'destructive'],
+    });
     definition.markPersisted(3);
     const row = AgentDefinitionMapper.toRow(definition);
-    expect(row.rowVersion).toBe(3);
+    expect([row.rowVersion, row.permissions]).toEqual([3, ['http', 'destructive']]);
     expect(AgentDefinitionMapper.toState(row)).toEqual(definition.toState());
     expect(AgentDefinitionMapper.toDomain(row).toView()).toEqual(definition.toView());
   });

@@ -43,11 +43,13 @@ describe('TypeOrmAgentDefinitionRepository and TypeOrmAgentRepository (real Post
   }
 
   it('round-trips a definition and an agent with their events, in the same transaction', async () => {
-    const definition = define('round-trip', TENANT, { modelConfig: { provider: 'openai', model: 'gpt', fallback: { model: 'mini' } }, defaultBudget: { maxCostUsd: 2.5 } });
+    const definition = define('round-trip', TENANT, { modelConfig: { provider: 'openai', model: 'gpt', fallback: { model: 'mini' } }, defaultBudget: { maxCostUsd: 2.5 }, permissions: ['math', 'http'] });
     await tx.withTransaction(() => definitions.insert(definition));
     const loaded = (await definitions.findById(TENANT, definition.id))!;
     expect(loaded.toState()).toEqual({ ...definition.toState(), revision: 1 });
+    expect(loaded.permissions).toEqual(['math', 'http']);
     const agent = await storedAgent(loaded);
+    expect(agent.grantedPermissions).toEqual(['math', 'http']);
     const back = (await agents.findById(TENANT, agent.id))!;
     expect(back.toState()).toEqual({ ...agent.toState(), revision: 1 });
     expect(await eventsOf(definition.id)).toEqual(['AgentDefinitionRegistered']);

@@ -43,7 +43,7 @@ export class AgentHealth implements OnApplicationBootstrap, OnApplicationShutdow
   /** One pass of both jobs; returns how many agents each touched. */
   async check(): Promise<{ stuck: number; terminated: number }> {
     if (this.checking) return { stuck: 0, terminated: 0 };
-    let result = { stuck: 0, terminated: 0 };
+    const result = { stuck: 0, terminated: 0 };
     this.checking = (async () => {
       const stuckSeconds = this.config.get('AGENT_STUCK_SECONDS');
       for (const a of await this.pool.stuckAgents(stuckSeconds)) if (await this.skipLostRace(() => this.releaseStuck(a.tenantId, a.id, stuckSeconds))) result.stuck++;

@@ -55,10 +55,9 @@ export class AgentRunner {
           await this.steps.complete(run, outcome.output, durationMs);
           return;
         }
-        if (outcome.error.code === 'TASK_CANCELLED' || outcome.error.code === 'RUN_ABORTED') {
-          await this.steps.abandon(run, outcome.error, durationMs);
-          return;
-        }
+        // Cancelled: free the agent. Taken away (stuck detection): whoever took it reset the agent.
+        if (outcome.error.code === 'TASK_CANCELLED') await this.steps.abandon(run, outcome.error, durationMs);
+        if (outcome.error.code === 'TASK_CANCELLED' || outcome.error.code === 'RUN_ABORTED') return;
         const decision = this.decide(agent, outcome.error, useFallback);
         const next = decision.retry ? { runId: newId(), useFallbackModel: decision.useFallback } : null;
         task = await this.steps.fail(run, outcome.error, durationMs, decision.disposition, next);
@@ -103,7 +102,7 @@ export class AgentRunner {
     ];
     let repaired = false;
     for (let iteration = 1; iteration <= MAX_ITERATIONS; iteration++) {
-      await this.ensureTaskIsOurs(run);
+      await this.ensureTaskIsOurs(run, task.attempt);
       if (iteration > 1) agent = await this.steps.transition(run.tenantId, run.agentId, (a, now) => a.startReasoning(run.runId, iteration, now, model.model, model.provider));
       const limit = budgetLimitReached(agent);
       if (limit) {
@@ -147,10 +146,10 @@ export class AgentRunner {
         continue;
       }
       const content = response.content ?? '';
-      if (!task.outputSchema) return { output: { text: content } };
+      if (!task.outputSchema) return this.answer(run, task, { text: content });
       agent = await this.steps.transition(run.tenantId, run.agentId, (a, now) => a.startValidation(run.runId, now));
       const answer = parseAnswer(content, task.outputSchema);
-      if (answer.ok) return { output: answer.output };
+      if (answer.ok) return this.answer(run, task, answer.output);
       if (repaired) throw new DomainError('VALIDATION_FAILED', `the answer does not match the task's outputSchema: ${answer.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, answer.problems);
       repaired = true;
       messages.push({ role: 'assistant', content }, { role: 'user', content: repairPrompt(answer.problems) });
@@ -158,11 +157,19 @@ export class AgentRunner {
     throw new DomainError('BUDGET_EXCEEDED', `no final answer after ${MAX_ITERATIONS} model calls`);
   }
 
+  /** The final answer, unless the task was taken from this run meanwhile (a slow call outlived stuck detection). */
+  private async answer(run: RunRef, task: TaskView, output: unknown): Promise<{ output: unknown }> {
+    await this.ensureTaskIsOurs(run, task.attempt);
+    return { output };
+  }
+
   /** Stops the run when the task was cancelled or taken from this agent (stuck detection). */
-  private async ensureTaskIsOurs(run: RunRef): Promise<void> {
+  private async ensureTaskIsOurs(run: RunRef, attempt: number): Promise<void> {
     const task = await this.queries.execute(new GetTaskQuery(run.tenantId, run.taskId));
     if (task.status === 'cancelled') throw new RunStop('TASK_CANCELLED', `task ${run.taskId} was cancelled`);
-    if (task.assignedAgentId !== run.agentId || task.status !== 'in_progress') throw new RunStop('RUN_ABORTED', `task ${run.taskId} is no longer held by agent ${run.agentId}`);
+    if (task.assignedAgentId !== run.agentId || task.status !== 'in_progress' || task.attempt !== attempt) {
+      throw new RunStop('RUN_ABORTED', `task ${run.taskId} attempt ${attempt} is no longer held by agent ${run.agentId}`);
+    }
   }
 }
 
