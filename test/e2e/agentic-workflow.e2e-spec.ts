@@ -114,6 +114,13 @@ describe('agentic workflows over HTTP (OpenAI-compatible fake server)', () => {
     expect(execution.outputs.summary).toBe('facts summarised');
     expect(execution.outputs.research.text).toContain('/facts');
     expect(data.requests.map((r) => r.path)).toContain('/facts');
+    const researchStep = (await until(
+      () => api('GET', `/api/v3/executions/${started.body.id}`).then((r) => r.body.steps.find((s: any) => s.stepId === 'research')),
+      (s) => !!s.agentId,
+      'research step linked to its task',
+    )) as any;
+    expect(researchStep.agentId).toBe(researchAgent.id);
+    expect((await api('GET', `/api/v3/tasks/${researchStep.taskId}`)).body).toMatchObject({ status: 'completed', stepExecutionId: researchStep.id, workflowExecutionId: started.body.id });
 
     // The model saw the tool's result in the native tool message format.
     const toolTurn = model.requests.find((r) => r.body.messages.some((m: any) => m.role === 'tool'));
@@ -212,6 +219,40 @@ describe('agentic workflows over HTTP (OpenAI-compatible fake server)', () => {
       const t = await task({ agentDefinitionId: def.id, description: 'both fail' });
       expect(await finished(t.id)).toMatchObject({ status: 'failed', attempt: 2, error: { code: 'MODEL_UNAVAILABLE' } });
     });
+  });
+
+  it('escalate: the task goes back to the queue for another agent of the pool', async () => {
+    const def = await definition({ name: 'escalator', capabilities: ['escalate-cap'], failureStrategy: 'escalate' });
+    const first = await agent(def.id);
+    const second = await agent(def.id);
+    model.enqueue({ status: 503, body: { error: { message: 'overloaded', type: 'server_error' } } });
+    const t = await task({ agentDefinitionId: def.id, description: 'someone else, please' });
+    const done = await finished(t.id);
+    expect(done).toMatchObject({ status: 'completed', attempt: 2 });
+    expect(done.excludedAgentIds).toHaveLength(1);
+    expect([first.id, second.id]).toContain(done.assignedAgentId);
+    expect(done.assignedAgentId).not.toBe(done.excludedAgentIds[0]);
+  });
+
+  it('stops the agent run when the workflow execution is cancelled: the task is cancelled, the agent idle again', async () => {
+    const def = await definition({ name: 'slow-thinker', capabilities: ['slow'] });
+    const slow = await agent(def.id);
+    model.enqueue({ delayMs: 1500 });
+    await activeWorkflow(api, { id: 'cancel-me', steps: [{ id: 'think', type: 'agent_task', params: { agent: 'slow-thinker', prompt: 'Think slowly.' } }] });
+    const started = await start(api, 'cancel-me');
+    const running = await until(
+      () => api('GET', `/api/v3/tasks?workflowExecutionId=${started.body.id}`).then((r) => r.body.items[0]),
+      (t) => t?.status === 'in_progress',
+      'task in progress',
+    );
+    expect((await api('POST', `/api/v3/executions/${started.body.id}/cancel`)).status).toBe(200);
+    expect(await finished(running.id)).toMatchObject({ status: 'cancelled' });
+    const idle = await until(
+      () => api('GET', `/api/v3/agents/${slow.id}`).then((r) => r.body),
+      (a) => a.status === 'idle' && a.currentTaskId === null && a.budgetUsage.tokensUsed > 0,
+      'agent back to idle after the late answer',
+    );
+    expect(idle.status).toBe('idle');
   });
 
   it('refuses a tool the agent lacks the permission for, records it as a failed tool call, and never runs it', async () => {

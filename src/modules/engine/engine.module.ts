@@ -19,6 +19,7 @@ import { StepWorker } from './application/worker/step-worker';
 import { WorkflowPlans } from './application/workflow-plans';
 import { EXECUTION_EVENTS } from './contracts';
 import { ResumeAgentTaskStepOnTaskOutcomeEventHandler } from './application/event-handlers/resume-agent-task-step-on-task-outcome.event-handler';
+import { LinkAgentTaskStepOnTaskAssignedEventHandler } from './application/event-handlers/link-agent-task-step-on-task-assigned.event-handler';
 import { AgentTaskStepType } from './step-types/agent-task.step-type';
 import { DelayStepType } from './step-types/delay.step-type';
 import { HttpRequestStepType } from './step-types/http-request';
@@ -57,6 +58,7 @@ import { WaitForSignalStepType } from './step-types/wait-for-signal.step-type';
     SubWorkflowStepType,
     AgentTaskStepType,
     ResumeAgentTaskStepOnTaskOutcomeEventHandler,
+    LinkAgentTaskStepOnTaskAssignedEventHandler,
   ],
   exports: [StepWorker, Scheduler, Clock],
 })
