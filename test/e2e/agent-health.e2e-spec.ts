@@ -3,18 +3,10 @@ import { startOpenAiFakeServer } from '../support/fakes/openai-fake-server';
 import { apiClient } from '../support/http-client';
 import { TEST_DB } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
+import { until } from '../support/wait';
 
 type Api = ReturnType<typeof apiClient>;
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('agent health jobs', () => {
   let ctx: TestApp;

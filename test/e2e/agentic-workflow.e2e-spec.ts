@@ -2,20 +2,11 @@ import { activeWorkflow, start, testServer, TestServer, waitForExecution } from 
 import { startOpenAiFakeServer } from '../support/fakes/openai-fake-server';
 import { apiClient } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
+import { until } from '../support/wait';
 
 type FakeOpenAi = Awaited<ReturnType<typeof startOpenAiFakeServer>>;
 type Api = ReturnType<typeof apiClient>;
 
-/** Polls `read` until `done` accepts its result. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function spans(node: any): any[] {
   return [node, ...(node.children ?? []).flatMap(spans)];

@@ -87,8 +87,18 @@ function isJson(text: string): boolean {
   }
 }
 
+/** The body as text, reading at most MAX_BYTES (the rest is never downloaded). */
 async function readText(response: Response): Promise<string> {
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length > MAX_BYTES) return bytes.subarray(0, MAX_BYTES).toString('utf8');
-  return bytes.toString('utf8');
+  if (!response.body) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  while (size < MAX_BYTES) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(Buffer.from(value));
+    size += value.length;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, MAX_BYTES).toString('utf8');
 }

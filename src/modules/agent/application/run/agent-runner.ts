@@ -43,7 +43,12 @@ export class AgentRunner {
     let run: RunRef = { tenantId, agentId, taskId, runId: newId() };
     let useFallback = false;
     try {
-      let { agent, task } = await this.steps.begin(run);
+      const begun = await this.steps.begin(run).catch(async (error: unknown) => {
+        // The task was cancelled (or taken) between its assignment and now: free the agent.
+        await this.steps.abandon(run, toTaskError(error), 0);
+        throw error;
+      });
+      let { agent, task } = begun;
       for (;;) {
         const started = Date.now();
         const model = modelOf(agent, useFallback);
