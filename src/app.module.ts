@@ -16,6 +16,7 @@ import { WorkflowModule } from './modules/workflow/workflow.module';
 import { AgentModule } from './modules/agent/agent.module';
 import { TaskModule } from './modules/task/task.module';
 import { TraceModule } from './modules/trace/trace.module';
+import { MemoryModule } from './modules/memory/memory.module';
 
 interface RawRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -78,6 +79,6 @@ export class CognitionOsCoreModule {
 }
 
 @Module({
-  imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule, TaskModule, AgentModule, TraceModule],
+  imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule, TaskModule, AgentModule, TraceModule, MemoryModule],
 })
 export class AppModule {}

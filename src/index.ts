@@ -24,3 +24,5 @@ export { TraceModule } from './modules/trace/trace.module';
 export * from './modules/task/contracts';
 export * from './modules/agent/contracts';
 export * from './modules/trace/contracts';
+export { MemoryModule } from './modules/memory/memory.module';
+export * from './modules/memory/contracts';

@@ -58,6 +58,23 @@ export const envSchema = z
     EMBEDDING_PROVIDER: z.enum(['hashing', 'openai']).default('hashing'),
     EMBEDDING_MODEL: z.string().min(1).default('hashing-384'),
     EMBEDDING_DIMENSIONS: int(1, 16000).default(384),
+    /** OpenAI-compatible /v1/embeddings: base URL and key (default: OPENAI_BASE_URL / OPENAI_API_KEY). */
+    EMBEDDING_BASE_URL: url.optional(),
+    EMBEDDING_API_KEY: z.string().optional(),
+    EMBEDDING_BATCH_SIZE: int(1, 2048).default(256),
+    /** Vector index per embedding model: hnsw (default) or ivfflat (built only once a model has 50 × lists rows). */
+    MEMORY_INDEX_TYPE: z.enum(['hnsw', 'ivfflat']).default('hnsw'),
+    MEMORY_HNSW_M: int(2, 100).default(16),
+    MEMORY_HNSW_EF_CONSTRUCTION: int(4, 1000).default(64),
+    MEMORY_IVFFLAT_LISTS: int(1, 32768).default(100),
+    /** hnsw.ef_search of vector queries (at least k). */
+    MEMORY_EF_SEARCH: int(1, 1000).default(40),
+    /** A filtered vector query whose filter matches at most this many rows scans them exactly instead of the index. */
+    MEMORY_EXACT_SCAN_MAX_ROWS: int(0, 10_000_000).default(5000),
+    /** Soft-deleted memories are purged after this many days. */
+    MEMORY_RETENTION_DAYS: int(0, 36500).default(30),
+    /** How often lifecycle policies, expiry and the purge run (every instance may run it; a lock keeps one at a time). */
+    MEMORY_MAINTENANCE_INTERVAL_MS: int(1000, 86_400_000).default(3_600_000),
     HTTP_STEP_ALLOWED_HOSTS: z
       .string()
       .default('')
