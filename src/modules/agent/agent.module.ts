@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventTypeRegistry } from '../../platform/outbox/event-type.registry';
+import { AgentMetrics } from './application/agent-metrics';
 import { AgentHealth } from './application/health/agent-health';
 import { AgentRunSteps } from './application/run/agent-run-steps';
 import { AgentRunner } from './application/run/agent-runner';
@@ -36,6 +37,7 @@ import { AgentsController } from './api/agents.controller';
     ...AGENT_COMMAND_HANDLERS,
     ...AGENT_QUERY_HANDLERS,
     ...MODEL_PROVIDER_PROVIDERS,
+    AgentMetrics,
     AgentPool,
     AgentRunSteps,
     ToolCallRunner,

@@ -6,6 +6,7 @@ import { newId } from '../../../../platform/ids/uuid';
 import { GetTaskQuery, TaskError, TaskView } from '../../../task/contracts';
 import { AgentView, ModelConfig } from '../../contracts';
 import { ModelMessage, ModelProvider, PriceTable } from '../../domain/model-provider.port';
+import { AgentMetrics } from '../agent-metrics';
 import { AgentTools } from '../tools/agent-tools';
 import { AgentRunSteps, RunRef } from './agent-run-steps';
 import { budgetLimitReached, remainingTokens, toTaskError } from './run-failure';
@@ -36,6 +37,7 @@ export class AgentRunner {
     private readonly toolCalls: ToolCallRunner,
     private readonly queries: QueryBus,
     private readonly config: AppConfig,
+    private readonly metrics: AgentMetrics,
   ) {}
 
   /** Runs an assigned task to its end (completed, failed, requeued or given up). Never throws. */
@@ -58,8 +60,10 @@ export class AgentRunner {
         if (abort.aborted) return;
         if ('output' in outcome) {
           await this.steps.complete(run, outcome.output, durationMs);
+          this.metrics.runs.inc({ outcome: 'completed' });
           return;
         }
+        this.metrics.runs.inc({ outcome: outcome.error.code === 'TASK_CANCELLED' || outcome.error.code === 'RUN_ABORTED' ? 'abandoned' : 'failed' });
         // Cancelled: free the agent. Taken away (stuck detection): whoever took it reset the agent.
         if (outcome.error.code === 'TASK_CANCELLED') await this.steps.abandon(run, outcome.error, durationMs);
         if (outcome.error.code === 'TASK_CANCELLED' || outcome.error.code === 'RUN_ABORTED') return;
@@ -115,16 +119,23 @@ export class AgentRunner {
         throw new DomainError('BUDGET_EXCEEDED', `agent ${agent.id} has no ${limit} budget left`);
       }
       const startedAt = new Date();
-      const response = await this.models.complete({
-        provider: model.provider,
-        model: model.model,
-        messages,
-        tools: toolSpecs.length ? toolSpecs.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })) : undefined,
-        temperature: model.temperature,
-        topP: model.topP,
-        maxTokens: Math.min(model.maxTokens, remainingTokens(agent)),
-        signal,
-      });
+      const timer = this.metrics.modelCallDuration.startTimer({ provider: model.provider, model: model.model });
+      const response = await this.models
+        .complete({
+          provider: model.provider,
+          model: model.model,
+          messages,
+          tools: toolSpecs.length ? toolSpecs.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })) : undefined,
+          temperature: model.temperature,
+          topP: model.topP,
+          maxTokens: Math.min(model.maxTokens, remainingTokens(agent)),
+          signal,
+        })
+        .catch((error: unknown) => {
+          timer({ outcome: 'error' });
+          throw error;
+        });
+      const cost = this.prices.costOf(model.provider, response.model || model.model, response.usage);
       const recorded = await this.steps.recordModelCall(
         run,
         {
@@ -133,12 +144,14 @@ export class AgentRunner {
           provider: model.provider,
           tokensIn: response.usage.inputTokens,
           tokensOut: response.usage.outputTokens,
-          costUsd: this.prices.costOf(model.provider, response.model || model.model, response.usage),
+          costUsd: cost,
           durationMs: Date.now() - startedAt.getTime(),
         },
         { startedAt, finishReason: response.finishReason },
       );
+      timer({ outcome: recorded.ok ? 'ok' : 'refused' });
       if (!recorded.ok) throw recorded.error;
+      this.countUsage(model.provider, model.model, response.usage.inputTokens, response.usage.outputTokens, cost);
       agent = { ...agent, budgetUsage: recorded.usage };
       if (response.toolCalls.length) {
         agent = await this.steps.transition(run.tenantId, run.agentId, (a, now) => a.startExecution(run.runId, response.toolCalls.map((c) => c.name), now));
@@ -160,6 +173,12 @@ export class AgentRunner {
       messages.push({ role: 'assistant', content }, { role: 'user', content: repairPrompt(answer.problems) });
     }
     throw new DomainError('BUDGET_EXCEEDED', `no final answer after ${MAX_ITERATIONS} model calls`);
+  }
+
+  private countUsage(provider: string, model: string, tokensIn: number, tokensOut: number, cost: number): void {
+    this.metrics.tokens.inc({ provider, model, direction: 'in' }, tokensIn);
+    this.metrics.tokens.inc({ provider, model, direction: 'out' }, tokensOut);
+    this.metrics.costUsd.inc({ provider, model }, cost);
   }
 
   /** The final answer, unless the task was taken from this run meanwhile (a slow call outlived stuck detection). */

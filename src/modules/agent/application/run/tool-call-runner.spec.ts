@@ -1,5 +1,6 @@
 import { AppConfig } from '../../../../config/app-config';
 import { AgentTool, AgentToolHandler, AgentView } from '../../contracts';
+import { AgentMetrics } from '../agent-metrics';
 import { AgentTools } from '../tools/agent-tools';
 import { AgentRunSteps, Recorded } from './agent-run-steps';
 import { ToolCallRunner } from './tool-call-runner';
@@ -37,7 +38,8 @@ function setup() {
     refuseBeforeCall: async () => undefined,
   } as unknown as AgentRunSteps;
   const config = { get: () => 30 } as unknown as AppConfig;
-  const runner = new ToolCallRunner(tools, steps, config);
+  const metrics = { toolCalls: { inc: () => undefined } } as unknown as AgentMetrics;
+  const runner = new ToolCallRunner(tools, steps, config, metrics);
   const agent = (permissions: string[], overrides: Partial<AgentView> = {}) =>
     ({ id: 'a1', tools: ['delete_records'], grantedPermissions: permissions, budgetUsage: usage, budgetLimits: { maxTokens: 1, maxCostUsd: 1, maxTimeSeconds: 1, maxToolExecutions: 10 }, ...overrides }) as AgentView;
   const run = { tenantId: 't', agentId: 'a1', taskId: 'k1', runId: 'r1' };

@@ -5,6 +5,7 @@ import { DomainError } from '../../../../platform/domain';
 import { validateValue } from '../../../../platform/json-schema/json-schema';
 import { AgentToolError, AgentView, BudgetUsage } from '../../contracts';
 import { ModelToolCall } from '../../domain/model-provider.port';
+import { AgentMetrics } from '../agent-metrics';
 import { AgentTools } from '../tools/agent-tools';
 import { AgentRunSteps, RunRef } from './agent-run-steps';
 
@@ -29,6 +30,7 @@ export class ToolCallRunner {
     private readonly tools: AgentTools,
     private readonly steps: AgentRunSteps,
     private readonly config: AppConfig,
+    private readonly metrics: AgentMetrics,
   ) {}
 
   async run(run: RunRef, agent: AgentView, call: ModelToolCall, runSignal: AbortSignal): Promise<ToolCallResult> {
@@ -39,6 +41,7 @@ export class ToolCallRunner {
     const startedAt = new Date();
     const outcome = await this.execute(run, agent, call, runSignal);
     const durationMs = Date.now() - startedAt.getTime();
+    this.metrics.toolCalls.inc({ tool: call.name, outcome: 'error' in outcome ? 'failed' : 'ok' });
     const recorded = await this.steps.recordToolCall(run, call.name, call.arguments, startedAt, durationMs, outcome);
     if (!recorded.ok) throw recorded.error;
     if ('error' in outcome) return { content: `error ${outcome.error.code}: ${outcome.error.message}`, isError: true, usage: recorded.usage };
