@@ -33,6 +33,16 @@ const READ_AFTER = `
   ORDER BY tx_id, position
   LIMIT ${BATCH}`;
 
+/** READ_AFTER for one durable subscriber: rows of types it does not handle come without their payload (the cursor still moves past them). */
+const READ_AFTER_FOR = `
+  SELECT id, position, tx_id::text AS tx_id, tenant_id, type, aggregate_type, aggregate_id,
+         CASE WHEN type = ANY($3::text[]) THEN payload END AS payload, occurred_at, correlation_id
+  FROM domain_events
+  WHERE (tx_id, position) > ($1::xid8, $2::bigint)
+    AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY tx_id, position
+  LIMIT ${BATCH}`;
+
 /**
  * Publishes committed outbox events. Every instance publishes every event to its in-process CQRS
  * EventBus (live, from its start); durable subscribers get each event at least once in commit order,
@@ -171,7 +181,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       [s.name],
     );
     const cursor: Cursor = { txId: cp[0].tx_id, position: String(cp[0].position) };
-    const { rows } = await client.query<StoredEventRow>(READ_AFTER, [cursor.txId, cursor.position]);
+    const { rows } = await client.query<StoredEventRow>(READ_AFTER_FOR, [cursor.txId, cursor.position, [...s.types]]);
     let delivered = cursor;
     try {
       for (const row of rows) {
