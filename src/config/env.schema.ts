@@ -75,6 +75,8 @@ export const envSchema = z
     MEMORY_RETENTION_DAYS: int(0, 36500).default(30),
     /** How often lifecycle policies, expiry and the purge run (every instance may run it; a lock keeps one at a time). */
     MEMORY_MAINTENANCE_INTERVAL_MS: int(1000, 86_400_000).default(3_600_000),
+    /** Model (of MODEL_PROVIDER) that writes compression summaries; empty: extractive summaries, no model call. */
+    MEMORY_SUMMARY_MODEL: z.string().default(''),
     HTTP_STEP_ALLOWED_HOSTS: z
       .string()
       .default('')

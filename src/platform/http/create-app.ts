@@ -44,6 +44,11 @@ export async function createApp(rootModule: Type<unknown>, options: CreateAppOpt
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
   });
+  // A route may raise its own body limit with `@RouteConfig({ bodyLimit })` (POST /memories takes batches of vectors).
+  fastify.addHook('onRoute', (route) => {
+    const limit = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
+    if (typeof limit === 'number') route.bodyLimit = limit;
+  });
   useJsonBodyParser(app);
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalFilters(new ProblemDetailsFilter());

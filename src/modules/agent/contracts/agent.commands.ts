@@ -112,3 +112,26 @@ export class RecordAgentUsageCommand extends Command<{ entryId: string; usage: B
     super();
   }
 }
+
+export interface TextGeneration {
+  system?: string;
+  prompt: string;
+  /** A model of the provider. */
+  model: string;
+  /** Default: the server's MODEL_PROVIDER. */
+  provider?: string;
+  maxTokens?: number;
+}
+
+/**
+ * One model call outside any agent (no budget, no tools): for other modules that need text from the
+ * configured model provider, e.g. memory summaries. Throws the provider's error after its retries.
+ */
+export class GenerateTextCommand extends Command<{ text: string; model: string; usage: { inputTokens: number; outputTokens: number } }> {
+  constructor(
+    readonly tenantId: string,
+    readonly request: TextGeneration,
+  ) {
+    super();
+  }
+}

@@ -7,6 +7,8 @@ export class CreateMemoriesCommand extends Command<MemoryView[]> {
     readonly tenantId: string,
     readonly memories: NewMemory[],
     readonly idempotencyKey: string | null = null,
+    /** One memory sent on its own: problem paths are `content`, not `items[0].content`. */
+    readonly single = false,
   ) {
     super();
   }

@@ -34,6 +34,9 @@ export class MemoryAddedToCollection extends CollectionEvent<{ collectionId: str
 export class MemoryRemovedFromCollection extends CollectionEvent<{ collectionId: string; memoryId: string; reason: string }> {}
 export class LifecyclePolicyCreated extends PolicyEvent<{ policyId: string; name: string; namespace: string }> {}
 export class LifecyclePolicyApplied extends PolicyEvent<{ policyId: string; compressed: number; archived: number; deleted: number; evicted: number; expired: number }> {}
+export class MemoryCollectionDeleted extends CollectionEvent<{ collectionId: string; name: string }> {}
+export class LifecyclePolicyUpdated extends PolicyEvent<{ policyId: string; name: string; namespace: string }> {}
+export class LifecyclePolicyDeleted extends PolicyEvent<{ policyId: string; name: string }> {}
 
 export const MEMORY_EVENTS = [
   MemoryCreated,
@@ -50,4 +53,7 @@ export const MEMORY_EVENTS = [
   MemoryRemovedFromCollection,
   LifecyclePolicyCreated,
   LifecyclePolicyApplied,
+  MemoryCollectionDeleted,
+  LifecyclePolicyUpdated,
+  LifecyclePolicyDeleted,
 ];

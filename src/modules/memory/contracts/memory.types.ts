@@ -93,6 +93,8 @@ export interface MemorySearchRequest {
   minScore?: number;
   /** Re-rank the candidates by relevance; `true` uses the default weights. */
   rerank?: boolean | Partial<RerankWeights>;
+  /** HNSW `ef_search` for this query (1–1000; default MEMORY_EF_SEARCH, never below the candidates wanted). */
+  efSearch?: number;
 }
 
 export interface MemorySearchHit {

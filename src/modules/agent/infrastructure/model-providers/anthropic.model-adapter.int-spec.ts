@@ -5,7 +5,7 @@ import { ModelMessage, ModelProviderError, ModelRequest, ModelToolSpec } from '.
 import { AnthropicModelAdapter } from './anthropic.model-adapter';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS } from './anthropic-messages.wire';
 import { ProviderHttp } from './provider-http';
-import { Sleeper } from './sleeper';
+import { Sleeper } from '../../../../platform/outbound-http/sleeper';
 
 /** Records the delays asked for instead of waiting. */
 class RecordingSleeper extends Sleeper {

@@ -4,7 +4,7 @@ import { validateEnv } from '../../../../config/env.schema';
 import { ModelMessage, ModelProviderError, ModelRequest, ModelToolSpec } from '../../domain/model-provider.port';
 import { OpenAiCompatibleModelAdapter } from './openai-compatible.model-adapter';
 import { ProviderHttp } from './provider-http';
-import { Sleeper } from './sleeper';
+import { Sleeper } from '../../../../platform/outbound-http/sleeper';
 
 /** Records the delays asked for instead of waiting. */
 class RecordingSleeper extends Sleeper {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../../config/app-config';
 import { ModelProviderError } from '../../domain/model-provider.port';
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry-policy';
-import { Sleeper } from './sleeper';
+import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../../../../platform/outbound-http/retry-policy';
+import { Sleeper } from '../../../../platform/outbound-http/sleeper';
 
 export interface ProviderPost {
   /** Names the provider in error messages, e.g. `OpenAI-compatible API`. */

@@ -1,9 +1,10 @@
 /**
- * When and how long to wait before retrying a model call (pure functions, used by ProviderHttp).
+ * When and how long to wait before retrying an outbound API call (pure functions, used by the
+ * agent module's ProviderHttp and the memory module's OpenAI-compatible embedding provider).
  *
  * Retried: 408, 429, every 5xx (Anthropic's 529 "overloaded" included) and network errors.
  * The wait is the server's `retry-after-ms` / `Retry-After` (seconds or an HTTP-date) when it sends
- * one, else exponential backoff from MODEL_RETRY_BASE_MS with "equal jitter" (between half and
+ * one, else exponential backoff from a base delay (MODEL_RETRY_BASE_MS) with "equal jitter" (between half and
  * all of base·2^attempt); both are capped at MAX_RETRY_DELAY_MS.
  */
 export const MAX_RETRY_DELAY_MS = 60_000;

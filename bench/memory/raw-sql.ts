@@ -1,0 +1,93 @@
+/**
+ * The limit: pgvector queried directly through `pg` on the same table and the same partial HNSW
+ * index our API created (`… USING hnsw ((embedding::vector(384)) vector_cosine_ops) WHERE
+ * embedding_model = 'bench-384'`). One dedicated connection per concurrent client, session settings
+ * (`hnsw.ef_search`, `hnsw.iterative_scan`) set on each before a pass, named prepared statements.
+ * The model name is a literal so that the planner can match the partial index.
+ */
+import { Client } from 'pg';
+import { pgAdminConfig } from '../support/postgres';
+
+export const MODEL = 'bench-384';
+
+export type RawVariant =
+  /** ORDER BY distance LIMIT k: the HNSW index. */
+  | 'index'
+  /** + WHERE namespace <@ subtree, hnsw.iterative_scan = off: the planner's choice (at 1 % it may sort the subtree exactly). */
+  | 'filtered-plain'
+  /** The same with `enable_sort = off`: the HNSW index, then the filter on its ef_search candidates (loses recall). */
+  | 'filtered-plain-hnsw'
+  /** + WHERE namespace <@ subtree, hnsw.iterative_scan = relaxed_order (run with enable_sort = off: the HNSW index). */
+  | 'filtered-iterative'
+  /** ORDER BY distance + 0: no vector index, every candidate's distance computed (exact). */
+  | 'exact';
+
+const DISTANCE = `embedding::vector(384) <=> $1::vector(384)`;
+
+function sqlOf(variant: RawVariant, filtered: boolean, k: number): string {
+  const where = `embedding_model = '${MODEL}'${filtered ? ' AND namespace <@ $2::ltree' : ''}`;
+  const order = variant === 'exact' ? `(${DISTANCE}) + 0` : DISTANCE;
+  return `SELECT id FROM memories WHERE ${where} ORDER BY ${order} LIMIT ${k}`;
+}
+
+export class RawSql {
+  private clients: Client[] = [];
+
+  constructor(
+    private readonly database: string,
+    private readonly concurrency: number,
+  ) {}
+
+  async connect(): Promise<void> {
+    for (let i = 0; i < this.concurrency; i++) {
+      const c = new Client({ ...pgAdminConfig(this.database), application_name: `bench-memory-raw-${i}` });
+      c.on('error', (error) => process.stderr.write(`[raw sql ${i}] ${error.message}\n`));
+      await c.connect();
+      this.clients.push(c);
+    }
+  }
+
+  /**
+   * Session settings on every connection. Filtered passes plan every execution with its parameters
+   * (`plan_cache_mode = force_custom_plan`), so a generic plan cannot switch strategy mid-pass;
+   * unfiltered ones keep PostgreSQL's default (a cached generic plan after five executions).
+   */
+  async configure(efSearch: number, iterative: 'off' | 'relaxed_order', filtered: boolean, forceIndex = false): Promise<void> {
+    for (const c of this.clients) {
+      await c.query(`SET hnsw.ef_search = ${Number(efSearch)}`);
+      await c.query(`SET hnsw.iterative_scan = ${iterative}`);
+      await c.query(`SET plan_cache_mode = ${filtered ? 'force_custom_plan' : 'auto'}`);
+      await c.query(`SET enable_sort = ${forceIndex ? 'off' : 'on'}`);
+    }
+  }
+
+  /** One query on client `client`; answers the ids, nearest first. */
+  async search(client: number, variant: RawVariant, vector: string, namespace: string | undefined, k: number): Promise<string[]> {
+    const filtered = namespace !== undefined;
+    const text = sqlOf(variant, filtered, k);
+    const { rows } = await this.clients[client].query<{ id: string }>({
+      name: `bench_${variant}_${filtered ? 'f' : 'u'}_${k}`,
+      text,
+      values: filtered ? [vector, namespace] : [vector],
+    });
+    return rows.map((r) => r.id);
+  }
+
+  /** The plan's scan nodes for one query (to show whether the HNSW index was used), e.g. `Index Scan using idx… / Limit`. */
+  async plan(variant: RawVariant, vector: string, namespace: string | undefined, k: number): Promise<string> {
+    const filtered = namespace !== undefined;
+    const { rows } = await this.clients[0].query<{ 'QUERY PLAN': string }>({
+      text: `EXPLAIN ${sqlOf(variant, filtered, k)}`,
+      values: filtered ? [vector, namespace] : [vector],
+    });
+    return rows
+      .map((r) => r['QUERY PLAN'].trim().replace(/^->\s*/, '').replace(/\s+\(cost=.*$/, ''))
+      .filter((line) => /^(Sort|Incremental Sort|.*Scan)\b/.test(line) && !line.startsWith('Sort Key'))
+      .join(' → ');
+  }
+
+  async end(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.end().catch(() => undefined)));
+    this.clients = [];
+  }
+}

@@ -1,0 +1,75 @@
+/** Settings of the memory benchmark, from the environment (see run.ts for the list). */
+
+function num(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const raw = (process.env[name] ?? '').toLowerCase();
+  if (raw === '') return fallback;
+  return ['1', 'true', 'yes'].includes(raw);
+}
+
+function numbers(name: string, fallback: string): number[] {
+  return (process.env[name] || fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: bad value "${s}"`);
+      return n;
+    });
+}
+
+export function readSettings() {
+  const vectors = num('BENCH_MEMORY_VECTORS', 100_000, 2_000);
+  const s = {
+    vectors,
+    queries: num('BENCH_MEMORY_QUERIES', 1_000, 10),
+    clusters: num('BENCH_MEMORY_CLUSTERS', 300),
+    subClusters: num('BENCH_MEMORY_SUBCLUSTERS', 20),
+    seed: num('BENCH_MEMORY_SEED', 20_261_126),
+    k: 10,
+    efSearch: numbers('BENCH_MEMORY_EF', '10,20,40,80,160,320'),
+    /** ef_search of the filtered comparisons (the issue's reference used 40). */
+    filterEf: num('BENCH_MEMORY_FILTER_EF', 40),
+    /** Concurrent clients for every search measurement, raw and ours alike. */
+    concurrency: num('BENCH_MEMORY_CONCURRENCY', 4),
+    warmup: num('BENCH_MEMORY_WARMUP', 100, 0),
+    batchSize: num('BENCH_MEMORY_BATCH', 1_000),
+    /** Batch requests in flight during the load (and the text write path). */
+    loadConcurrency: num('BENCH_MEMORY_LOAD_CONCURRENCY', 2),
+    /** Sequential single inserts measured at ~1,000 and at ~`vectors` stored memories. */
+    singles: num('BENCH_MEMORY_SINGLES', 200),
+    /** Texts embedded by the offline embedder on the write path (batches of `batchSize`). */
+    texts: num('BENCH_MEMORY_TEXTS', 10_000, 0),
+    /** Queries of the unfiltered exact-scan sanity row (checks the ground truth against PostgreSQL). */
+    exactCheckQueries: num('BENCH_MEMORY_EXACT_CHECK', 50, 0),
+    hnswM: 16,
+    hnswEfConstruction: 64,
+    /** 0: no server: load with SQL and measure only raw pgvector (before the memory API exists). */
+    api: flag('BENCH_MEMORY_API', true),
+    /** `sql`: load the vectors with SQL instead of POST /memories (no write-path numbers; searches still go through the API). */
+    load: (process.env.BENCH_MEMORY_LOAD || 'api') as 'api' | 'sql',
+    /** Rebuild dist/ before starting the server (default); 0 uses the existing build. */
+    build: flag('BENCH_MEMORY_BUILD', true),
+    keepDatabase: flag('BENCH_KEEP_DB', false),
+    /** A window in which other programs used more CPU than this (cores) is contended: measured again. */
+    foreignMaxCores: Number(process.env.BENCH_FOREIGN_MAX || 0.3),
+    retries: num('BENCH_RETRIES', 1, 0),
+    quietCores: Number(process.env.BENCH_QUIET_CORES || 0.3),
+    quietWaitSeconds: num('BENCH_QUIET_WAIT', 120, 0),
+  };
+  if (s.load !== 'api' && s.load !== 'sql') throw new Error(`BENCH_MEMORY_LOAD must be api or sql, got "${s.load}"`);
+  if (!s.api) s.load = 'sql';
+  if (s.singles * 2 + s.batchSize >= vectors) throw new Error('BENCH_MEMORY_VECTORS too small for BENCH_MEMORY_BATCH and BENCH_MEMORY_SINGLES');
+  if (s.warmup >= s.queries) s.warmup = Math.floor(s.queries / 10);
+  return s;
+}
+
+export type Settings = ReturnType<typeof readSettings>;

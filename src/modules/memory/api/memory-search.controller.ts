@@ -1,0 +1,29 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { TenantId } from '../../../platform/auth/tenant-id.decorator';
+import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
+import { SearchMemoriesQuery } from '../contracts';
+import { MemorySearchRequestDto, RerankWeightsDoc } from './memory-search.request.dto';
+import { MemorySearchResponseDto } from './memory-search.response.dto';
+
+@ApiTags('memories')
+@ApiBearerAuth()
+@ApiExtraModels(RerankWeightsDoc)
+@Controller('memories')
+export class MemorySearchController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Post('search')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Search memories: vector, full-text or hybrid (reciprocal rank fusion), with filters, minScore and optional relevance re-ranking',
+    description:
+      'Filtered vector searches keep their recall: a selective filter is answered by an exact scan of the matching rows, a broad one by the HNSW index with an iterative scan. Each returned memory counts as an access (after the answer). Deleted and expired memories never come back; archived ones only with filters.includeArchived.',
+  })
+  @ApiOkResponse({ type: MemorySearchResponseDto })
+  @ApiProblems(400, 422)
+  async search(@TenantId() tenantId: string, @Body() body: MemorySearchRequestDto): Promise<MemorySearchResponseDto> {
+    return MemorySearchResponseDto.from(await this.queries.execute(new SearchMemoriesQuery(tenantId, body)));
+  }
+}

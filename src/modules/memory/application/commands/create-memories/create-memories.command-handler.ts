@@ -1,0 +1,90 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../../../../platform/domain';
+import { newId } from '../../../../../platform/ids/uuid';
+import { Transactional } from '../../../../../platform/transaction/transaction';
+import { CreateMemoriesCommand, type MemoryView } from '../../../contracts';
+import { EmbeddingModels } from '../../../domain/embedding-models.port';
+import { EmbeddingProvider } from '../../../domain/embedding-provider.port';
+import type { SuppliedEmbedding } from '../../../domain/memory-fields';
+import { MemoryProblems } from '../../../domain/memory-problems';
+import { Memory, type ValidNewMemory } from '../../../domain/memory.aggregate';
+import { MemoryRepository } from '../../../domain/memory.repository.port';
+
+export const MAX_MEMORIES_PER_BATCH = 1000;
+const DAY_MS = 86_400_000;
+
+/**
+ * 1–1,000 memories: all validated first (one 422 listing every problem), then ONE embedding call
+ * for those without a vector (before the transaction: a remote provider must not hold a database
+ * connection), then one transaction: models registered, TTL defaults from lifecycle policies, one
+ * INSERT for the rows and one for their events.
+ */
+@CommandHandler(CreateMemoriesCommand)
+export class CreateMemoriesCommandHandler implements ICommandHandler<CreateMemoriesCommand, MemoryView[]> {
+  constructor(
+    private readonly memories: MemoryRepository,
+    private readonly models: EmbeddingModels,
+    private readonly embeddings: EmbeddingProvider,
+  ) {}
+
+  async execute({ tenantId, memories, single }: CreateMemoriesCommand): Promise<MemoryView[]> {
+    const problems = new MemoryProblems();
+    if (!Array.isArray(memories) || memories.length === 0 || memories.length > MAX_MEMORIES_PER_BATCH) {
+      const count = Array.isArray(memories) ? memories.length : 0;
+      problems.add('items', 'OUT_OF_RANGE', `must hold 1–${MAX_MEMORIES_PER_BATCH} memories, got ${count}`);
+      problems.throwIfAny('batch');
+    }
+    const prefix = (i: number) => (single ? '' : `items[${i}]`);
+    const inputs = memories.map((m, i) => Memory.validate(m, prefix(i), problems));
+    problems.throwIfAny(single ? 'memory' : 'batch');
+    const valid = inputs as ValidNewMemory[];
+    const vectors = await this.embedMissing(valid);
+    return this.persist(tenantId, valid, vectors, prefix);
+  }
+
+  /** The client's vectors, and the provider's for the rest, in one call. */
+  private async embedMissing(inputs: ValidNewMemory[]): Promise<SuppliedEmbedding[]> {
+    const missing = inputs.flatMap((input, i) => (input.embedding ? [] : [i]));
+    const result = inputs.map((input) => input.embedding) as SuppliedEmbedding[];
+    if (missing.length === 0) return result;
+    const made = await this.embeddings.embed(missing.map((i) => inputs[i].content));
+    if (made.vectors.length !== missing.length) {
+      throw new DomainError('EMBEDDING_PROVIDER_ERROR', `The embedding provider returned ${made.vectors.length} vectors for ${missing.length} texts`);
+    }
+    missing.forEach((i, k) => (result[i] = { vector: made.vectors[k], model: made.model }));
+    return result;
+  }
+
+  @Transactional()
+  private async persist(tenantId: string, inputs: ValidNewMemory[], vectors: SuppliedEmbedding[], prefix: (i: number) => string): Promise<MemoryView[]> {
+    await this.ensureModels(vectors, prefix);
+    const ttl = await this.memories.defaultTtlDays(
+      tenantId,
+      inputs.filter((input) => !input.expiresAt).map((input) => input.namespace),
+    );
+    const now = new Date();
+    const created = inputs.map((input, i) => {
+      const days = ttl.get(input.namespace);
+      return Memory.create(tenantId, input, { id: newId(), now, embedding: vectors[i], defaultExpiresAt: days === undefined ? null : new Date(now.getTime() + days * DAY_MS) });
+    });
+    await this.memories.insertMany(created);
+    return created.map((memory) => memory.toView());
+  }
+
+  /** Registers each (model, dimensions) once, before any row is written; a mismatch names the item. */
+  private async ensureModels(vectors: SuppliedEmbedding[], prefix: (i: number) => string): Promise<void> {
+    const seen = new Set<string>();
+    for (const [i, { model, vector }] of vectors.entries()) {
+      const key = `${vector.length}:${model}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      try {
+        await this.models.ensure(model, vector.length);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'EMBEDDING_DIMENSION_MISMATCH') throw error;
+        const path = prefix(i) ? `${prefix(i)}.embedding` : 'embedding';
+        throw new DomainError(error.code, error.message, (error.errors ?? []).map((e) => ({ ...e, path })));
+      }
+    }
+  }
+}

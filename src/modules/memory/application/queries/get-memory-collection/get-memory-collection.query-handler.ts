@@ -1,0 +1,15 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../../../../platform/domain';
+import { GetMemoryCollectionQuery, type MemoryCollectionView } from '../../../contracts';
+import { MemoryCollectionReads } from '../../../infrastructure/memory-collection.reads';
+
+@QueryHandler(GetMemoryCollectionQuery)
+export class GetMemoryCollectionQueryHandler implements IQueryHandler<GetMemoryCollectionQuery, MemoryCollectionView> {
+  constructor(private readonly reads: MemoryCollectionReads) {}
+
+  async execute({ tenantId, collectionId }: GetMemoryCollectionQuery): Promise<MemoryCollectionView> {
+    const view = await this.reads.get(tenantId, collectionId);
+    if (!view) throw new DomainError('MEMORY_COLLECTION_NOT_FOUND', `Memory collection ${collectionId} not found`);
+    return view;
+  }
+}

@@ -1,0 +1,72 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { MemorySearchPool } from './memory-search.pool';
+
+const FLUSH_EVERY_MS = 200;
+/** A buffer this large is flushed at once rather than at the next tick. */
+const MAX_BUFFERED = 50_000;
+const TRANSIENT = new Set(['40001', '40P01', '55P03', '57014']);
+
+/**
+ * Counts a search hit as an access of the memory (access_count + 1, last_accessed_at = now())
+ * without making the search wait: ids are buffered in memory and written every 200 ms in one
+ * UPDATE over `unnest(ids, counts)`, outside any request. An access is not a change of the memory:
+ * neither updated_at nor the revision moves. Errors are logged, never thrown; a deadlock or
+ * serialization failure puts the counts back for the next flush. The buffer is flushed when the
+ * application shuts down (before the connection pools close).
+ */
+@Injectable()
+export class MemorySearchAccessRecorder implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(MemorySearchAccessRecorder.name);
+  private pending = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+
+  constructor(private readonly pool: MemorySearchPool) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  record(ids: readonly string[]): void {
+    for (const id of ids) this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
+    if (this.pending.size >= MAX_BUFFERED) void this.flush();
+  }
+
+  /** Writes what is buffered (waits for a flush already running first). Never rejects. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.flushing = this.write(batch).finally(() => (this.flushing = undefined));
+    await this.flushing;
+  }
+
+  private async write(batch: Map<string, number>): Promise<void> {
+    // Sorted: concurrent flushes of several processes tend to lock rows in the same order.
+    const ids = [...batch.keys()].sort();
+    const counts = ids.map((id) => batch.get(id)!);
+    try {
+      await this.pool.run((c) =>
+        c.query(
+          `UPDATE memories m SET access_count = m.access_count + a.n, last_accessed_at = now()
+           FROM (SELECT id, n FROM unnest($1::uuid[], $2::int[]) AS u(id, n) ORDER BY id) a
+           WHERE m.id = a.id`,
+          [ids, counts],
+          'cognitionos_mem_record_access',
+        ),
+      );
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (TRANSIENT.has(code)) for (const [id, n] of batch) this.pending.set(id, (this.pending.get(id) ?? 0) + n);
+      this.logger.warn(`recording ${ids.length} memory access(es) failed${TRANSIENT.has(code) ? ' (will retry)' : ''}: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { DatabaseError, Pool, PoolClient } from 'pg';
+import { AppConfig } from '../../../config/app-config';
+import { pgClientConfig } from '../../../database/pg-connection';
+
+/** One connection of the search pool, checked out for one search. */
+export interface SearchConnection {
+  /** One statement; a `name` makes it a prepared statement (parsed and planned once per connection). */
+  query<R = Record<string, unknown>>(text: string, params: unknown[], name?: string): Promise<R[]>;
+  /** Sets `hnsw.ef_search` for the next statements, only when the connection's value differs (one round trip then, none otherwise). */
+  useEfSearch(ef: number): Promise<void>;
+}
+
+/**
+ * A small pg pool of its own for memory search, so a search costs one round trip: its connections
+ * start (through the startup packet, no extra statement) with `hnsw.iterative_scan = relaxed_order`
+ * (and the IVFFlat equivalent), so filtered index scans keep scanning until they have enough rows,
+ * and with `hnsw.ef_search = MEMORY_EF_SEARCH`. The current ef_search of each connection is
+ * remembered and changed only when a query needs another value. Reads only (plus the batched
+ * access counts), outside any command transaction: a search never holds a connection of TypeORM's
+ * pool, so it cannot deadlock with a command that holds one.
+ *
+ * IVFFlat `probes` starts at ⌈√lists⌉ (pgvector's suggestion); iterative scans raise it when a
+ * filter needs more.
+ */
+@Injectable()
+export class MemorySearchPool implements OnApplicationShutdown {
+  private readonly logger = new Logger(MemorySearchPool.name);
+  private pool?: Pool;
+  private readonly efOf = new WeakMap<PoolClient, number>();
+
+  constructor(private readonly config: AppConfig) {}
+
+  get defaultEfSearch(): number {
+    return this.config.get('MEMORY_EF_SEARCH');
+  }
+
+  async run<T>(fn: (connection: SearchConnection) => Promise<T>): Promise<T> {
+    const client = await this.getPool().connect();
+    let broken: Error | undefined;
+    try {
+      return await fn(this.connection(client));
+    } catch (error) {
+      // A statement error leaves the session usable; a lost connection does not.
+      if (!(error instanceof DatabaseError)) broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end().catch(() => undefined);
+  }
+
+  private connection(client: PoolClient): SearchConnection {
+    return {
+      query: async <R>(text: string, params: unknown[], name?: string) =>
+        (await client.query(name ? { name, text, values: params } : { text, values: params })).rows as R[],
+      useEfSearch: async (ef: number) => {
+        const current = this.efOf.get(client) ?? this.defaultEfSearch;
+        if (current === ef) return;
+        await client.query(`SET hnsw.ef_search = ${Math.trunc(ef)}`);
+        this.efOf.set(client, ef);
+      },
+    };
+  }
+
+  private getPool(): Pool {
+    if (this.pool) return this.pool;
+    const env = this.config.all;
+    const probes = Math.max(1, Math.ceil(Math.sqrt(env.MEMORY_IVFFLAT_LISTS)));
+    const options = [
+      'hnsw.iterative_scan=relaxed_order',
+      'ivfflat.iterative_scan=relaxed_order',
+      `hnsw.ef_search=${env.MEMORY_EF_SEARCH}`,
+      `ivfflat.probes=${probes}`,
+    ]
+      .map((o) => `-c ${o}`)
+      .join(' ');
+    const pool = new Pool({
+      ...pgClientConfig(env),
+      application_name: 'cognition-os-memory-search',
+      options,
+      max: Math.max(2, Math.ceil(env.DB_POOL_SIZE / 2)),
+      idleTimeoutMillis: 30_000,
+    });
+    pool.on('error', (e) => this.logger.warn(`memory search connection lost: ${e.message}`));
+    this.pool = pool;
+    return pool;
+  }
+}
