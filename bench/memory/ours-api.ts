@@ -31,6 +31,8 @@ export interface ServerOptions {
   root: string;
   database: string;
   env: Record<string, string>;
+  /** CPU-profile the server (node --cpu-prof) into this folder. */
+  profileDir?: string;
 }
 
 export class OursServer {
@@ -45,7 +47,7 @@ export class OursServer {
     this.child = startChild(
       'ours',
       process.execPath,
-      ['dist/src/main.js'],
+      [...(this.options.profileDir ? ['-r', './bench/support/exit-on-signal.cjs', '--cpu-prof', `--cpu-prof-dir=${this.options.profileDir}`] : []), 'dist/src/main.js'],
       childEnv(this.options.database, {
         PORT: String(port),
         LOG_LEVEL: 'warn',

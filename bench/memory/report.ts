@@ -25,6 +25,9 @@ export interface SearchRow {
   plan?: string;
   attempts: number;
   contended: boolean;
+  /** Seconds until the machine was quiet again after the pass (work the pass left behind, e.g. access-count updates). */
+  settleSeconds?: number;
+  windowUs?: { from: number; to: number };
   error?: string;
 }
 
@@ -63,6 +66,10 @@ export interface MemoryBenchResult {
   textLoad?: TimedLoad;
   index?: { name: string; definition: string; sizeMB: number; tableMB: number };
   oursEfMode?: 'request' | 'restart';
+  /** Row writes to `memories` during our searches (access counts), from pg_stat_user_tables. */
+  oursSearchWrites?: { queries: number; rowsUpdated: number; hotUpdated: number; autovacuums: number };
+  /** BENCH_MEMORY_CPU_PROFILE=1: our server's top functions during one unfiltered pass. */
+  profile?: string;
   search: SearchRow[];
   errors: string[];
 }
@@ -113,9 +120,19 @@ function unfilteredTables(res: MemoryBenchResult): string {
   );
   const cpuRows = [...raw, ...ours]
     .filter((r) => !r.error && (r.efSearch === r95?.efSearch || r.efSearch === o95?.efSearch))
-    .map((r) => [r.label, r.efSearch, f(r.cpuMsPerQuery.server, 3), f(r.cpuMsPerQuery.postgres, 3), f(r.cpuMsPerQuery.client, 3), f(r.cpu.foreign, 2)]);
-  const cpu = markdownTable(['target', 'ef_search', 'server CPU ms/query', 'PostgreSQL CPU ms/query', 'client CPU ms/query', 'other programs (cores)'], cpuRows, ['l', 'r', 'r', 'r', 'r', 'r']);
-  return `### 1. Unfiltered search, sweeping ef_search\n\n${sweep}\n\nAt the same recall (the first ef_search where each reaches recall@10 ≥ 0.95):\n\n${at}\n\nWhere the CPU goes (per query, at those ef_search values):\n\n${cpu}`;
+    .map((r) => [r.label, r.efSearch, f(r.cpuMsPerQuery.server, 3), f(r.cpuMsPerQuery.postgres, 3), f(r.cpuMsPerQuery.client, 3), f(r.cpu.foreign, 2), f(r.settleSeconds, 1)]);
+  const cpu = markdownTable(
+    ['target', 'ef_search', 'server CPU ms/query', 'PostgreSQL CPU ms/query', 'client CPU ms/query', 'other programs (cores)', 'busy after the pass (s)'],
+    cpuRows,
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+  const w = res.oursSearchWrites;
+  const writes = w
+    ? `
+
+Row writes our searches caused (pg_stat_user_tables over all of our search passes, warm-ups included): ${f(w.rowsUpdated)} rows of \`memories\` updated for ${f(w.queries)} queries (${f(w.rowsUpdated / w.queries, 1)} per query), ${w.rowsUpdated ? f((100 * w.hotUpdated) / w.rowsUpdated, 0) : '–'} % of them HOT (no index touched); ${w.autovacuums} autovacuum run(s) of the table meanwhile. Raw SQL writes nothing.`
+    : '';
+  return `### 1. Unfiltered search, sweeping ef_search\n\n${sweep}\n\nAt the same recall (the first ef_search where each reaches recall@10 ≥ 0.95):\n\n${at}\n\nWhere the CPU goes (per query, at those ef_search values; "busy after" = seconds until the machine was quiet again after the pass):\n\n${cpu}${writes}`;
 }
 
 function filteredTable(res: MemoryBenchResult): string {
@@ -212,6 +229,7 @@ export function targets(res: MemoryBenchResult): string[] {
 
 export function renderReport(res: MemoryBenchResult, header: string): string {
   const parts = [header, unfilteredTables(res), filteredTable(res), writeTable(res), `### Targets (issue 5)\n\n${targets(res).join('\n')}`];
+  if (res.profile) parts.push(res.profile);
   if (res.search.some((r) => r.contended)) parts.push(`! = other programs used more than ${res.settings.foreignMaxCores} cores during the measurement, even after ${res.settings.retries} retries: too slow.`);
   if (res.errors.length) parts.push(`### Errors\n\n${res.errors.map((e) => `- ${e.split('\n')[0].slice(0, 300)}`).join('\n')}`);
   return parts.join('\n\n');

@@ -23,17 +23,20 @@
  *   BENCH_MEMORY_BUILD=0 npm run bench:memory      # use the existing dist/ build
  * More: BENCH_MEMORY_EF (10,20,40,80,160,320), BENCH_MEMORY_FILTER_EF (40), BENCH_MEMORY_CONCURRENCY (4),
  * BENCH_MEMORY_LOAD_CONCURRENCY (2), BENCH_MEMORY_BATCH (1000), BENCH_MEMORY_SINGLES (200),
- * BENCH_MEMORY_WARMUP (100), BENCH_MEMORY_SEED, BENCH_KEEP_DB=1.
+ * BENCH_MEMORY_WARMUP (100), BENCH_MEMORY_SEED, BENCH_KEEP_DB=1, BENCH_MEMORY_CPU_PROFILE=1 (profile our server; in
+ * bench/results/profiles/, top functions of one unfiltered pass printed with the tables).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { machineBusyCores } from '../engine/cpu';
+import { analyse } from '../support/cpu-profile';
 import { formatMachine, machineInfo } from '../support/machine';
 import { pgAdminConfig, pgQuery, recreateDatabase } from '../support/postgres';
 import { stopAll } from '../support/process';
+import { markdownTable } from '../support/table';
 import { CpuProbes, closedLoop, cpuSnapshot, cpuWindow, percentile, QueryAnswer } from './closed-loop';
 import { DIMENSIONS, Dataset, NAMESPACES, ONE, TEN, generateDataset, syntheticTexts, vectorText } from './dataset';
 import { GroundTruth, Subset, computeGroundTruth, recallAt } from './ground-truth';
@@ -65,11 +68,11 @@ interface Context {
 
 const probes = (ctx: Context): CpuProbes => ({ database: DB, serverPid: ctx.server?.pid });
 
-async function waitForQuiet(s: Settings): Promise<void> {
+async function waitForQuiet(s: Settings, verbose = true): Promise<void> {
   const deadline = Date.now() + s.quietWaitSeconds * 1000;
   let busy = await machineBusyCores(500);
   if (busy <= s.quietCores) return;
-  log(`   waiting for the machine to be quiet (${busy.toFixed(2)} cores busy)…`);
+  if (verbose) log(`   waiting for the machine to be quiet (${busy.toFixed(2)} cores busy)…`);
   while (Date.now() < deadline) {
     busy = await machineBusyCores(1000);
     if (busy <= s.quietCores) return;
@@ -90,6 +93,9 @@ async function measureSearch(
   for (let attempt = 1; attempt <= ctx.s.retries + 1; attempt++) {
     await waitForQuiet(ctx.s);
     const loop = await closedLoop(order, ctx.s.concurrency, warmup, probes(ctx), ask);
+    const settle0 = now();
+    await waitForQuiet(ctx.s, false);
+    const settleSeconds = (now() - settle0) / 1000;
     const recalls = order.map((q) => recallAt(ctx.ds, ctx.gt, row.subset, q, loop.answers[q]));
     const perQuery = (cores: number) => (cores * loop.seconds * 1000) / loop.queries;
     const notes = Object.entries(loop.notes).map(([k, v]) => `${k} ×${v}`).join(', ');
@@ -107,6 +113,8 @@ async function measureSearch(
       cpuMsPerQuery: { server: perQuery(loop.cpu.server), postgres: perQuery(loop.cpu.postgres), client: perQuery(loop.cpu.client) },
       attempts: attempt,
       contended: loop.cpu.foreign > ctx.s.foreignMaxCores,
+      settleSeconds,
+      windowUs: loop.windowUs,
     };
     if (!best || r.cpu.foreign < best.cpu.foreign) best = { ...r, attempts: attempt };
     if (!r.contended) break;
@@ -115,7 +123,7 @@ async function measureSearch(
   const b = best!;
   log(
     `   ${b.label}, ${b.subset}, ef ${b.efSearch}: recall@10 ${b.recall.toFixed(3)}, ${b.perSecond.toFixed(0)} q/s, p50 ${b.p50Ms.toFixed(2)} ms, p99 ${b.p99Ms.toFixed(2)} ms` +
-      ` (CPU server ${b.cpu.server.toFixed(2)} pg ${b.cpu.postgres.toFixed(2)} client ${b.cpu.client.toFixed(2)} other ${b.cpu.foreign.toFixed(2)})${b.plan ? ` [${b.plan}]` : ''}`,
+      ` (CPU server ${b.cpu.server.toFixed(2)} pg ${b.cpu.postgres.toFixed(2)} client ${b.cpu.client.toFixed(2)} other ${b.cpu.foreign.toFixed(2)}; busy ${b.settleSeconds?.toFixed(1)} s after)${b.plan ? ` [${b.plan}]` : ''}`,
   );
   return b;
 }
@@ -311,7 +319,34 @@ async function oursEfMode(ctx: Context): Promise<'request' | 'restart'> {
   throw new Error(`POST ${SEARCH_PATH} answered ${answer.status}: ${answer.text.slice(0, 500)}`);
 }
 
+interface TableStats {
+  updated: number;
+  hot: number;
+  autovacuums: number;
+}
+
+async function tableStats(): Promise<TableStats> {
+  const [r] = await pgQuery<{ upd: string; hot: string; av: string }>(
+    `SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot, autovacuum_count AS av FROM pg_stat_user_tables WHERE relname = 'memories'`,
+    DB,
+  );
+  return { updated: Number(r.upd), hot: Number(r.hot), autovacuums: Number(r.av) };
+}
+
+/** Backends publish their table counters lazily (up to ~10 s when idle). */
+const STATS_SETTLE_MS = 11_000;
+
 async function oursSearches(ctx: Context): Promise<void> {
+  const before = await tableStats();
+  await oursSearchPasses(ctx);
+  await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
+  const after = await tableStats();
+  const ours = ctx.result.search.filter((r) => r.target === 'ours' && !r.error);
+  const queries = ours.reduce((a, r) => a + r.queries * r.attempts + Math.min(ctx.s.warmup, r.queries) * r.attempts, 0);
+  ctx.result.oursSearchWrites = { queries, rowsUpdated: after.updated - before.updated, hotUpdated: after.hot - before.hot, autovacuums: after.autovacuums - before.autovacuums };
+}
+
+async function oursSearchPasses(ctx: Context): Promise<void> {
   const { s } = ctx;
   const server = ctx.server!;
   const mode = await oursEfMode(ctx);
@@ -366,6 +401,28 @@ async function textWritePath(ctx: Context): Promise<void> {
   log(`   ${ctx.result.textLoad.perSecond.toFixed(0)} memories/s`);
 }
 
+/** Our server's CPU profile during its unfiltered pass at the first ef_search with recall ≥ 0.95 (or the last pass). */
+function profileSection(dir: string, res: MemoryBenchResult): string | undefined {
+  const ours = res.search.filter((r) => r.target === 'ours' && r.subset === 'all' && r.windowUs);
+  const row = firstAt(ours, 0.95) ?? ours[ours.length - 1];
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
+  if (!row?.windowUs || files.length === 0) return undefined;
+  const file = join(dir, files[files.length - 1]);
+  const { totalMs, functions, owners } = analyse(JSON.parse(readFileSync(file, 'utf8')), row.windowUs);
+  const pct = (n: number) => n.toFixed(1);
+  const top = functions.filter((x) => x.selfMs > 0).sort((a, b) => b.selfMs - a.selfMs).slice(0, 25);
+  const byOwner = owners.filter((o) => o.chargedMs > 0).sort((a, b) => b.chargedMs - a.chargedMs).slice(0, 15);
+  return [
+    `### Our server's CPU profile: unfiltered search, ef_search ${row.efSearch} (${(totalMs / 1000).toFixed(1)} s sampled)`,
+    '',
+    markdownTable(['self %', 'owner (Node internals charged to their caller)'], byOwner.map((o) => [pct(o.chargedPct), o.owner]), ['r', 'l']),
+    '',
+    markdownTable(['self %', 'total %', 'function', 'where'], top.map((x) => [pct(x.selfPct), pct(x.totalPct), x.name, x.where]), ['r', 'r', 'l', 'l']),
+    '',
+    `Full report: \`npx ts-node bench/support/cpu-profile.ts ${file} 40 --window ${row.windowUs.from}:${row.windowUs.to}\``,
+  ].join('\n');
+}
+
 // ── main ──────────────────────────────────────────────────────────────────────────────────────────
 
 /** One benchmark at a time on this PostgreSQL: the memory lock, and the engine benchmark's too. */
@@ -411,6 +468,7 @@ async function benchmark(): Promise<void> {
   log(`== database ${DB}: recreate and migrate`);
   await recreateDatabase(DB);
   await migrate(ROOT, DB);
+  const profileDir = s.cpuProfile ? join(ROOT, 'bench', 'results', 'profiles', `memory-${Date.now()}`) : undefined;
   const serverEnv = {
     EMBEDDING_PROVIDER: 'hashing',
     MEMORY_INDEX_TYPE: 'hnsw',
@@ -426,7 +484,7 @@ async function benchmark(): Promise<void> {
         await build(ROOT, true);
         log(`   built in ${((now() - t) / 1000).toFixed(0)} s`);
       }
-      ctx.server = new OursServer({ root: ROOT, database: DB, env: serverEnv });
+      ctx.server = new OursServer({ root: ROOT, database: DB, env: serverEnv, profileDir });
       await ctx.server.start({}, Math.max(s.concurrency, s.loadConcurrency) + 2);
       const missing = await ctx.server.missingEndpoints(s.load === 'api');
       if (missing.length) throw new Error(`the memory API is not there yet: ${missing.join(', ')} (BENCH_MEMORY_API=0 measures raw pgvector alone)`);
@@ -459,6 +517,7 @@ async function benchmark(): Promise<void> {
   } finally {
     await ctx.raw.end();
     await ctx.server?.stop();
+    if (profileDir) result.profile = profileSection(profileDir, result);
     if (!s.keepDatabase) await pgQuery(`DROP DATABASE IF EXISTS "${DB}" WITH (FORCE)`).catch(() => undefined);
   }
   const totalSeconds = (Date.now() - started) / 1000;

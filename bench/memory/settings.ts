@@ -59,6 +59,7 @@ export function readSettings() {
     /** Rebuild dist/ before starting the server (default); 0 uses the existing build. */
     build: flag('BENCH_MEMORY_BUILD', true),
     keepDatabase: flag('BENCH_KEEP_DB', false),
+    cpuProfile: flag('BENCH_MEMORY_CPU_PROFILE', false),
     /** A window in which other programs used more CPU than this (cores) is contended: measured again. */
     foreignMaxCores: Number(process.env.BENCH_FOREIGN_MAX || 0.3),
     retries: num('BENCH_RETRIES', 1, 0),

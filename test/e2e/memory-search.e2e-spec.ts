@@ -131,6 +131,14 @@ describe('POST /memories/search over HTTP', () => {
     expect(after.revision).toBe(created.body.revision);
   });
 
+  it('is documented in the OpenAPI document', async () => {
+    const doc = await api('GET', '/docs-json', { key: null });
+    const post = doc.body.paths['/api/v3/memories/search'].post;
+    expect(post.requestBody.content['application/json'].schema.$ref).toContain('MemorySearchRequestDto');
+    expect(post.responses['200'].content['application/json'].schema.$ref).toContain('MemorySearchResponseDto');
+    expect(Object.keys(doc.body.components.schemas)).toEqual(expect.arrayContaining(['RerankWeightsDoc', 'MemorySearchFiltersRequestDto', 'MemorySearchHitResponseDto']));
+  });
+
   describe('failure answers', () => {
     const expect422 = async (body: unknown, path: string, code = 'VALIDATION_FAILED') => {
       const res = await api('POST', S, { body });

@@ -101,7 +101,7 @@ export function readEmbedding(vector: unknown, model: unknown, prefix: string, p
     problems.add(modelPath, 'EMBEDDING_MODEL_REQUIRED', 'is required with an embedding: the name of the model that made the vector');
   } else if (typeof model !== 'string') {
     problems.add(modelPath, 'INVALID_TYPE', `must be a string, got ${describe(model)}`);
-  } else if (model.length > MAX_MODEL_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(model)) {
+  } else if (model.length > MAX_MODEL_NAME_LENGTH || hasControlCharacter(model)) {
     problems.add(modelPath, 'INVALID_FORMAT', `must be 1–${MAX_MODEL_NAME_LENGTH} printable characters`);
   }
   if (!Array.isArray(vector)) {
@@ -114,4 +114,12 @@ export function readEmbedding(vector: unknown, model: unknown, prefix: string, p
     else if (vector.every((x) => x === 0)) problems.add(vectorPath, 'OUT_OF_RANGE', 'must not be all zeros (its cosine distance to anything is undefined)');
   }
   return problems.size === before ? { vector: vector as number[], model: model as string } : undefined;
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }

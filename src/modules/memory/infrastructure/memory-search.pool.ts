@@ -21,7 +21,7 @@ export interface SearchConnection {
  * pool, so it cannot deadlock with a command that holds one.
  *
  * IVFFlat `probes` starts at ⌈√lists⌉ (pgvector's suggestion); iterative scans raise it when a
- * filter needs more.
+ * filter needs more. `synchronous_commit` is off: the only writes here are the access counts.
  */
 @Injectable()
 export class MemorySearchPool implements OnApplicationShutdown {
@@ -77,6 +77,8 @@ export class MemorySearchPool implements OnApplicationShutdown {
       'ivfflat.iterative_scan=relaxed_order',
       `hnsw.ef_search=${env.MEMORY_EF_SEARCH}`,
       `ivfflat.probes=${probes}`,
+      // Only the batched access counts write here: one lost in a crash is harmless, so no WAL flush wait.
+      'synchronous_commit=off',
     ]
       .map((o) => `-c ${o}`)
       .join(' ');

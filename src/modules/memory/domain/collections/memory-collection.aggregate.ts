@@ -30,7 +30,7 @@ export class MemoryCollection extends AggregateRoot {
     const { name, description } = input as { name: unknown; description?: unknown };
     if (typeof name !== 'string') problems.add('name', name === undefined || name === null ? 'REQUIRED' : 'INVALID_TYPE', `is required: a string, got ${describe(name)}`);
     else if (name.trim() === '') problems.add('name', 'REQUIRED', 'must not be empty');
-    else if (name.length > MAX_COLLECTION_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) problems.add('name', 'INVALID_FORMAT', `must be 1–${MAX_COLLECTION_NAME_LENGTH} printable characters`);
+    else if (name.length > MAX_COLLECTION_NAME_LENGTH || /\p{Cc}/u.test(name)) problems.add('name', 'INVALID_FORMAT', `must be 1–${MAX_COLLECTION_NAME_LENGTH} printable characters`);
     if (description !== undefined && description !== null) {
       if (typeof description !== 'string') problems.add('description', 'INVALID_TYPE', `must be a string or null, got ${describe(description)}`);
       else if (description.length > MAX_COLLECTION_DESCRIPTION_LENGTH) problems.add('description', 'OUT_OF_RANGE', `must have at most ${MAX_COLLECTION_DESCRIPTION_LENGTH} characters`);

@@ -42,7 +42,7 @@ export function readPolicySettings(input: MemoryPolicyInput): MemoryPolicySettin
   const name = raw.name;
   if (typeof name !== 'string') problems.add('name', name === undefined || name === null ? 'REQUIRED' : 'INVALID_TYPE', 'is required: a string');
   else if (name.trim() === '') problems.add('name', 'REQUIRED', 'must not be empty');
-  else if (name.length > MAX_POLICY_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) problems.add('name', 'INVALID_FORMAT', `must be 1–${MAX_POLICY_NAME_LENGTH} printable characters`);
+  else if (name.length > MAX_POLICY_NAME_LENGTH || /\p{Cc}/u.test(name)) problems.add('name', 'INVALID_FORMAT', `must be 1–${MAX_POLICY_NAME_LENGTH} printable characters`);
   const namespace = raw.namespace === undefined || raw.namespace === null ? void problems.add('namespace', 'REQUIRED', 'is required: the subtree the policy governs, e.g. acme.support') : readNamespace(raw.namespace, 'namespace', problems);
   const days = (field: string) => readPositiveInt(raw[field], field, MAX_POLICY_DAYS, problems);
   const settings = {
