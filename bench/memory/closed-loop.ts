@@ -5,9 +5,9 @@
  * everything else on the machine (foreign: other programs; a high value means the window was
  * contended).
  */
-import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { ownCpuSeconds, postgresBackendsCpuSeconds, processCpuSeconds } from '../support/cpu-usage';
+import { CpuSnapshot as EngineCpuSnapshot, cpuSnapshot as engineCpuSnapshot } from '../engine/cpu';
+import { processCpuSeconds } from '../support/cpu-usage';
 
 export interface CpuProbes {
   database: string;
@@ -17,6 +17,7 @@ export interface CpuProbes {
 export interface CpuWindow {
   /** Cores used over the window (1.0 = one core busy throughout). */
   server: number;
+  /** The bench database's backends (pid by pid: a backend that ends meanwhile takes its time with it) and PostgreSQL's background processes. */
   postgres: number;
   client: number;
   foreign: number;
@@ -25,34 +26,21 @@ export interface CpuWindow {
 interface CpuSnapshot {
   at: number;
   server: number;
-  postgres: number;
-  client: number;
-  machine: number;
-}
-
-function machineBusySeconds(): number {
-  let busy = 0;
-  for (const { times } of cpus()) busy += times.user + times.nice + times.sys + times.irq;
-  return busy / 1000;
+  engine: EngineCpuSnapshot;
 }
 
 export function cpuSnapshot(p: CpuProbes): CpuSnapshot {
-  return {
-    at: performance.now(),
-    server: p.serverPid ? (processCpuSeconds(p.serverPid) ?? 0) : 0,
-    postgres: postgresBackendsCpuSeconds(p.database) ?? 0,
-    client: ownCpuSeconds(),
-    machine: machineBusySeconds(),
-  };
+  return { at: performance.now(), server: p.serverPid ? (processCpuSeconds(p.serverPid) ?? 0) * 1000 : 0, engine: engineCpuSnapshot(p.database) };
 }
 
 export function cpuWindow(a: CpuSnapshot, b: CpuSnapshot): CpuWindow {
-  const seconds = (b.at - a.at) / 1000;
-  const server = (b.server - a.server) / seconds;
-  const postgres = (b.postgres - a.postgres) / seconds;
-  const client = (b.client - a.client) / seconds;
-  const machine = (b.machine - a.machine) / seconds;
-  return { server, postgres, client, foreign: Math.max(0, machine - server - postgres - client) };
+  const ms = b.at - a.at;
+  let postgres = 0;
+  for (const [pid, used] of b.engine.postgres) postgres += used - (a.engine.postgres.get(pid) ?? 0);
+  const server = Math.max(0, b.server - a.server);
+  const client = b.engine.nodeMs - a.engine.nodeMs;
+  const machine = b.engine.machineBusyMs - a.engine.machineBusyMs;
+  return { server: server / ms, postgres: postgres / ms, client: client / ms, foreign: Math.max(0, machine - server - postgres - client) / ms };
 }
 
 export interface LoopResult {

@@ -31,8 +31,8 @@ export function vectorIndexSql(model: string, dimensions: number, method: 'hnsw'
 
 /**
  * The model registry on `memory_embedding_models`, in the caller's transaction. A model's first
- * use takes a transaction advisory lock on its name, registers it and (HNSW) creates its partial
- * index. Registered models are cached in memory: a model's dimensions never change, so the write
+ * use takes the registry's transaction advisory lock, registers it and (HNSW) creates its partial
+ * index (which holds SHARE on `memories`, i.e. blocks other writers, until the transaction ends). Registered models are cached in memory: a model's dimensions never change, so the write
  * path does not read the registry again. A row this very transaction inserted is not cached (the
  * transaction may still roll back).
  */
@@ -48,10 +48,10 @@ export class PgEmbeddingModels extends EmbeddingModels {
   }
 
   async ensure(model: string, dimensions: number): Promise<void> {
-    const known = this.known.get(model);
-    if (known !== undefined) return checkDimensions(model, known, dimensions);
+    const known = this.known.get(model) ?? (await this.lookup(model));
+    if (known !== null) return checkDimensions(model, known, dimensions);
     await this.sql.transaction(async () => {
-      await this.sql.query(`SELECT pg_advisory_xact_lock(hashtext('memory-model:' || $1))`, [model]);
+      await this.lockRegistry();
       const registered = await this.lookup(model);
       if (registered !== null) return checkDimensions(model, registered, dimensions);
       await this.register(model, dimensions);
@@ -78,7 +78,7 @@ export class PgEmbeddingModels extends EmbeddingModels {
       );
       if (rows < minRows) continue;
       const name = await this.sql.transaction(async () => {
-        await this.sql.query(`SELECT pg_advisory_xact_lock(hashtext('memory-model:' || $1))`, [model]);
+        await this.lockRegistry();
         const [row] = await this.sql.query<{ index_name: string | null }>(`SELECT index_name FROM memory_embedding_models WHERE model = $1`, [model]);
         if (row?.index_name) return null;
         await this.sql.query(vectorIndexSql(model, dimensions, 'ivfflat', `lists = ${lists}`));
@@ -89,6 +89,15 @@ export class PgEmbeddingModels extends EmbeddingModels {
       if (name) built.push(name);
     }
     return built;
+  }
+
+  /**
+   * One lock for every registration (the slow path, once per model), held to the end of the
+   * transaction. Not one per model: two transactions each creating a new model's index would both
+   * hold SHARE on `memories` and then deadlock on their inserts. Registered models never take it.
+   */
+  private async lockRegistry(): Promise<void> {
+    await this.sql.query(`SELECT pg_advisory_xact_lock(hashtext('memory-models'))`);
   }
 
   /** The registered dimensions (cached unless this transaction registered the model). */

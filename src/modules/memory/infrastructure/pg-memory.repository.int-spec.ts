@@ -133,6 +133,22 @@ describe('memories on real PostgreSQL (repository, models, handlers)', () => {
     expect(JSON.stringify(plan)).toContain(vectorIndexName('test-small-8'));
   });
 
+  it('registers several new models concurrently without deadlocks, and the same new model once', async () => {
+    const results = await Promise.allSettled([
+      create([{ content: 'c1', embedding: unit(6, 1), embeddingModel: 'test-concurrent-a' }]),
+      create([{ content: 'c2', embedding: unit(7, 2), embeddingModel: 'test-concurrent-b' }]),
+      create([{ content: 'c3', embedding: unit(6, 3), embeddingModel: 'test-concurrent-a' }]),
+      create([{ content: 'c4', embedding: unit(9, 4), embeddingModel: 'test-concurrent-a' }]),
+      create([{ content: 'c5' }]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'EMBEDDING_DIMENSION_MISMATCH' });
+    expect(await ds.query(`SELECT model, dimensions FROM memory_embedding_models WHERE model LIKE 'test-concurrent-%' ORDER BY model`)).toEqual([
+      { model: 'test-concurrent-a', dimensions: 6 },
+      { model: 'test-concurrent-b', dimensions: 7 },
+    ]);
+  });
+
   it('refuses a vector whose dimensions differ from its model’s with a 422 naming both', async () => {
     await create([{ content: 'registered', embedding: unit(8, 4), embeddingModel: 'test-mismatch' }]);
     const wrong = create([
