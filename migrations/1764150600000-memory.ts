@@ -62,6 +62,13 @@ export class Memory1764150600000 implements MigrationInterface {
     await q.query(`CREATE INDEX idx_memories_purge ON memories (deleted_at) WHERE status = 'deleted'`);
     await q.query(`CREATE INDEX idx_memories_expires ON memories (expires_at) WHERE expires_at IS NOT NULL`);
 
+    await q.query(`CREATE TABLE memory_idempotency_keys (
+      tenant_id uuid NOT NULL,
+      key text NOT NULL,
+      request_hash text NOT NULL,
+      memory_ids uuid[] NOT NULL DEFAULT '{}',
+      created_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (tenant_id, key))`);
     await q.query(`CREATE TABLE memory_revisions (
       id uuid PRIMARY KEY,
       tenant_id uuid NOT NULL,
@@ -113,6 +120,7 @@ export class Memory1764150600000 implements MigrationInterface {
     await q.query(`DROP TABLE memory_collection_items`);
     await q.query(`DROP TABLE memory_collections`);
     await q.query(`DROP TABLE memory_revisions`);
+    await q.query(`DROP TABLE memory_idempotency_keys`);
     await q.query(`DROP TABLE memories`);
     await q.query(`DROP TABLE memory_embedding_models`);
   }

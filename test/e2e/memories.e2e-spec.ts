@@ -77,6 +77,20 @@ describe('memories over HTTP (offline hashing embedder)', () => {
     expect(vector.body.embedding).toEqual(unit(4, 1));
   });
 
+  it('creates once per Idempotency-Key: the same body answers the first memories, another body 409', async () => {
+    const body = { items: [{ content: 'idempotent one', namespace: 'idem' }, { content: 'idempotent two', namespace: 'idem' }] };
+    const headers = { 'Idempotency-Key': 'import-42' };
+    const first = await api('POST', '/api/v3/memories', { body, headers });
+    const again = await api('POST', '/api/v3/memories', { body, headers });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.items.map((m: { id: string }) => m.id)).toEqual(first.body.items.map((m: { id: string }) => m.id));
+    expect((await api('GET', '/api/v3/memories?namespace=idem')).body.items).toHaveLength(2);
+    const other = await api('POST', '/api/v3/memories', { body: { items: [{ content: 'different', namespace: 'idem' }] }, headers });
+    expect(other.status).toBe(409);
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('answers 422 listing every problem with its path, 400 for unknown fields and non-object bodies', async () => {
     const bad = await api('POST', M, {
       body: {

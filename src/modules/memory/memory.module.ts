@@ -14,6 +14,7 @@ import { MEMORY_EVENTS } from './contracts';
 import { EmbeddingModels } from './domain/embedding-models.port';
 import { MemoryRepository } from './domain/memory.repository.port';
 import { EMBEDDING_PROVIDER } from './infrastructure/embedding-provider.factory';
+import { MemoryIdempotencyKeys } from './infrastructure/memory-idempotency-keys';
 import { MemoryReadModel } from './infrastructure/memory-read-model';
 import { MemorySearchAccessRecorder } from './infrastructure/memory-search-access.recorder';
 import { MemorySearchPool } from './infrastructure/memory-search.pool';
@@ -69,6 +70,7 @@ import { MemoryStoreStepType } from './step-types/memory-store.step-type';
     { provide: EmbeddingModels, useClass: PgEmbeddingModels },
     { provide: MemoryRepository, useClass: PgMemoryRepository },
     MemoryReadModel,
+    MemoryIdempotencyKeys,
     CreateMemoriesCommandHandler,
     UpdateMemoryCommandHandler,
     DeleteMemoryCommandHandler,

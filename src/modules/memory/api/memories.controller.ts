@@ -54,17 +54,18 @@ export class MemoriesController {
   @ApiProblems(400, 422)
   @ApiResponse({ status: 413, description: 'Body over 32 MB', content: problem })
   @ApiProviderFailure()
-  async create(@TenantId() tenantId: string, @Body() body: unknown): Promise<MemoryResponseDto | MemoryListResponseDto> {
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key and body returns the memories first created; another body is 409' })
+  async create(@TenantId() tenantId: string, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string): Promise<MemoryResponseDto | MemoryListResponseDto> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new DomainError('BAD_REQUEST', 'The body must be a JSON object: one memory, or {"items": [...]}');
     }
     if ('items' in body) {
       const batch = await this.validate(body, CreateMemoriesRequestDto);
-      const views = await this.commands.execute(new CreateMemoriesCommand(tenantId, batch.items as NewMemory[]));
+      const views = await this.commands.execute(new CreateMemoriesCommand(tenantId, batch.items as NewMemory[], idempotencyKey ?? null));
       return { items: views.map(MemoryResponseDto.from) };
     }
     const one = await this.validate(body, CreateMemoryRequestDto);
-    const [view] = await this.commands.execute(new CreateMemoriesCommand(tenantId, [one as NewMemory], null, true));
+    const [view] = await this.commands.execute(new CreateMemoriesCommand(tenantId, [one as NewMemory], idempotencyKey ?? null, true));
     return MemoryResponseDto.from(view);
   }
 

@@ -23,7 +23,7 @@ export interface MemoryStoreOutput {
  * `namespace`, `memoryType`, `scope`, `userId`, `agentId`, `sessionId`, `importance`, `tags`,
  * `metadata`, `expiresAt` — for `content` its fields, for `items` the defaults of each item. The
  * output is `{id, ids, memories}`. The command carries an idempotency key per step execution, so a
- * handler run twice writes once (where the memory core honours it). Invalid params and refused
+ * handler run twice writes once. Invalid params and refused
  * memories fail the step at once (INVALID_PARAMS, VALIDATION_FAILED…).
  */
 @Injectable()

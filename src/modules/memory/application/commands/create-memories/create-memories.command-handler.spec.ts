@@ -1,12 +1,15 @@
 import { ClsPluginTransactional, NoOpTransactionalAdapter } from '@nestjs-cls/transactional';
 import { Test } from '@nestjs/testing';
 import { ClsModule } from 'nestjs-cls';
+import { DomainError } from '../../../../../platform/domain';
 import { CreateMemoriesCommand } from '../../../contracts';
 import { EmbeddingModels } from '../../../domain/embedding-models.port';
 import { EmbeddingProvider } from '../../../domain/embedding-provider.port';
 import { MemoryRepository } from '../../../domain/memory.repository.port';
-import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingProvider } from '../../../domain/testing/in-memory-memory.fakes';
+import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingProvider } from '../../../../../../test/support/fakes/in-memory-memory.fakes';
 import { CreateMemoriesCommandHandler } from './create-memories.command-handler';
+import { MemoryIdempotencyKeys } from '../../../infrastructure/memory-idempotency-keys';
+import { MemoryReadModel } from '../../../infrastructure/memory-read-model';
 
 const TENANT = '00000000-0000-7000-8000-000000000001';
 
@@ -14,6 +17,19 @@ async function setup() {
   const repo = new InMemoryMemoryRepository();
   const models = new InMemoryEmbeddingModels();
   const provider = new RecordingEmbeddingProvider();
+  const claimed = new Map<string, { hash: string; ids: string[] }>();
+  const keys = {
+    claim: async (_tenant: string, key: string, hash: string) => {
+      const earlier = claimed.get(key);
+      if (!earlier) {
+        claimed.set(key, { hash, ids: [] });
+        return null;
+      }
+      if (earlier.hash !== hash) throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'reused');
+      return earlier.ids;
+    },
+    complete: async (_tenant: string, key: string, ids: string[]) => void (claimed.get(key)!.ids = ids),
+  };
   const moduleRef = await Test.createTestingModule({
     imports: [ClsModule.forRoot({ plugins: [new ClsPluginTransactional({ adapter: new NoOpTransactionalAdapter({ tx: {}, disableWarning: true }) })] })],
     providers: [
@@ -21,6 +37,8 @@ async function setup() {
       { provide: MemoryRepository, useValue: repo },
       { provide: EmbeddingModels, useValue: models },
       { provide: EmbeddingProvider, useValue: provider },
+      { provide: MemoryIdempotencyKeys, useValue: keys },
+      { provide: MemoryReadModel, useValue: { get: async (_tenant: string, id: string) => repo.rows.get(id)?.toView() ?? null } },
     ],
   }).compile();
   return { handler: moduleRef.get(CreateMemoriesCommandHandler), repo, models, provider };
@@ -112,5 +130,13 @@ describe('CreateMemoriesCommandHandler', () => {
     expect(Date.parse(a.expiresAt!) - before).toBeLessThanOrEqual(2 * 86_400_000 + 1000);
     expect(b.expiresAt).toBe('2030-01-01T00:00:00.000Z');
     expect(c.expiresAt).toBeNull();
+  });
+  it('creates once per Idempotency-Key: a repeat with the same body returns the first memories, another body is refused', async () => {
+    const { handler, repo } = await setup();
+    const first = await handler.execute(new CreateMemoriesCommand('t1', [{ content: 'remember me' }], 'key-1'));
+    const again = await handler.execute(new CreateMemoriesCommand('t1', [{ content: 'remember me' }], 'key-1'));
+    expect(again.map((m) => m.id)).toEqual(first.map((m) => m.id));
+    expect(repo.rows.size).toBe(1);
+    await expect(handler.execute(new CreateMemoriesCommand('t1', [{ content: 'something else' }], 'key-1'))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 });

@@ -9,6 +9,8 @@ import type { SuppliedEmbedding } from '../../../domain/memory-fields';
 import { MemoryProblems } from '../../../domain/memory-problems';
 import { Memory, type ValidNewMemory } from '../../../domain/memory.aggregate';
 import { MemoryRepository } from '../../../domain/memory.repository.port';
+import { MemoryIdempotencyKeys } from '../../../infrastructure/memory-idempotency-keys';
+import { MemoryReadModel } from '../../../infrastructure/memory-read-model';
 
 export const MAX_MEMORIES_PER_BATCH = 1000;
 const DAY_MS = 86_400_000;
@@ -25,9 +27,11 @@ export class CreateMemoriesCommandHandler implements ICommandHandler<CreateMemor
     private readonly memories: MemoryRepository,
     private readonly models: EmbeddingModels,
     private readonly embeddings: EmbeddingProvider,
+    private readonly keys: MemoryIdempotencyKeys,
+    private readonly reads: MemoryReadModel,
   ) {}
 
-  async execute({ tenantId, memories, single }: CreateMemoriesCommand): Promise<MemoryView[]> {
+  async execute({ tenantId, memories, single, idempotencyKey }: CreateMemoriesCommand): Promise<MemoryView[]> {
     const problems = new MemoryProblems();
     if (!Array.isArray(memories) || memories.length === 0 || memories.length > MAX_MEMORIES_PER_BATCH) {
       const count = Array.isArray(memories) ? memories.length : 0;
@@ -39,7 +43,8 @@ export class CreateMemoriesCommandHandler implements ICommandHandler<CreateMemor
     problems.throwIfAny(single ? 'memory' : 'batch');
     const valid = inputs as ValidNewMemory[];
     const vectors = await this.embedMissing(valid);
-    return this.persist(tenantId, valid, vectors, prefix);
+    const key = idempotencyKey ? { key: idempotencyKey, hash: MemoryIdempotencyKeys.hash(memories) } : null;
+    return this.persist(tenantId, valid, vectors, prefix, key);
   }
 
   /** The client's vectors, and the provider's for the rest, in one call. */
@@ -56,7 +61,15 @@ export class CreateMemoriesCommandHandler implements ICommandHandler<CreateMemor
   }
 
   @Transactional()
-  private async persist(tenantId: string, inputs: ValidNewMemory[], vectors: SuppliedEmbedding[], prefix: (i: number) => string): Promise<MemoryView[]> {
+  private async persist(
+    tenantId: string,
+    inputs: ValidNewMemory[],
+    vectors: SuppliedEmbedding[],
+    prefix: (i: number) => string,
+    idempotency: { key: string; hash: string } | null,
+  ): Promise<MemoryView[]> {
+    const earlier = idempotency ? await this.keys.claim(tenantId, idempotency.key, idempotency.hash) : null;
+    if (earlier) return this.earlierViews(tenantId, earlier);
     await this.ensureModels(vectors, prefix);
     const ttl = await this.memories.defaultTtlDays(
       tenantId,
@@ -68,7 +81,14 @@ export class CreateMemoriesCommandHandler implements ICommandHandler<CreateMemor
       return Memory.create(tenantId, input, { id: newId(), now, embedding: vectors[i], defaultExpiresAt: days === undefined ? null : new Date(now.getTime() + days * DAY_MS) });
     });
     await this.memories.insertMany(created);
+    if (idempotency) await this.keys.complete(tenantId, idempotency.key, created.map((m) => m.id));
     return created.map((memory) => memory.toView());
+  }
+
+  /** The memories a first request with the same key created, as they are now (deleted ones left out). */
+  private async earlierViews(tenantId: string, ids: string[]): Promise<MemoryView[]> {
+    const views = await Promise.all(ids.map((id) => this.reads.get(tenantId, id)));
+    return views.filter((view): view is MemoryView => view !== null);
   }
 
   /** Registers each (model, dimensions) once, before any row is written; a mismatch names the item. */

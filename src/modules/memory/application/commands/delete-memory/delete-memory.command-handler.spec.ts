@@ -5,7 +5,7 @@ import { DeleteMemoryCommand } from '../../../contracts';
 import { MemoryProblems } from '../../../domain/memory-problems';
 import { Memory } from '../../../domain/memory.aggregate';
 import { MemoryRepository } from '../../../domain/memory.repository.port';
-import { InMemoryMemoryRepository } from '../../../domain/testing/in-memory-memory.fakes';
+import { InMemoryMemoryRepository } from '../../../../../../test/support/fakes/in-memory-memory.fakes';
 import { DeleteMemoryCommandHandler } from './delete-memory.command-handler';
 
 const TENANT = '00000000-0000-7000-8000-000000000001';

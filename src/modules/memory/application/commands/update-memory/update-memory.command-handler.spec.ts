@@ -5,7 +5,7 @@ import { CreateMemoriesCommand, DeleteMemoryCommand, UpdateMemoryCommand } from 
 import { EmbeddingModels } from '../../../domain/embedding-models.port';
 import { EmbeddingProvider } from '../../../domain/embedding-provider.port';
 import { MemoryRepository } from '../../../domain/memory.repository.port';
-import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingProvider } from '../../../domain/testing/in-memory-memory.fakes';
+import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingProvider } from '../../../../../../test/support/fakes/in-memory-memory.fakes';
 import { CreateMemoriesCommandHandler } from '../create-memories/create-memories.command-handler';
 import { DeleteMemoryCommandHandler } from '../delete-memory/delete-memory.command-handler';
 import { UpdateMemoryCommandHandler } from './update-memory.command-handler';

@@ -1,8 +1,8 @@
-import { DomainError, type DomainEvent } from '../../../../platform/domain';
-import { EmbeddingModels } from '../embedding-models.port';
-import { EmbeddingProvider, type Embeddings } from '../embedding-provider.port';
-import { Memory } from '../memory.aggregate';
-import { MemoryRepository } from '../memory.repository.port';
+import { DomainError, type DomainEvent } from '../../../src/platform/domain';
+import { EmbeddingModels } from '../../../src/modules/memory/domain/embedding-models.port';
+import { EmbeddingProvider, type Embeddings } from '../../../src/modules/memory/domain/embedding-provider.port';
+import { Memory } from '../../../src/modules/memory/domain/memory.aggregate';
+import { MemoryRepository } from '../../../src/modules/memory/domain/memory.repository.port';
 
 /**
  * In-memory fakes of the memory ports, for unit tests of the command handlers only (the real
