@@ -2,7 +2,8 @@
  * The limit: pgvector queried directly through `pg` on the same table and the same partial HNSW
  * index our API created (`… USING hnsw ((embedding::vector(384)) vector_cosine_ops) WHERE
  * embedding_model = 'bench-384'`). One dedicated connection per concurrent client, session settings
- * (`hnsw.ef_search`, `hnsw.iterative_scan`) set on each before a pass, named prepared statements.
+ * (`hnsw.ef_search`, `hnsw.iterative_scan`) set on each before a pass, named prepared statements,
+ * no parallel query (max_parallel_workers_per_gather = 0).
  * The model name is a literal so that the planner can match the partial index.
  */
 import { Client } from 'pg';
@@ -20,11 +21,26 @@ export type RawVariant =
   /** + WHERE namespace <@ subtree, hnsw.iterative_scan = relaxed_order (run with enable_sort = off: the HNSW index). */
   | 'filtered-iterative'
   /** ORDER BY distance + 0: no vector index, every candidate's distance computed (exact). */
-  | 'exact';
+  | 'exact'
+  /**
+   * The statement our API sends for an unfiltered vector search, written out here: every column of
+   * the memory but the vector, the tenant / status / expiry conditions every search has, run with
+   * hnsw.iterative_scan = relaxed_order (as our search connections are). Splits ours − raw into
+   * "the SQL we send" and "everything around it".
+   */
+  | 'api-shape';
+
+const API_COLUMNS = `id, tenant_id, user_id, agent_id, session_id, content, memory_type, scope, namespace::text AS namespace, embedding_model,
+  status, importance, metadata, tags, access_count, last_accessed_at, expires_at, summary_of, created_at, updated_at, row_version`;
 
 const DISTANCE = `embedding::vector(384) <=> $1::vector(384)`;
 
 function sqlOf(variant: RawVariant, filtered: boolean, k: number): string {
+  if (variant === 'api-shape') {
+    return `SELECT ${API_COLUMNS}, ${DISTANCE} AS distance FROM memories
+      WHERE tenant_id = $2 AND (expires_at IS NULL OR expires_at > now()) AND status IN ('active', 'compressed') AND embedding_model = '${MODEL}'
+      ORDER BY ${DISTANCE} LIMIT ${k}`;
+  }
   const where = `embedding_model = '${MODEL}'${filtered ? ' AND namespace <@ $2::ltree' : ''}`;
   const order = variant === 'exact' ? `(${DISTANCE}) + 0` : DISTANCE;
   return `SELECT id FROM memories WHERE ${where} ORDER BY ${order} LIMIT ${k}`;
@@ -32,6 +48,8 @@ function sqlOf(variant: RawVariant, filtered: boolean, k: number): string {
 
 export class RawSql {
   private clients: Client[] = [];
+  /** The tenant of the loaded memories (for the `api-shape` statement). */
+  tenantId = '';
 
   constructor(
     private readonly database: string,
@@ -61,6 +79,11 @@ export class RawSql {
     }
   }
 
+  /** Parallel query off: 4 clients already keep 2 cores busy, and short-lived workers would blur the CPU accounting. */
+  async noParallelQuery(): Promise<void> {
+    for (const c of this.clients) await c.query('SET max_parallel_workers_per_gather = 0');
+  }
+
   /** One query on client `client`; answers the ids, nearest first. */
   async search(client: number, variant: RawVariant, vector: string, namespace: string | undefined, k: number): Promise<string[]> {
     const filtered = namespace !== undefined;
@@ -68,7 +91,7 @@ export class RawSql {
     const { rows } = await this.clients[client].query<{ id: string }>({
       name: `bench_${variant}_${filtered ? 'f' : 'u'}_${k}`,
       text,
-      values: filtered ? [vector, namespace] : [vector],
+      values: this.values(variant, vector, namespace),
     });
     return rows.map((r) => r.id);
   }
@@ -78,12 +101,17 @@ export class RawSql {
     const filtered = namespace !== undefined;
     const { rows } = await this.clients[0].query<{ 'QUERY PLAN': string }>({
       text: `EXPLAIN ${sqlOf(variant, filtered, k)}`,
-      values: filtered ? [vector, namespace] : [vector],
+      values: this.values(variant, vector, namespace),
     });
     return rows
       .map((r) => r['QUERY PLAN'].trim().replace(/^->\s*/, '').replace(/\s+\(cost=.*$/, ''))
       .filter((line) => /^(Sort|Incremental Sort|.*Scan)\b/.test(line) && !line.startsWith('Sort Key'))
       .join(' → ');
+  }
+
+  private values(variant: RawVariant, vector: string, namespace: string | undefined): unknown[] {
+    if (variant === 'api-shape') return [vector, this.tenantId];
+    return namespace !== undefined ? [vector, namespace] : [vector];
   }
 
   async end(): Promise<void> {

@@ -53,6 +53,7 @@ export interface SingleInserts {
   p90Ms: number;
   p99Ms: number;
   meanMs: number;
+  windowUs?: { from: number; to: number };
 }
 
 export interface MemoryBenchResult {
@@ -63,6 +64,9 @@ export interface MemoryBenchResult {
   sqlLoad?: { loadSeconds: number; indexSeconds: number };
   singlesAt1k?: SingleInserts;
   singlesAtN?: SingleInserts;
+  /** The same inserts as one SQL INSERT each through pg (the storage limit). */
+  rawSinglesAt1k?: SingleInserts;
+  rawSinglesAtN?: SingleInserts;
   textLoad?: TimedLoad;
   index?: { name: string; definition: string; sizeMB: number; tableMB: number };
   oursEfMode?: 'request' | 'restart';
@@ -86,10 +90,12 @@ export function firstAt(rows: SearchRow[], recall: number): SearchRow | undefine
 function unfilteredTables(res: MemoryBenchResult): string {
   const raw = res.search.filter((r) => r.target === 'raw' && r.subset === 'all' && r.label === 'raw: HNSW');
   const ours = res.search.filter((r) => r.target === 'ours' && r.subset === 'all');
+  const shaped = res.search.filter((r) => r.target === 'raw' && r.subset === 'all' && r.label === 'raw: our SQL');
   const efs = [...new Set([...raw, ...ours].map((r) => r.efSearch))].sort((a, b) => a - b);
   const body = efs.map((ef) => {
     const r = raw.find((x) => x.efSearch === ef);
     const o = ours.find((x) => x.efSearch === ef);
+    const sh = shaped.find((x) => x.efSearch === ef);
     return [
       ef,
       f(r?.recall, 3),
@@ -101,12 +107,13 @@ function unfilteredTables(res: MemoryBenchResult): string {
       f(o?.p50Ms, 2),
       f(o?.p99Ms, 2),
       r && o && !o.error ? `${(o.perSecond / r.perSecond).toFixed(2)}×` : '–',
+      `${mark(sh)}${f(sh?.perSecond)}`,
     ];
   });
   const sweep = markdownTable(
-    ['ef_search', 'raw recall@10', 'raw q/s', 'raw p50 ms', 'raw p99 ms', 'ours recall@10', 'ours q/s', 'ours p50 ms', 'ours p99 ms', 'ours/raw q/s'],
+    ['ef_search', 'raw recall@10', 'raw q/s', 'raw p50 ms', 'raw p99 ms', 'ours recall@10', 'ours q/s', 'ours p50 ms', 'ours p99 ms', 'ours/raw q/s', 'raw, our SQL: q/s'],
     body,
-    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
   const r95 = firstAt(raw, 0.95);
   const o95 = firstAt(ours, 0.95);
@@ -118,7 +125,7 @@ function unfilteredTables(res: MemoryBenchResult): string {
     ],
     ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
-  const cpuRows = [...raw, ...ours]
+  const cpuRows = [...raw, ...shaped, ...ours]
     .filter((r) => !r.error && (r.efSearch === r95?.efSearch || r.efSearch === o95?.efSearch))
     .map((r) => [r.label, r.efSearch, f(r.cpuMsPerQuery.server, 3), f(r.cpuMsPerQuery.postgres, 3), f(r.cpuMsPerQuery.client, 3), f(r.cpu.foreign, 2), f(r.settleSeconds, 1)]);
   const cpu = markdownTable(
@@ -132,7 +139,9 @@ function unfilteredTables(res: MemoryBenchResult): string {
 
 Row writes our searches caused (pg_stat_user_tables over all of our search passes, warm-ups included): ${f(w.rowsUpdated)} rows of \`memories\` updated for ${f(w.queries)} queries (${f(w.rowsUpdated / w.queries, 1)} per query), ${w.rowsUpdated ? f((100 * w.hotUpdated) / w.rowsUpdated, 0) : '–'} % of them HOT (no index touched); ${w.autovacuums} autovacuum run(s) of the table meanwhile. Raw SQL writes nothing.`
     : '';
-  return `### 1. Unfiltered search, sweeping ef_search\n\n${sweep}\n\nAt the same recall (the first ef_search where each reaches recall@10 ≥ 0.95):\n\n${at}\n\nWhere the CPU goes (per query, at those ef_search values; "busy after" = seconds until the machine was quiet again after the pass):\n\n${cpu}${writes}`;
+  const legend =
+    '"raw, our SQL": the statement our API sends, written out and run through pg like raw (every column but the vector, the tenant / status / expiry conditions, hnsw.iterative_scan = relaxed_order): what our SQL costs without HTTP, Nest and JSON.';
+  return `### 1. Unfiltered search, sweeping ef_search\n\n${sweep}\n\n${legend}\n\nAt the same recall (the first ef_search where each reaches recall@10 ≥ 0.95):\n\n${at}\n\nWhere the CPU goes (per query, at those ef_search values; "busy after" = seconds until the machine was quiet again after the pass):\n\n${cpu}${writes}`;
 }
 
 function filteredTable(res: MemoryBenchResult): string {
@@ -185,11 +194,17 @@ function writeTable(res: MemoryBenchResult): string {
   lines.push(
     markdownTable(
       ['single insert (one memory, supplied vector)', 'stored before', 'samples', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms'],
-      [s('at ~1,000', res.singlesAt1k), s(`at ~${f(res.settings.vectors)}`, res.singlesAtN)],
+      [
+        s('ours, POST /memories, at ~1,000', res.singlesAt1k),
+        s(`ours, POST /memories, at ~${f(res.settings.vectors)}`, res.singlesAtN),
+        s('raw: one SQL INSERT through pg, at ~1,000', res.rawSinglesAt1k),
+        s(`raw: one SQL INSERT through pg, at ~${f(res.settings.vectors)}`, res.rawSinglesAtN),
+      ],
       ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
   );
-  if (res.singlesAt1k && res.singlesAtN) lines.push(`\np50 ratio: ${(res.singlesAtN.p50Ms / res.singlesAt1k.p50Ms).toFixed(2)}× (target ≤ 1.5×)`);
+  if (res.singlesAt1k && res.singlesAtN) lines.push(`\np50 ratio ours: ${(res.singlesAtN.p50Ms / res.singlesAt1k.p50Ms).toFixed(2)}× (target ≤ 1.5×)`);
+  if (res.rawSinglesAt1k && res.rawSinglesAtN) lines.push(`p50 ratio raw INSERT: ${(res.rawSinglesAtN.p50Ms / res.rawSinglesAt1k.p50Ms).toFixed(2)}× (what the table and its indexes alone do)`);
   return `### 3. Write path\n\n${lines.join('\n')}`;
 }
 
