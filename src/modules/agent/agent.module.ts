@@ -15,6 +15,7 @@ import { AGENT_EVENTS } from './contracts';
 import { ToolCatalog } from './domain/tool-catalog.port';
 import { MODEL_PROVIDER_PROVIDERS } from './infrastructure/model-providers';
 import { AGENT_COMMAND_HANDLERS } from './application/commands';
+import { GenerateTextCommandHandler } from './application/commands/generate-text/generate-text.command-handler';
 import { AGENT_QUERY_HANDLERS } from './application/queries';
 import { AGENT_PERSISTENCE_PROVIDERS } from './infrastructure/persistence.providers';
 import { AgentDefinitionsController } from './api/agent-definitions.controller';
@@ -35,6 +36,7 @@ import { AgentsController } from './api/agents.controller';
     { provide: ToolCatalog, useExisting: AgentTools },
     ...AGENT_PERSISTENCE_PROVIDERS,
     ...AGENT_COMMAND_HANDLERS,
+    GenerateTextCommandHandler,
     ...AGENT_QUERY_HANDLERS,
     ...MODEL_PROVIDER_PROVIDERS,
     AgentMetrics,

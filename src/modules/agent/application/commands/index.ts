@@ -1,6 +1,5 @@
 import { AgentDefinitionRules } from './definition-rules';
 import { DeleteAgentDefinitionCommandHandler } from './delete-agent-definition/delete-agent-definition.command-handler';
-import { GenerateTextCommandHandler } from './generate-text/generate-text.command-handler';
 import { GrantAgentPermissionsCommandHandler } from './grant-agent-permissions/grant-agent-permissions.command-handler';
 import { InstantiateAgentCommandHandler } from './instantiate-agent/instantiate-agent.command-handler';
 import { RecordAgentUsageCommandHandler } from './record-agent-usage/record-agent-usage.command-handler';
@@ -22,5 +21,4 @@ export const AGENT_COMMAND_HANDLERS = [
   RevokeAgentPermissionCommandHandler,
   ResetAgentBudgetCommandHandler,
   RecordAgentUsageCommandHandler,
-  GenerateTextCommandHandler,
 ];

@@ -7,6 +7,8 @@ import { EmbeddingProvider } from '../../../domain/embedding-provider.port';
 import { MemoryRepository } from '../../../domain/memory.repository.port';
 import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingProvider } from '../../../../../../test/support/fakes/in-memory-memory.fakes';
 import { CreateMemoriesCommandHandler } from '../create-memories/create-memories.command-handler';
+import { MemoryIdempotencyKeys } from '../../../infrastructure/memory-idempotency-keys';
+import { MemoryReadModel } from '../../../infrastructure/memory-read-model';
 import { DeleteMemoryCommandHandler } from '../delete-memory/delete-memory.command-handler';
 import { UpdateMemoryCommandHandler } from './update-memory.command-handler';
 
@@ -25,6 +27,9 @@ async function setup() {
       { provide: MemoryRepository, useValue: repo },
       { provide: EmbeddingModels, useValue: new InMemoryEmbeddingModels() },
       { provide: EmbeddingProvider, useValue: provider },
+      // Creation without an Idempotency-Key never touches these.
+      { provide: MemoryIdempotencyKeys, useValue: {} },
+      { provide: MemoryReadModel, useValue: {} },
     ],
   }).compile();
   const [memory] = await moduleRef.get(CreateMemoriesCommandHandler).execute(new CreateMemoriesCommand(TENANT, [{ content: 'first', importance: 'low' }]));
