@@ -105,6 +105,9 @@ describe('agentic workflows over HTTP (OpenAI-compatible fake server)', () => {
     expect(execution.outputs.summary).toBe('facts summarised');
     expect(execution.outputs.research.text).toContain('/facts');
     expect(data.requests.map((r) => r.path)).toContain('/facts');
+    // The signals that carry task outcomes are reserved: a client cannot forge one.
+    const forged = await api('POST', `/api/v3/executions/${started.body.id}/signals/task:${started.body.id}`, { body: { status: 'completed' } });
+    expect(forged.status).toBe(400);
     const researchStep = (await until(
       () => api('GET', `/api/v3/executions/${started.body.id}`).then((r) => r.body.steps.find((s: any) => s.stepId === 'research')),
       (s) => !!s.agentId,

@@ -1,4 +1,3 @@
-import { TASK_SIGNAL_PREFIX } from '../step-types/agent-task.step-type';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
@@ -10,6 +9,7 @@ import { CancelExecutionCommand, GetExecutionQuery, ListExecutionsQuery, RetryEx
 import { ExecutionEventStream } from './execution-event-stream';
 import { ListExecutionsRequestDto, StartExecutionRequestDto } from './execution.request.dto';
 import { ExecutionPageResponseDto, ExecutionResponseDto, SignalResponseDto } from './execution.response.dto';
+import { TASK_SIGNAL_PREFIX } from '../step-types/agent-task.step-type';
 
 @ApiTags('executions')
 @ApiBearerAuth()
