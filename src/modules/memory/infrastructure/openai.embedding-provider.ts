@@ -1,3 +1,4 @@
+import { describeNetworkError, remoteErrorMessage, truncateMessage } from '../../../platform/outbound-http/error-message';
 import { AppConfig } from '../../../config/app-config';
 import { DomainError } from '../../../platform/domain';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../../../platform/outbound-http/retry-policy';
@@ -5,7 +6,6 @@ import { Sleeper } from '../../../platform/outbound-http/sleeper';
 import { EmbeddingProvider, type Embeddings } from '../domain/embedding-provider.port';
 
 const LABEL = 'Embedding provider';
-const MAX_ERROR_MESSAGE = 500;
 
 /**
  * An OpenAI-compatible `/v1/embeddings` (OpenAI, Azure-compatible gateways, Ollama, vLLM, LiteLLM…):
@@ -90,16 +90,16 @@ export class OpenAiEmbeddingProvider extends EmbeddingProvider {
     } catch (error) {
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (timeout.aborted) return { kind: 'failed', retryable: true, retryAfterMs: null, message: `${LABEL} did not answer within ${this.timeoutMs} ms` };
-      return { kind: 'failed', retryable: true, retryAfterMs: null, message: `${LABEL} unreachable: ${networkError(error)}` };
+      return { kind: 'failed', retryable: true, retryAfterMs: null, message: `${LABEL} unreachable: ${describeNetworkError(error)}` };
     }
     if (status >= 200 && status < 300) {
       try {
         return { kind: 'ok', json: JSON.parse(text) };
       } catch {
-        throw new DomainError('EMBEDDING_PROVIDER_ERROR', `${LABEL} answered ${status} with a body that is not JSON: ${truncate(text)}`);
+        throw new DomainError('EMBEDDING_PROVIDER_ERROR', `${LABEL} answered ${status} with a body that is not JSON: ${truncateMessage(text)}`);
       }
     }
-    const message = `${LABEL} answered ${status}: ${serverMessage(text)}`;
+    const message = `${LABEL} answered ${status}: ${remoteErrorMessage(text)}`;
     const retryable = isRetryableStatus(status);
     return { kind: 'failed', retryable, retryAfterMs: retryable ? parseRetryAfter(responseHeaders) : null, message };
   }
@@ -128,27 +128,3 @@ export class OpenAiEmbeddingProvider extends EmbeddingProvider {
 }
 
 type Attempt = { kind: 'ok'; json: unknown } | { kind: 'failed'; retryable: boolean; retryAfterMs: number | null; message: string };
-
-/** The server's own message: `{error: {message}}` (OpenAI), `{error: "…"}`, `{message}`, `{detail}`, else the text. */
-function serverMessage(text: string): string {
-  try {
-    const body = JSON.parse(text) as Record<string, any>;
-    const error = body?.error;
-    if (typeof error?.message === 'string') return truncate(error.message);
-    if (typeof error === 'string') return truncate(error);
-    if (typeof body?.message === 'string') return truncate(body.message);
-    if (typeof body?.detail === 'string') return truncate(body.detail);
-  } catch {
-    // not JSON: the text itself
-  }
-  return truncate(text.trim()) || '(empty body)';
-}
-
-function networkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_ERROR_MESSAGE ? `${text.slice(0, MAX_ERROR_MESSAGE)}…` : text;
-}

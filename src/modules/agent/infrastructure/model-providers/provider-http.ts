@@ -1,3 +1,4 @@
+import { describeNetworkError, remoteErrorMessage, truncateMessage } from '../../../../platform/outbound-http/error-message';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../../config/app-config';
 import { ModelProviderError } from '../../domain/model-provider.port';
@@ -14,7 +15,6 @@ export interface ProviderPost {
   signal?: AbortSignal;
 }
 
-const MAX_ERROR_MESSAGE = 500;
 
 /**
  * The HTTP behaviour every model adapter shares: POST JSON with Node's fetch, each attempt limited
@@ -72,10 +72,10 @@ export class ProviderHttp {
       try {
         return { kind: 'ok', json: JSON.parse(text) };
       } catch {
-        throw new ModelProviderError('MODEL_PROVIDER_ERROR', `${post.label} answered ${status} with a body that is not JSON: ${truncate(text)}`, status);
+        throw new ModelProviderError('MODEL_PROVIDER_ERROR', `${post.label} answered ${status} with a body that is not JSON: ${truncateMessage(text)}`, status);
       }
     }
-    const message = `${post.label} answered ${status}: ${providerErrorMessage(text)}`;
+    const message = `${post.label} answered ${status}: ${remoteErrorMessage(text)}`;
     if (isRetryableStatus(status)) {
       const code = status === 429 ? 'MODEL_RATE_LIMITED' : 'MODEL_UNAVAILABLE';
       return failed(new ModelProviderError(code, message, status, true), parseRetryAfter(headers));
@@ -96,30 +96,3 @@ function codeForStatus(status: number): ModelProviderError['code'] {
   return 'MODEL_PROVIDER_ERROR';
 }
 
-/**
- * The provider's own message from an error body: OpenAI and compatible servers send
- * `{error: {message}}`, Anthropic `{type: 'error', error: {type, message}}`; some compatible servers
- * send `{error: "…"}`, `{message}` or `{detail}`. Otherwise the raw text, shortened.
- */
-export function providerErrorMessage(text: string): string {
-  try {
-    const body = JSON.parse(text) as Record<string, any>;
-    const error = body?.error;
-    if (typeof error?.message === 'string') return truncate(error.message);
-    if (typeof error === 'string') return truncate(error);
-    if (typeof body?.message === 'string') return truncate(body.message);
-    if (typeof body?.detail === 'string') return truncate(body.detail);
-  } catch {
-    // not JSON: the text itself
-  }
-  return truncate(text.trim()) || '(empty body)';
-}
-
-function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_ERROR_MESSAGE ? `${text.slice(0, MAX_ERROR_MESSAGE)}…` : text;
-}
