@@ -61,12 +61,16 @@ export class AgentRunSteps {
    */
   @Transactional()
   async fail(run: RunRef, error: TaskError, durationMs: number, disposition: TaskFailureDisposition, next: { runId: string; useFallbackModel: boolean } | null): Promise<TaskView> {
-    await this.transition(run.tenantId, run.agentId, (a, now) => a.failTask(run.runId, { code: error.code, message: error.message }, durationMs, now));
+    const agent = await this.load(run.tenantId, run.agentId);
+    const now = new Date();
+    agent.failTask(run.runId, { code: error.code, message: error.message }, durationMs, now);
     const task = await this.commands.execute(
       new FailTaskCommand(run.tenantId, run.taskId, run.agentId, error, disposition, { excludeAgent: disposition === 'requeue', reason: disposition === 'requeue' ? 'escalated' : 'retry' }),
     );
     const retrying = next && task.status === 'assigned' && task.assignedAgentId === run.agentId;
-    await this.transition(run.tenantId, run.agentId, (a, now) => (retrying ? a.retry(next.runId, run.runId, task.attempt, next.useFallbackModel, now) : a.becomeIdle(now)));
+    if (retrying) agent.retry(next.runId, run.runId, task.attempt, next.useFallbackModel, now);
+    else agent.becomeIdle(now);
+    await this.agents.update(agent);
     return retrying ? this.commands.execute(new StartTaskCommand(run.tenantId, run.taskId, run.agentId)) : task;
   }
 
