@@ -16,5 +16,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 3000
-# Migrations: `docker compose run --rm app node node_modules/typeorm/cli.js migration:run -d dist/src/database/data-source.js`
+# Migrations: `docker compose run --rm app node node_modules/typeorm/cli.js migration:run -d dist/src/data-source.js`
 CMD ["node", "dist/src/main.js"]

@@ -7,7 +7,7 @@ import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { typeormOptions } from './database/typeorm-options';
+import { appTypeormOptions } from './orm-entities';
 import { REQUEST_ID_HEADER } from './platform/http/request-id';
 import { PlatformModule } from './platform/platform.module';
 import { CORRELATION_ID } from './platform/outbox/outbox.writer';
@@ -51,7 +51,7 @@ export class CognitionOsCoreModule {
         }),
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
-          useFactory: (config: AppConfig) => typeormOptions(config.all),
+          useFactory: (config: AppConfig) => appTypeormOptions(config.all),
         }),
         ClsModule.forRoot({
           global: true,

@@ -51,7 +51,7 @@ class OursEngine implements EngineUnderTest {
     delete process.env.DATABASE_URL;
     const { DataSource } = await import('typeorm');
     const { validateEnv } = await import('../../src/config/env.schema');
-    const { typeormOptions } = await import('../../src/database/typeorm-options');
+    const { appTypeormOptions: typeormOptions } = await import('../../src/orm-entities');
     const migrator = new DataSource(typeormOptions(validateEnv(process.env)));
     await migrator.initialize();
     await migrator.runMigrations({ transaction: 'each' });

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
-import { typeormOptions } from '../database/typeorm-options';
+import { typeormOptions } from '../platform/database/typeorm-options';
+import { ApiKeyOrmEntity } from '../platform/auth/api-key.orm-entity';
+import { TenantOrmEntity } from '../platform/tenancy/tenant.orm-entity';
 import { ApiKeyService } from '../platform/auth/api-key.service';
 import { ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand } from './api-key.commands';
 import { TenantCreateCommand, TenantListCommand } from './tenant.commands';
@@ -11,7 +13,7 @@ import { TenantCreateCommand, TenantListCommand } from './tenant.commands';
 @Module({
   imports: [
     ConfigModule.forRoot(),
-    TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => typeormOptions(config.all) }),
+    TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => typeormOptions(config.all, [TenantOrmEntity, ApiKeyOrmEntity]) }),
   ],
   providers: [ApiKeyService, TenantCreateCommand, TenantListCommand, ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand],
 })

@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
 import { AppConfig } from '../../config/app-config';
-import { pgClientConfig } from '../../database/pg-connection';
+import { pgClientConfig } from '../database/pg-connection';
 import { MetricsService } from '../metrics/metrics.service';
 import { DURABLE_HANDLER, DurableEventHandler, DurableHandlerOptions } from './durable-events-handler.decorator';
 import { EventTypeRegistry, StoredEventRow } from './event-type.registry';

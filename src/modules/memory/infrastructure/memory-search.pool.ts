@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DatabaseError, Pool, PoolClient } from 'pg';
 import { AppConfig } from '../../../config/app-config';
-import { pgClientConfig } from '../../../database/pg-connection';
+import { pgClientConfig } from '../../../platform/database/pg-connection';
 
 /** One connection of the search pool, checked out for one search. */
 export interface SearchConnection {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { AppConfig } from '../../../../config/app-config';
-import { pgClientConfig } from '../../../../database/pg-connection';
+import { pgClientConfig } from '../../../../platform/database/pg-connection';
 import { TASKS_CHANNEL } from '../../../task/contracts';
 import { AgentRunner } from '../run/agent-runner';
 import { TaskDispatcher } from './task-dispatcher';

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../../config/app-config';
-import { pgClientConfig } from '../../../../database/pg-connection';
+import { pgClientConfig } from '../../../../platform/database/pg-connection';
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { StepRow } from '../../domain/step-context';
 import { CANCEL_CHANNEL } from '../../infrastructure/execution-control';

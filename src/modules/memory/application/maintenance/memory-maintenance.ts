@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Opti
 import { CommandBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
 import { AppConfig } from '../../../../config/app-config';
-import { pgClientConfig } from '../../../../database/pg-connection';
+import { pgClientConfig } from '../../../../platform/database/pg-connection';
 import { OutboxWriter } from '../../../../platform/outbox/outbox.writer';
 import { ApplyMemoryPolicyCommand, MemoryDeleted, MemoryRemovedFromCollection } from '../../contracts';
 import { EmbeddingModels } from '../../domain/embedding-models.port';

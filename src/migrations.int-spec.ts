@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { adminQuery, TEST_DB } from '../../test/support/test-database';
-import { validateEnv } from '../config/env.schema';
-import { typeormOptions } from './typeorm-options';
+import { adminQuery, TEST_DB } from '../test/support/test-database';
+import { validateEnv } from './config/env.schema';
+import { appTypeormOptions } from './orm-entities';
 
 /** The migrations own the schema: they must match the entities exactly and revert cleanly. */
 describe('migrations (real PostgreSQL)', () => {
@@ -13,7 +13,7 @@ describe('migrations (real PostgreSQL)', () => {
     await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await adminQuery(`CREATE DATABASE "${name}"`);
     const env = validateEnv({ DB_HOST: TEST_DB.host, DB_PORT: String(TEST_DB.port), DB_USER: TEST_DB.user, DB_PASSWORD: TEST_DB.password, DB_NAME: name });
-    ds = new DataSource(typeormOptions(env));
+    ds = new DataSource(appTypeormOptions(env));
     await ds.initialize();
   });
   afterAll(async () => {

@@ -5,9 +5,9 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { validateEnv } from '../config/env.schema';
-import { typeormOptions } from './typeorm-options';
+import { validateEnv } from './config/env.schema';
+import { appTypeormOptions } from './orm-entities';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
-export default new DataSource(typeormOptions(validateEnv(process.env)));
+export default new DataSource(appTypeormOptions(validateEnv(process.env)));

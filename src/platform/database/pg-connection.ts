@@ -1,5 +1,5 @@
 import { ClientConfig } from 'pg';
-import { Env } from '../config/env.schema';
+import { Env } from '../../config/env.schema';
 
 /** pg client settings for connections outside TypeORM's pool (LISTEN, advisory locks). */
 export function pgClientConfig(env: Env): ClientConfig {

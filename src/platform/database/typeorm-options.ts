@@ -1,10 +1,14 @@
 import { extname, join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
-import { Env } from '../config/env.schema';
-import { ORM_ENTITIES } from './entities';
+import { Env } from '../../config/env.schema';
 
-/** One place that turns the environment into TypeORM options, for the app and the CLI alike. */
-export function typeormOptions(env: Env): DataSourceOptions {
+type Entities = NonNullable<DataSourceOptions['entities']>;
+
+/**
+ * One place that turns the environment into TypeORM options, for the app and the CLI alike. The
+ * entity list is the composition root's (`src/orm-entities.ts`); the platform does not know the modules.
+ */
+export function typeormOptions(env: Env, entities: Entities): DataSourceOptions {
   const connection = env.DATABASE_URL
     ? { url: env.DATABASE_URL }
     : { host: env.DB_HOST, port: env.DB_PORT, database: env.DB_NAME, username: env.DB_USER, password: env.DB_PASSWORD };
@@ -12,8 +16,8 @@ export function typeormOptions(env: Env): DataSourceOptions {
     type: 'postgres',
     ...connection,
     ssl: env.DB_SSL ? { rejectUnauthorized: false } : false,
-    entities: ORM_ENTITIES,
-    migrations: [join(__dirname, '..', '..', 'migrations', `*${extname(__filename)}`).replace(/\\/g, '/')],
+    entities,
+    migrations: [join(__dirname, '..', '..', '..', 'migrations', `*${extname(__filename)}`).replace(/\\/g, '/')],
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
