@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { BackgroundJobs } from './background/background-jobs';
+import { PgListener } from './database/pg-listener';
 import { ApiKeyService } from './auth/api-key.service';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -23,12 +25,14 @@ import { StepTypeCatalog } from './step-types/step-type-catalog';
     ApiKeyService,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     MetricsService,
+    BackgroundJobs,
+    PgListener,
     EventTypeRegistry,
     OutboxWriter,
     OutboxRelay,
     StepTypeCatalog,
   ],
-  exports: [ApiKeyService, MetricsService, EventTypeRegistry, OutboxWriter, OutboxRelay, StepTypeCatalog],
+  exports: [ApiKeyService, MetricsService, BackgroundJobs, PgListener, EventTypeRegistry, OutboxWriter, OutboxRelay, StepTypeCatalog],
 })
 export class PlatformModule implements OnModuleInit {
   constructor(

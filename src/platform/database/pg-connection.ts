@@ -1,17 +1,14 @@
 import { ClientConfig } from 'pg';
 import { Env } from '../../config/env.schema';
 
-/** pg client settings for connections outside TypeORM's pool (LISTEN, advisory locks). */
-export function pgClientConfig(env: Env): ClientConfig {
+/**
+ * pg client settings for connections outside TypeORM's pool (the shared LISTEN connection, sessions
+ * that hold advisory locks, the claim connection). Each names itself in pg_stat_activity.
+ */
+export function pgClientConfig(env: Env, applicationName = 'cognition-os-session'): ClientConfig {
   const ssl = env.DB_SSL ? { rejectUnauthorized: false } : false;
-  if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL, ssl, application_name: 'cognition-os-listener' };
-  return {
-    host: env.DB_HOST,
-    port: env.DB_PORT,
-    database: env.DB_NAME,
-    user: env.DB_USER,
-    password: env.DB_PASSWORD,
-    ssl,
-    application_name: 'cognition-os-listener',
-  };
+  // A connect that hangs (a server that vanished without a reset) fails instead of waiting forever.
+  const common = { ssl, application_name: applicationName, connectionTimeoutMillis: 10_000, keepAlive: true };
+  if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL, ...common };
+  return { host: env.DB_HOST, port: env.DB_PORT, database: env.DB_NAME, user: env.DB_USER, password: env.DB_PASSWORD, ...common };
 }

@@ -1,15 +1,20 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
 import { AppConfig } from '../../config/app-config';
+import { BackgroundJobs } from '../background/background-jobs';
+import { BackgroundLoop } from '../background/background-loop';
 import { pgClientConfig } from '../database/pg-connection';
+import { isConnectionError } from '../database/pg-errors';
+import { PgListener } from '../database/pg-listener';
 import { MetricsService } from '../metrics/metrics.service';
 import { DURABLE_HANDLER, DurableEventHandler, DurableHandlerOptions } from './durable-events-handler.decorator';
 import { EventTypeRegistry, StoredEventRow } from './event-type.registry';
 
 export const OUTBOX_CHANNEL = 'cognitionos_events';
 const BATCH = 500;
+/** Under a stream of commits, wake-ups coalesce: at most one drain per COALESCE_MS. */
 const COALESCE_MS = 10;
 
 interface Cursor {
@@ -46,19 +51,26 @@ const READ_AFTER_FOR = `
 /**
  * Publishes committed outbox events. Every instance publishes every event to its in-process CQRS
  * EventBus (live, from its start); durable subscribers get each event at least once in commit order,
- * from a checkpoint in `event_subscriptions`, one instance at a time (a session advisory lock).
- * Woken by LISTEN/NOTIFY; a slow poll covers lost notifications and lost connections.
+ * from a checkpoint in `event_subscriptions`, one instance at a time (a session advisory lock held
+ * on the relay's own session). Woken through the process's shared LISTEN connection; a slow poll
+ * covers lost notifications, and a reconnect of the listener triggers a catch-up drain.
+ *
+ * Start without a gap: the relay subscribes to the channel first, then reads the head that live
+ * publishing starts after, in onModuleInit — before any module's onApplicationBootstrap starts
+ * workers, so no event this process commits can fall before it. Events are published in
+ * `(tx_id, position)` order below the visibility horizon, so a cursor never passes an event that
+ * commits later; a row at or behind the cursor is never published twice.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private client?: Client;
+  private session?: Client;
   private live?: Cursor;
   private subscribers: Subscriber[] = [];
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
+  private loop?: BackgroundLoop;
   private stopped = false;
+  private readonly waiters: (() => void)[] = [];
+  private readonly channel = { notify: () => this.loop?.wake(), caughtUp: () => this.loop?.wake() };
 
   constructor(
     private readonly config: AppConfig,
@@ -66,39 +78,51 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly eventBus: EventBus,
     private readonly registry: EventTypeRegistry,
     private readonly metrics: MetricsService,
+    private readonly jobs: BackgroundJobs,
+    private readonly listener: PgListener,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  async onModuleInit(): Promise<void> {
     this.subscribers = this.discoverSubscribers();
-    await this.connect();
-    this.timer = setInterval(() => this.wake(), this.config.get('OUTBOX_POLL_MS'));
-    this.timer.unref();
-    this.wake();
+    this.listener.subscribe(OUTBOX_CHANNEL, this.channel);
+    // The head is read after subscribing: what commits from here on is above it. If the database
+    // is unreachable now, the first drain that reaches it reads the head instead.
+    await this.ensureHead().catch((e: Error) => this.logger.warn(`relay could not read the outbox head yet: ${e.message}`));
+    this.loop = this.jobs.start({
+      name: 'outbox.relay',
+      everyMs: this.config.get('OUTBOX_POLL_MS'),
+      minGapMs: COALESCE_MS,
+      run: () => this.drainAndSignal(),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-    await this.client?.end().catch(() => undefined);
+    this.listener.unsubscribe(OUTBOX_CHANNEL, this.channel);
+    await this.jobs.stop(this.loop);
+    this.releaseWaiters();
+    await this.dropSession();
   }
 
-  /** Runs a drain now, or right after the one in progress. Resolves when the queue is drained. */
+  /** Runs a drain soon; resolves when a drain that started after this call has finished (or the relay stops). */
   wake(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
+    if (this.stopped || !this.loop) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.loop.wake();
+    return done;
+  }
+
+  private async drainAndSignal(): Promise<void> {
+    const waiting = this.waiters.splice(0);
+    try {
+      await this.drain();
+    } finally {
+      for (const w of waiting) w();
     }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        const started = Date.now();
-        await this.drain().catch((e: Error) => this.logger.warn(`relay drain failed: ${e.message}`));
-        // Under a stream of commits, wake-ups coalesce: at most one drain per COALESCE_MS.
-        if (this.again && !this.stopped) await new Promise((r) => setTimeout(r, Math.max(0, COALESCE_MS - (Date.now() - started))));
-      } while (this.again && !this.stopped);
-    })().finally(() => (this.running = undefined));
-    return this.running;
+  }
+
+  private releaseWaiters(): void {
+    for (const w of this.waiters.splice(0)) w();
   }
 
   private discoverSubscribers(): Subscriber[] {
@@ -112,18 +136,35 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       });
   }
 
-  private async connect(): Promise<void> {
-    const client = new Client(pgClientConfig(this.config.all));
-    client.on('notification', () => void this.wake());
+  /** The relay's own session: it holds the durable subscribers' advisory locks. */
+  private async sessionClient(): Promise<Client> {
+    if (this.session) return this.session;
+    const client = new Client(pgClientConfig(this.config.all, 'cognition-os-relay'));
     client.on('error', (e) => {
-      this.logger.warn(`listener connection lost: ${e.message}`);
-      if (this.client === client) this.client = undefined;
-      for (const s of this.subscribers) s.locked = false;
+      this.logger.warn(`relay session lost: ${e.message}`);
+      if (this.session === client) void this.dropSession();
     });
-    await client.connect();
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    this.client = client;
-    if (!this.live) this.live = await this.head(client);
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.session = client;
+    return client;
+  }
+
+  /** Closes the session; its advisory locks go with it, so every subscriber must lock again. */
+  private async dropSession(): Promise<void> {
+    const client = this.session;
+    this.session = undefined;
+    for (const s of this.subscribers) s.locked = false;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async ensureHead(): Promise<void> {
+    if (this.live) return;
+    this.live = await this.head(await this.sessionClient());
   }
 
   private async head(client: Client): Promise<Cursor> {
@@ -136,22 +177,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async drain(): Promise<void> {
     if (this.stopped) return;
-    if (!this.client) await this.connect();
-    const client = this.client!;
-    await this.publishLive(client);
-    // Round robin, one batch per subscriber per turn: a subscriber with a long backlog (or one
-    // stuck on a failing event) does not hold back the others.
-    let pending = this.subscribers;
-    while (pending.length && !this.stopped) {
-      const more: Subscriber[] = [];
-      for (const subscriber of pending) {
-        const hasMore = await this.deliverDurable(client, subscriber).catch((e: Error) => {
-          this.logger.warn(`subscriber ${subscriber.name} stopped at a failing event: ${e.message}`);
-          return false;
-        });
-        if (hasMore) more.push(subscriber);
+    try {
+      await this.ensureHead();
+      const client = await this.sessionClient();
+      await this.publishLive(client);
+      // Round robin, one batch per subscriber per turn: a subscriber with a long backlog (or one
+      // stuck on a failing event) does not hold back the others.
+      let pending = this.subscribers;
+      while (pending.length && !this.stopped) {
+        const more: Subscriber[] = [];
+        for (const subscriber of pending) {
+          const hasMore = await this.deliverDurable(client, subscriber).catch((e: Error) => {
+            if (isConnectionError(e)) throw e;
+            this.logger.warn(`subscriber ${subscriber.name} stopped at a failing event: ${e.message}`);
+            return false;
+          });
+          if (hasMore) more.push(subscriber);
+        }
+        pending = more;
       }
-      pending = more;
+    } catch (error) {
+      // A broken session must not be reused: its locks may be gone.
+      if (isConnectionError(error)) await this.dropSession();
+      throw error;
     }
   }
 
