@@ -5,8 +5,13 @@
 export interface EventMetadata {
   /** Outbox row id (UUIDv7). */
   id: string;
-  /** Global order in the outbox. */
+  /** Global order in the outbox (the order of inserts, not of commits). */
   position: string;
+  /**
+   * The id of the transaction that stored it (`domain_events.tx_id`, an xid8 as text). The relay
+   * publishes in `(txId, position)` order; consumers that resume (SSE streams) order by it too.
+   */
+  txId: string;
   correlationId: string | null;
 }
 

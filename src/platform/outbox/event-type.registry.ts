@@ -53,7 +53,7 @@ export class EventTypeRegistry {
     const event = cls
       ? new cls(row.tenant_id, row.aggregate_id, row.payload, occurredAt)
       : new StoredDomainEvent(row.tenant_id, row.aggregate_id, row.payload, occurredAt, row.type, row.aggregate_type);
-    event.metadata = { id: row.id, position: String(row.position), correlationId: row.correlation_id };
+    event.metadata = { id: row.id, position: String(row.position), txId: String(row.tx_id), correlationId: row.correlation_id };
     return event;
   }
 }

@@ -11,7 +11,7 @@ const usage = { tokensUsed: 0, costUsd: 0, timeSeconds: 0, toolExecutions: 0 };
 describe('projectSpans', () => {
   it('names a workflow span <workflowId>@<version> and links a sub-workflow to its parent', () => {
     const e = new WorkflowExecutionStarted(T, 'ex2', { executionId: 'ex2', workflowId: 'child', workflowVersion: '1.2.0', triggeredBy: 'parent', parentExecutionId: 'ex1' }, at);
-    e.metadata = { id: 'x', position: '42', correlationId: null };
+    e.metadata = { id: 'x', position: '42', txId: '7', correlationId: null };
     expect(projectSpans(e)).toEqual([
       expect.objectContaining({ tenantId: T, type: 'workflow', entityId: 'ex2', name: 'child@1.2.0', parent: { type: 'workflow', entityId: 'ex1' }, status: 'running', startedAt: at, at, position: '42' }),
     ]);

@@ -111,10 +111,10 @@ describe('trace span projection (real PostgreSQL)', () => {
         for (const e of events) {
           const id = newId();
           const [row] = await m.query(
-            `INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING position`,
+            `INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING position, tx_id::text AS tx_id`,
             [id, e.tenantId, e.type, e.aggregateType, e.aggregateId, JSON.stringify(e.payload), e.occurredAt],
           );
-          e.metadata = { id, position: String(row.position), correlationId: null };
+          e.metadata = { id, position: String(row.position), txId: row.tx_id, correlationId: null };
           out.push(e);
         }
       });
