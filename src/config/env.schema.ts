@@ -21,8 +21,12 @@ export const envSchema = z
     DB_PASSWORD: z.string().default(''),
     DB_POOL_SIZE: int(1, 1000).default(20),
     DB_SSL: bool.default('false'),
+    /** At start, how long to keep retrying a PostgreSQL that does not answer before exiting with one line naming host:port. */
+    DB_CONNECT_TIMEOUT_SECONDS: int(0, 3600).default(20),
     PORT: int(0, 65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
+    /** SIGTERM/SIGINT: seconds to finish in-flight work before the rest is handed back; the process is killed 10 s later. */
+    SHUTDOWN_GRACE_SECONDS: int(0, 3600).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WORKER_ENABLED: bool.default('true'),
     WORKER_CONCURRENCY: int(1, 1000).default(10),
