@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describeUnstorableText, findUnstorableText, formatJsonPath, JsonPath, unstorableCharIn } from './unstorable-text';
+import { describeUnstorableText, escapeUnstorable, findUnstorableText, formatJsonPath, JsonPath, unstorableCharIn } from './unstorable-text';
 
 const NUL = '\u0000';
 
@@ -121,5 +121,13 @@ describe('describeUnstorableText', () => {
   it('formats paths', () => {
     expect(formatJsonPath('output', [])).toBe('output');
     expect(formatJsonPath('', ['a', 0, 'b-c'])).toBe('a[0]["b-c"]');
+  });
+});
+
+describe('escapeUnstorable', () => {
+  it('writes NUL and lone surrogates as \\u escapes and keeps everything else', () => {
+    expect(escapeUnstorable(`a${NUL}b\ud800\ud83d\ude00\udc00`)).toBe('a\\u0000b\\ud800\ud83d\ude00\\udc00');
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => unstorableCharIn(escapeUnstorable(text)) === null));
+    fc.assert(fc.property(cleanString, (text) => escapeUnstorable(text) === text));
   });
 });

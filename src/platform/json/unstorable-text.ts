@@ -9,6 +9,8 @@
 /** NUL, or a surrogate that is not half of a pair (in `u` mode a pair is one code point, not `\p{Cs}`). */
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const UNSTORABLE_ALL = /[\u0000\p{Cs}]/gu;
 
 export type UnstorableProblem = 'nul' | 'lone-surrogate';
 
@@ -30,6 +32,11 @@ export function unstorableCharIn(text: string): UnstorableChar | null {
     problem: code === 0 ? 'nul' : 'lone-surrogate',
     codePoint: `U+${code.toString(16).toUpperCase().padStart(4, '0')}`,
   };
+}
+
+/** `text` with every NUL and lone surrogate written as a `\uXXXX` escape: storable, and still telling. */
+export function escapeUnstorable(text: string): string {
+  return text.replace(UNSTORABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export type JsonPath = (string | number)[];
