@@ -35,17 +35,19 @@ describe('workers racing over one database', () => {
     }
     const env = { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1', WORKER_CONCURRENCY: '10', WORKER_POLL_MS: '100', SCHEDULER_ENABLED: 'false' };
     children.push(startWorkerProcess(t.db, env), startWorkerProcess(t.db, env));
-    await waitForListeners(t.db, 5); // this app's relay, and relay + worker of each child
+    await waitForListeners(t.db, 3); // one LISTEN connection per process: this app and each child
     const { StepWorker } = await import('../../src/modules/engine/application/worker/step-worker');
     const { AppConfig } = await import('../../src/config/app-config');
     const { WorkflowPlans } = await import('../../src/modules/engine/application/workflow-plans');
     const { StepRunner } = await import('../../src/modules/engine/application/worker/step-runner');
     const { EngineMetrics } = await import('../../src/modules/engine/application/engine-metrics');
+    const { BackgroundJobs } = await import('../../src/platform/background/background-jobs');
+    const { PgListener } = await import('../../src/platform/database/pg-listener');
     const db = t.app.get(DataSource);
     for (let i = 0; i < 4; i++) {
-      const worker = new StepWorker(t.app.get(AppConfig), db, t.app.get(WorkflowPlans), t.app.get(StepRunner), t.app.get(EngineMetrics));
+      const worker = new StepWorker(t.app.get(AppConfig), db, t.app.get(WorkflowPlans), t.app.get(StepRunner), t.app.get(EngineMetrics), t.app.get(BackgroundJobs), t.app.get(PgListener));
       local.push(worker);
-      await worker.start();
+      worker.start();
     }
     const until = Date.now() + 60_000;
     for (;;) {

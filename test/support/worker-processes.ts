@@ -9,8 +9,8 @@ export function startWorkerProcess(db: TestDatabase, env: Record<string, string>
 }
 
 /**
- * Waits until `connections` LISTEN connections are open on the database: each process with workers
- * has two (outbox relay and worker), one without workers has one (relay).
+ * Waits until `connections` LISTEN connections are open on the database: each process has one
+ * (`cognition-os-listener:<pid>`), shared by the relay and the workers.
  */
 export async function waitForListeners(db: TestDatabase, connections: number, ms = 30_000): Promise<void> {
   const client = new Client({ ...TEST_DB, database: db.name });
@@ -19,7 +19,7 @@ export async function waitForListeners(db: TestDatabase, connections: number, ms
     const until = Date.now() + ms;
     for (;;) {
       const { rows } = await client.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'cognition-os-listener'`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'cognition-os-listener:%'`,
         [db.name],
       );
       if (rows[0].n >= connections) return;

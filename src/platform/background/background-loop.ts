@@ -104,14 +104,13 @@ export class BackgroundLoop {
   private sleep(ms: number, wakeable: boolean): Promise<void> {
     if (this.stopped || (wakeable && this.woken)) return Promise.resolve();
     return new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
       // Not unref'd: a worker process whose database is gone has nothing else keeping it alive.
       const timer = setTimeout(finish, ms);
-      const self = this;
-      function finish(): void {
-        clearTimeout(timer);
-        self.wakeUp = undefined;
-        resolve();
-      }
       this.wakeUp = () => {
         if (this.stopped || wakeable) finish();
       };

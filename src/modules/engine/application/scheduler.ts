@@ -2,6 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CronExpressionParser } from 'cron-parser';
 import { AppConfig } from '../../../config/app-config';
+import { BackgroundJobs } from '../../../platform/background/background-jobs';
+import { BackgroundLoop } from '../../../platform/background/background-loop';
 import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
 import { ListScheduledWorkflowsQuery, ScheduledWorkflow } from '../../workflow/contracts';
 import { StartExecutionCommand } from '../contracts';
@@ -13,12 +15,13 @@ import { Clock } from './clock';
  * Starts active workflows with a cron `schedule`. Every instance runs this loop; a tick is claimed
  * by inserting (tenant, workflow, tick time) into `schedule_ticks` in the same transaction as the
  * start, so each tick starts exactly one execution across all instances. Only the latest tick
- * before now is considered, so after downtime there is at most one catch-up run.
+ * before now is considered, so after downtime there is at most one catch-up run. The loop is a
+ * platform background loop: a failed tick (database away) is logged and retried with backoff.
  */
 @Injectable()
 export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(Scheduler.name);
-  private timer?: NodeJS.Timeout;
+  private loop?: BackgroundLoop;
   private running?: Promise<void>;
 
   constructor(
@@ -27,17 +30,17 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly commands: CommandBus,
     private readonly txHost: TransactionHost,
     private readonly clock: Clock,
+    private readonly jobs: BackgroundJobs,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.get('SCHEDULER_ENABLED')) return;
-    this.timer = setInterval(() => void this.tick(), this.config.get('SCHEDULER_INTERVAL_MS'));
-    this.timer.unref();
+    this.loop = this.jobs.start({ name: 'engine.scheduler', everyMs: this.config.get('SCHEDULER_INTERVAL_MS'), run: async () => void (await this.tick()) });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.jobs.stop(this.loop);
+    await this.running?.catch(() => undefined);
   }
 
   /** One pass over the schedules; returns the executions it started. */

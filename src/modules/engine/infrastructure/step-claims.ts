@@ -19,6 +19,8 @@ export interface ClaimedStep {
   workflowId: string;
   workflowVersion: string;
   inputs: Record<string, unknown>;
+  /** The status the step was claimed from: a hand-back restores it. */
+  claimedFrom: 'pending' | 'waiting';
   /** The concurrency key this attempt holds, once acquired by the runner. */
   heldKey?: string;
 }
@@ -57,7 +59,7 @@ WITH picked AS (
   FROM claimed c WHERE c.was = 'pending'
 )
 SELECT c.id, c.execution_id, c.tenant_id, c.step_id, c.item_index, c.type, c.attempt, c.wait_kind, c.wait_key, c.resume,
-       c.available_at, e.workflow_id, e.workflow_version, e.inputs
+       c.available_at, c.was, e.workflow_id, e.workflow_version, e.inputs
 FROM claimed c JOIN workflow_executions e ON e.id = c.execution_id`;
 
 export async function claimSteps(sql: Sql, workerId: string, limit: number, leaseSeconds: number): Promise<ClaimedStep[]> {
@@ -77,7 +79,41 @@ export async function claimSteps(sql: Sql, workerId: string, limit: number, leas
     workflowId: r.workflow_id,
     workflowVersion: r.workflow_version,
     inputs: r.inputs,
+    claimedFrom: r.was,
   }));
+}
+
+/**
+ * Gives back steps this worker claimed but never started (shutdown): each returns to the status it
+ * was claimed from, available at once, and a pending step gets its attempt back (it did not run).
+ */
+export async function handBackUnstarted(sql: Sql, workerId: string, claims: ClaimedStep[]): Promise<number> {
+  if (claims.length === 0) return 0;
+  const rows = await sql(
+    `UPDATE step_executions s SET status = v.was, attempt = CASE WHEN v.was = 'pending' THEN s.attempt - 1 ELSE s.attempt END,
+       lease_owner = NULL, lease_expires_at = NULL, available_at = now(), updated_at = now()
+     FROM unnest($2::uuid[], $3::text[]) AS v(id, was)
+     WHERE s.id = v.id AND s.status = 'running' AND s.lease_owner = $1 RETURNING s.id`,
+    [workerId, claims.map((c) => c.id), claims.map((c) => c.claimedFrom)],
+  );
+  if (rows.length) await sql(`SELECT pg_notify('cognitionos_steps', '')`);
+  return rows.length;
+}
+
+/**
+ * Releases the leases of steps still running when the shutdown grace ends: they go back to pending,
+ * available at once, so another worker takes them over now rather than when the lease expires (the
+ * interrupted attempt counts, as after a crash). A late result of this worker then changes nothing.
+ */
+export async function releaseLeases(sql: Sql, workerId: string, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await sql(
+    `UPDATE step_executions SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, available_at = now(), updated_at = now()
+     WHERE id = ANY($2::uuid[]) AND status = 'running' AND lease_owner = $1 RETURNING id`,
+    [workerId, ids],
+  );
+  if (rows.length) await sql(`SELECT pg_notify('cognitionos_steps', '')`);
+  return rows.length;
 }
 
 /** Extends the leases of the steps this worker still runs. */

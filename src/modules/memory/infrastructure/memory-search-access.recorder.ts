@@ -1,4 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BackgroundJobs } from '../../../platform/background/background-jobs';
+import { BackgroundLoop } from '../../../platform/background/background-loop';
+import { isConnectionError } from '../../../platform/database/pg-errors';
 import { MemorySearchPool } from './memory-search.pool';
 
 const FLUSH_EVERY_MS = 200;
@@ -9,28 +12,42 @@ const TRANSIENT = new Set(['40001', '40P01', '55P03', '57014']);
 /**
  * Counts a search hit as an access of the memory (access_count + 1, last_accessed_at = now())
  * without making the search wait: ids are buffered in memory and written every 200 ms in one
- * UPDATE over `unnest(ids, counts)`, outside any request. An access is not a change of the memory:
- * neither updated_at nor the revision moves. Errors are logged, never thrown; a deadlock or
- * serialization failure puts the counts back for the next flush. The buffer is flushed when the
+ * UPDATE over `unnest(ids, counts)`, outside any request (a platform background loop). An access is
+ * not a change of the memory: neither updated_at nor the revision moves. A deadlock, a serialization
+ * failure or a lost connection puts the counts back for the next flush (the loop backs off while the
+ * database is away); other errors are logged and the counts dropped. The buffer is flushed when the
  * application shuts down (before the connection pools close).
  */
 @Injectable()
 export class MemorySearchAccessRecorder implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(MemorySearchAccessRecorder.name);
   private pending = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
+  private loop?: BackgroundLoop;
   private flushing?: Promise<void>;
+  private failed?: Error;
 
-  constructor(private readonly pool: MemorySearchPool) {}
+  constructor(
+    private readonly pool: MemorySearchPool,
+    private readonly jobs: BackgroundJobs,
+  ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
-    this.timer.unref();
+    this.loop = this.jobs.start({
+      name: 'memory.access-recorder',
+      everyMs: FLUSH_EVERY_MS,
+      run: async () => {
+        await this.flush();
+        // A lost connection is the loop's to back off from (the counts were kept).
+        const failed = this.failed;
+        this.failed = undefined;
+        if (failed) throw failed;
+      },
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    await this.jobs.stop(this.loop);
+    this.loop = undefined;
     await this.flush();
   }
 
@@ -65,6 +82,11 @@ export class MemorySearchAccessRecorder implements OnModuleInit, BeforeApplicati
       );
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
+      if (isConnectionError(error)) {
+        for (const [id, n] of batch) this.pending.set(id, (this.pending.get(id) ?? 0) + n);
+        this.failed = error as Error;
+        return;
+      }
       if (TRANSIENT.has(code)) for (const [id, n] of batch) this.pending.set(id, (this.pending.get(id) ?? 0) + n);
       this.logger.warn(`recording ${ids.length} memory access(es) failed${TRANSIENT.has(code) ? ' (will retry)' : ''}: ${(error as Error).message}`);
     }

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_DB, TestDatabase, testEnv } from '../../../../test/support/test-database';
 import { AppConfig } from '../../../config/app-config';
+import { BackgroundJobs } from '../../../platform/background/background-jobs';
 import { newId } from '../../../platform/ids/uuid';
 import { MemorySearchRequest, MemorySearchResult, SearchMemoriesQuery } from '../contracts';
 import { SearchMemoriesQueryHandler } from '../application/queries/search-memories/search-memories.query-handler';
@@ -186,7 +187,7 @@ describe('Memory search (real PostgreSQL with pgvector)', () => {
     });
 
     it('counts an access of each returned memory after the answer, without touching updated_at or the revision', async () => {
-      const quiet = new MemorySearchAccessRecorder(pool); // no timer: flushed by hand below
+      const quiet = new MemorySearchAccessRecorder(pool, moduleRef.get(BackgroundJobs)); // no loop started: flushed by hand below
       const reader = moduleRef.get(MemorySearchReader);
       const own = new SearchMemoriesQueryHandler(reader, provider, models, quiet);
       const read = async () =>
@@ -317,7 +318,7 @@ describe('Memory search (real PostgreSQL with pgvector)', () => {
     it('through the iterative index path (MEMORY_EXACT_SCAN_MAX_ROWS low): k correct rows, in distance order', async () => {
       const lowThreshold = { get: (key: string) => (key === 'MEMORY_EXACT_SCAN_MAX_ROWS' ? 50 : config.get(key as never)) } as AppConfig;
       const reader = new MemorySearchReader(pool, lowThreshold);
-      const viaIndex = new SearchMemoriesQueryHandler(reader, provider, models, new MemorySearchAccessRecorder(pool));
+      const viaIndex = new SearchMemoriesQueryHandler(reader, provider, models, new MemorySearchAccessRecorder(pool, moduleRef.get(BackgroundJobs)));
       const result = await viaIndex.execute(new SearchMemoriesQuery(TENANT, request()));
       expect(result.strategy).toEqual({ vector: 'index', estimatedMatches: 51 });
       expect(result.items).toHaveLength(K);

@@ -1,6 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { AppConfig } from '../../../../config/app-config';
+import { BackgroundJobs } from '../../../../platform/background/background-jobs';
+import { BackgroundLoop } from '../../../../platform/background/background-loop';
 import { DomainError } from '../../../../platform/domain';
 import { Transactional } from '../../../../platform/transaction/transaction';
 import { FailTaskCommand } from '../../../task/contracts';
@@ -14,12 +16,12 @@ import { AgentPool } from '../../infrastructure/agent-pool';
  *   (AgentRecovered);
  * - idle agents beyond AGENT_POOL_MIN per definition, idle for AGENT_IDLE_TIMEOUT_SECONDS, are
  *   terminated (AgentTerminated).
- * Several processes may run it at once: every change is optimistic, a lost race is skipped.
+ * Several processes may run it at once: every change is optimistic, a lost race is skipped. It runs
+ * as a platform background loop: a failed pass (database away) is logged and retried with backoff.
  */
 @Injectable()
 export class AgentHealth implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(AgentHealth.name);
-  private timer?: NodeJS.Timeout;
+  private loop?: BackgroundLoop;
   private checking?: Promise<void>;
 
   constructor(
@@ -27,20 +29,20 @@ export class AgentHealth implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly pool: AgentPool,
     private readonly agents: AgentRepository,
     private readonly commands: CommandBus,
+    private readonly jobs: BackgroundJobs,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.get('WORKER_ENABLED') || !this.config.get('AGENT_WORKER_ENABLED')) return;
-    this.timer = setInterval(() => void this.check(), this.config.get('AGENT_HEALTH_INTERVAL_MS'));
-    this.timer.unref();
+    this.loop = this.jobs.start({ name: 'agent.health', everyMs: this.config.get('AGENT_HEALTH_INTERVAL_MS'), run: async () => void (await this.check()) });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.checking;
+    await this.jobs.stop(this.loop);
+    await this.checking?.catch(() => undefined);
   }
 
-  /** One pass of both jobs; returns how many agents each touched. */
+  /** One pass of both jobs; returns how many agents each touched. Rejects when the pass failed. */
   async check(): Promise<{ stuck: number; terminated: number }> {
     if (this.checking) return { stuck: 0, terminated: 0 };
     const result = { stuck: 0, terminated: 0 };
@@ -49,9 +51,7 @@ export class AgentHealth implements OnApplicationBootstrap, OnApplicationShutdow
       for (const a of await this.pool.stuckAgents(stuckSeconds)) if (await this.skipLostRace(() => this.releaseStuck(a.tenantId, a.id, stuckSeconds))) result.stuck++;
       const idle = await this.pool.expiredIdleAgents(this.config.get('AGENT_POOL_MIN'), this.config.get('AGENT_IDLE_TIMEOUT_SECONDS'));
       for (const a of idle) if (await this.skipLostRace(() => this.terminateIdle(a.tenantId, a.id))) result.terminated++;
-    })()
-      .catch((error: Error) => this.logger.warn(`agent health check failed: ${error.message}`))
-      .finally(() => (this.checking = undefined));
+    })().finally(() => (this.checking = undefined));
     await this.checking;
     return result;
   }

@@ -74,6 +74,22 @@ export class AgentRunSteps {
     return retrying ? this.commands.execute(new StartTaskCommand(run.tenantId, run.taskId, run.agentId)) : task;
   }
 
+  /**
+   * The worker is shutting down and its grace ran out: the task goes back to the queue at once (the
+   * interrupted run counts as an attempt, as after a crash) and the agent to idle, instead of
+   * both waiting for stuck detection.
+   */
+  @Transactional()
+  async release(run: RunRef, error: TaskError, durationMs: number): Promise<void> {
+    const agent = await this.load(run.tenantId, run.agentId);
+    if (agent.currentTaskId !== run.taskId || agent.status === 'terminated') return;
+    const now = new Date();
+    if (agent.status !== 'failed') agent.failTask(run.runId, { code: error.code, message: error.message }, durationMs, now);
+    agent.becomeIdle(now);
+    await this.agents.update(agent);
+    await this.commands.execute(new FailTaskCommand(run.tenantId, run.taskId, run.agentId, error, 'requeue', { reason: 'retry' }));
+  }
+
   /** The run stopped because the task was cancelled (or taken away): the agent goes back to idle. */
   @Transactional()
   async abandon(run: RunRef, error: TaskError, durationMs: number): Promise<void> {

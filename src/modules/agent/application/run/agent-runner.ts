@@ -56,8 +56,12 @@ export class AgentRunner {
         const model = modelOf(agent, useFallback);
         const outcome = await this.attempt(run, agent, task, model, abort).catch((error: unknown) => ({ error: toTaskError(error) }));
         const durationMs = Date.now() - started;
-        // The process is stopping: leave agent and task as they are; the health job releases them.
-        if (abort.aborted) return;
+        // The process is stopping and its grace ran out: the task goes back to the queue now.
+        if (abort.aborted) {
+          await this.steps.release(run, { code: 'WORKER_SHUTDOWN', message: 'the worker stopped before the run finished; the task was requeued' }, durationMs);
+          this.metrics.runs.inc({ outcome: 'abandoned' });
+          return;
+        }
         if ('output' in outcome) {
           await this.steps.complete(run, outcome.output, durationMs);
           this.metrics.runs.inc({ outcome: 'completed' });

@@ -1,108 +1,89 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../../../config/app-config';
-import { pgClientConfig } from '../../../../platform/database/pg-connection';
+import { BackgroundJobs } from '../../../../platform/background/background-jobs';
+import { BackgroundLoop } from '../../../../platform/background/background-loop';
+import { PgListener } from '../../../../platform/database/pg-listener';
 import { TASKS_CHANNEL } from '../../../task/contracts';
 import { AgentRunner } from '../run/agent-runner';
 import { TaskDispatcher } from './task-dispatcher';
 
-
 /**
- * Claims tasks for agents and runs them, up to AGENT_WORKER_CONCURRENCY at once. Woken by
- * LISTEN/NOTIFY on `cognitionos_tasks` (sent when a task becomes pending) and when a run ends; polls
- * every AGENT_POLL_MS as a fallback. Runs in the API process and in `start:worker`
- * (WORKER_ENABLED and AGENT_WORKER_ENABLED).
+ * Claims tasks for agents and runs them, up to AGENT_WORKER_CONCURRENCY at once. Woken through the
+ * shared LISTEN connection on `cognitionos_tasks` (sent when a task becomes pending) and when a run
+ * ends; polls every AGENT_POLL_MS as a fallback (a platform background loop, so a database outage
+ * only pauses it). Runs in the API process and in `start:worker` (WORKER_ENABLED and
+ * AGENT_WORKER_ENABLED).
+ *
+ * Shutdown: stop claiming; runs in progress may finish within SHUTDOWN_GRACE_SECONDS; then they are
+ * aborted and each releases its task back to the queue (and its agent to idle).
  */
 @Injectable()
-export class AgentWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(AgentWorker.name);
+export class AgentWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly runs = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
-  private listener?: Client;
   private running = false;
-  private loopDone?: Promise<void>;
-  private wakeUp?: () => void;
-  private woken = false;
-  private timer?: NodeJS.Timeout;
+  private loop?: BackgroundLoop;
+  private readonly channel = { notify: () => this.loop?.wake(), caughtUp: () => this.loop?.wake() };
 
   constructor(
     private readonly config: AppConfig,
     private readonly dispatcher: TaskDispatcher,
     private readonly runner: AgentRunner,
+    private readonly jobs: BackgroundJobs,
+    private readonly listener: PgListener,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.config.get('WORKER_ENABLED') && this.config.get('AGENT_WORKER_ENABLED')) await this.start();
+  onApplicationBootstrap(): void {
+    if (this.config.get('WORKER_ENABLED') && this.config.get('AGENT_WORKER_ENABLED')) this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.stop();
   }
 
-  async start(): Promise<void> {
+  start(): void {
     if (this.running) return;
     this.running = true;
-    await this.listen();
-    this.timer = setInterval(() => this.wake(), this.config.get('AGENT_POLL_MS'));
-    this.timer.unref();
-    this.loopDone = this.loop();
+    this.listener.subscribe(TASKS_CHANNEL, this.channel);
+    this.loop = this.jobs.start({ name: 'agent.task-dispatch', everyMs: this.config.get('AGENT_POLL_MS'), run: () => this.dispatchPass() });
   }
 
-  /** Stops claiming and aborts runs in progress (the health job releases their tasks later). */
+  /** The shutdown sequence in the class comment. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearInterval(this.timer);
-    this.wake();
-    await this.loopDone;
+    this.listener.unsubscribe(TASKS_CHANNEL, this.channel);
+    await this.jobs.stop(this.loop);
+    const grace = this.config.get('SHUTDOWN_GRACE_SECONDS') * 1000;
+    const finishBy = Date.now() + Math.max(0, grace - Math.min(2000, grace / 5));
+    while (this.runs.size && Date.now() < finishBy) await Promise.race([...this.runs.values(), sleep(Math.max(0, finishBy - Date.now()))]);
     this.abort.abort(new Error('agent worker stopping'));
     await Promise.allSettled(this.runs.values());
-    await this.listener?.end().catch(() => undefined);
   }
 
-  private async listen(): Promise<void> {
-    const client = new Client(pgClientConfig(this.config.all));
-    client.on('notification', () => this.wake());
-    client.on('error', (e) => {
-      this.logger.warn(`agent worker listener lost: ${e.message}`);
-      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1000);
-    });
-    await client.connect();
-    await client.query(`LISTEN ${TASKS_CHANNEL}`);
-    this.listener = client;
-  }
-
-  private wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
-  }
-
-  private async loop(): Promise<void> {
-    while (this.running) {
-      this.woken = false;
-      const slots = this.config.get('AGENT_WORKER_CONCURRENCY') - this.runs.size;
-      let claimed = 0;
-      if (slots > 0) {
-        try {
-          const assignments = await this.dispatcher.dispatch(slots);
-          claimed = assignments.length;
-          for (const a of assignments) this.track(a.taskId, this.runner.run(a.tenantId, a.agentId, a.taskId, this.abort.signal));
-        } catch (error) {
-          this.logger.warn(`task dispatch failed: ${(error as Error).message}`);
-        }
-      }
-      // Claimed a full batch: there may be more. Otherwise sleep until woken.
-      if (claimed > 0 && claimed === slots) continue;
-      if (!this.woken && this.running) await new Promise<void>((resolve) => (this.wakeUp = resolve));
-      this.wakeUp = undefined;
-    }
+  /** One dispatch: claims as many tasks as there are free slots. True when it filled them (claim again). */
+  private async dispatchPass(): Promise<boolean> {
+    if (!this.running) return false;
+    const slots = this.config.get('AGENT_WORKER_CONCURRENCY') - this.runs.size;
+    if (slots <= 0) return false;
+    const assignments = await this.dispatcher.dispatch(slots);
+    for (const a of assignments) this.track(a.taskId, this.runner.run(a.tenantId, a.agentId, a.taskId, this.abort.signal));
+    return assignments.length > 0 && assignments.length === slots;
   }
 
   private track(taskId: string, run: Promise<void>): void {
     this.runs.set(taskId, run);
-    void run.finally(() => {
+    void run.catch(() => undefined).finally(() => {
       this.runs.delete(taskId);
-      this.wake();
+      this.loop?.wake();
     });
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

@@ -23,6 +23,7 @@ const claim = (extra: Partial<ClaimedStep> = {}): ClaimedStep => ({
   stepId: 's',
   itemIndex: null,
   type: 'fake',
+  claimedFrom: 'pending',
   attempt: 1,
   waitKind: null,
   waitKey: null,

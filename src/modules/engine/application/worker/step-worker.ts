@@ -1,44 +1,60 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../../config/app-config';
+import { BackgroundJobs } from '../../../../platform/background/background-jobs';
+import { BackgroundLoop } from '../../../../platform/background/background-loop';
 import { pgClientConfig } from '../../../../platform/database/pg-connection';
+import { ChannelSubscriber, PgListener } from '../../../../platform/database/pg-listener';
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { StepRow } from '../../domain/step-context';
 import { CANCEL_CHANNEL } from '../../infrastructure/execution-control';
 import { STEPS_CHANNEL } from '../../infrastructure/execution-starter';
 import { Sql, sqlOf } from '../../infrastructure/sql';
-import { claimSteps, ClaimedStep, heartbeat, reapExpiredLeases } from '../../infrastructure/step-claims';
+import { claimSteps, ClaimedStep, handBackUnstarted, heartbeat, reapExpiredLeases, releaseLeases } from '../../infrastructure/step-claims';
 import { StepResult } from '../../infrastructure/step-result';
 import { EngineMetrics } from '../engine-metrics';
 import { WorkflowPlans } from '../workflow-plans';
 import { ResultBatcher } from './result-batcher';
 import { StepRunner } from './step-runner';
 
+interface Queued {
+  claim: ClaimedStep;
+  plan: ExecutionPlan;
+  rows: StepRow[];
+}
+
 /**
  * A worker: claims runnable steps in batches (FOR UPDATE SKIP LOCKED, with a lease) into a small
  * local queue (WORKER_PREFETCH beyond the handler slots), runs up to WORKER_CONCURRENCY handlers at
- * once, and hands results to the batcher, which writes many in one
- * transaction. Wakes on LISTEN/NOTIFY, polls every WORKER_POLL_MS as a fallback, renews the leases
- * of long steps, and returns to pending the steps of workers that died.
+ * once, and hands results to the batcher, which writes many in one transaction. Its loops (claims,
+ * heartbeat, lease reaper) run on the platform's BackgroundJobs, so a database outage only pauses
+ * them; it is woken through the process's shared LISTEN connection and polls every WORKER_POLL_MS.
+ *
+ * Shutdown (beforeApplicationShutdown, while the pool is still open), within SHUTDOWN_GRACE_SECONDS:
+ * stop claiming; hand back the prefetched steps that have not started; keep heartbeating the running
+ * ones until they finish; when the grace runs out, abort what still runs and release its leases
+ * so another worker takes it over at once; write the results that are in.
  */
 @Injectable()
-export class StepWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger = new Logger(StepWorker.name);
-  private readonly inFlight = new Map<string, { claim: ClaimedStep; cancel: AbortController }>();
-  private readonly queue: { claim: ClaimedStep; plan: ExecutionPlan; rows: StepRow[] }[] = [];
-  private listener?: Client;
+  private readonly inFlight = new Map<string, { claim: ClaimedStep; cancel: AbortController; done: Promise<void> }>();
+  private queue: Queued[] = [];
   private claimClient?: Client;
   private running = false;
-  private loopDone?: Promise<void>;
-  private wakeUp?: () => void;
-  private woken = false;
-  private timers: NodeJS.Timeout[] = [];
+  private claims?: BackgroundLoop;
+  private heartbeats?: BackgroundLoop;
+  private reaper?: BackgroundLoop;
   private batcher!: ResultBatcher;
+  private readonly channels: Record<string, ChannelSubscriber> = {
+    [STEPS_CHANNEL]: { notify: () => this.wake(), caughtUp: () => this.wake() },
+    [CANCEL_CHANNEL]: { notify: (executionId) => this.abortExecution(executionId), caughtUp: () => void this.catchUpCancels() },
+  };
 
   constructor(
     private readonly config: AppConfig,
@@ -46,6 +62,8 @@ export class StepWorker implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly plans: WorkflowPlans,
     private readonly runner: StepRunner,
     private readonly metrics: EngineMetrics,
+    private readonly jobs: BackgroundJobs,
+    private readonly listener: PgListener,
   ) {}
 
   private get pool(): Pool {
@@ -53,114 +71,77 @@ export class StepWorker implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.get('WORKER_ENABLED')) await this.start();
+    if (this.config.get('WORKER_ENABLED')) this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.stop();
   }
 
-  async start(): Promise<void> {
+  start(): void {
     if (this.running) return;
     this.running = true;
     const capacity = this.config.get('WORKER_CONCURRENCY') + this.config.get('WORKER_PREFETCH');
+    const lease = this.config.get('LEASE_SECONDS');
+    const poll = this.config.get('WORKER_POLL_MS');
     this.batcher = new ResultBatcher(
       this.pool,
       this.id,
       this.metrics,
       (notify, claimed) => {
-        if (claimed.length) void this.enqueue(claimed).then(() => this.dispatch());
+        if (claimed.length) this.enqueue(claimed).then(() => this.dispatch(), (e: Error) => this.logger.warn(`steps claimed after a write could not be queued: ${e.message}`));
         if (notify) this.wake();
       },
-      () => ({ limit: this.running ? capacity - this.inFlight.size - this.queue.length : 0, leaseSeconds: this.config.get('LEASE_SECONDS') }),
+      () => ({ limit: this.running ? capacity - this.inFlight.size - this.queue.length : 0, leaseSeconds: lease }),
     );
-    await this.listen();
-    const lease = this.config.get('LEASE_SECONDS');
-    const poll = this.config.get('WORKER_POLL_MS');
-    this.every(poll, () => this.wake());
-    this.every(Math.max(poll, 1000), () => this.reap());
-    this.every((lease * 1000) / 3, () => heartbeat(sqlOf(this.pool), this.id, [...this.inFlight.keys(), ...this.queue.map((q) => q.claim.id)], lease));
-    this.loopDone = this.loop();
+    for (const [channel, subscriber] of Object.entries(this.channels)) this.listener.subscribe(channel, subscriber);
+    this.claims = this.jobs.start({ name: 'engine.step-claims', everyMs: poll, run: () => this.claimPass() });
+    this.reaper = this.jobs.start({ name: 'engine.lease-reaper', everyMs: Math.max(poll, 1000), run: () => this.reap() });
+    this.heartbeats = this.jobs.start({ name: 'engine.heartbeat', everyMs: (lease * 1000) / 3, backoffMs: 200, maxBackoffMs: 1000, run: () => this.renew() });
   }
 
-  /** Stops claiming, lets running handlers finish and their results be written. */
+  /** The shutdown sequence in the class comment; safe to call twice. */
   async stop(): Promise<void> {
     if (!this.running) return;
-
     this.running = false;
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
-    this.wake();
-    await this.loopDone;
-    while (this.inFlight.size || this.queue.length) {
-      this.dispatch();
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await this.batcher.drain();
-    await this.listener?.end().catch(() => undefined);
+    const deadline = Date.now() + this.config.get('SHUTDOWN_GRACE_SECONDS') * 1000;
+    for (const [channel, subscriber] of Object.entries(this.channels)) this.listener.unsubscribe(channel, subscriber);
+    await this.jobs.stop(this.claims);
+    await this.jobs.stop(this.reaper);
+    await this.handBack(deadline);
+    // Running handlers finish while the heartbeat keeps their leases; the last second of the
+    // grace is kept for releasing what is left and writing results.
+    const finishBy = deadline - Math.min(2000, this.config.get('SHUTDOWN_GRACE_SECONDS') * 200);
+    while (this.inFlight.size && Date.now() < finishBy) await Promise.race([...[...this.inFlight.values()].map((f) => f.done), sleep(Math.max(0, finishBy - Date.now()))]);
+    if (this.inFlight.size) await this.abandon(deadline);
+    await this.batcher.drain(deadline);
+    await this.jobs.stop(this.heartbeats);
     await this.claimClient?.end().catch(() => undefined);
     this.claimClient = undefined;
   }
 
-  private every(ms: number, fn: () => unknown): void {
-    const timer = setInterval(() => void Promise.resolve(fn()).catch((e: Error) => this.logger.warn(e.message)), ms);
-    timer.unref();
-    this.timers.push(timer);
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client(pgClientConfig(this.config.all));
-    client.on('notification', (n) => {
-      if (n.channel === CANCEL_CHANNEL) this.abortExecution(n.payload ?? '');
-      else this.wake();
-    });
-    client.on('error', (e) => {
-      this.logger.warn(`worker listener lost: ${e.message}`);
-      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1000);
-    });
-    await client.connect();
-    await client.query(`LISTEN ${STEPS_CHANNEL}`);
-    await client.query(`LISTEN ${CANCEL_CHANNEL}`);
-    this.listener = client;
-  }
-
   private wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.claims?.wake();
   }
 
-  private async sleep(): Promise<void> {
-    if (this.woken) return;
-    await new Promise<void>((resolve) => (this.wakeUp = resolve));
-    this.wakeUp = undefined;
+  /** One claim: fills the room the handlers and the queue leave. True when it filled it (claim again). */
+  private async claimPass(): Promise<boolean> {
+    if (!this.running) return false;
+    // Let handlers that are finishing finish, so one claim fills all the room they leave.
+    await new Promise((r) => setImmediate(r));
+    const capacity = this.config.get('WORKER_CONCURRENCY') + this.config.get('WORKER_PREFETCH');
+    const room = capacity - this.inFlight.size - this.queue.length;
+    if (room <= 0) return false;
+    const claimed = await claimSteps(await this.claimSql(), this.id, Math.min(room, this.config.get('WORKER_BATCH_SIZE')), this.config.get('LEASE_SECONDS'));
+    if (claimed.length) await this.enqueue(claimed);
+    this.dispatch();
+    return claimed.length > 0 && claimed.length >= room;
   }
 
-  private async loop(): Promise<void> {
-    const concurrency = this.config.get('WORKER_CONCURRENCY');
-    const capacity = concurrency + this.config.get('WORKER_PREFETCH');
-    const batch = this.config.get('WORKER_BATCH_SIZE');
-    const lease = this.config.get('LEASE_SECONDS');
-    while (this.running) {
-      this.woken = false;
-      // Let handlers that are finishing finish, so one claim fills all the room they leave.
-      await new Promise((r) => setImmediate(r));
-      const room = capacity - this.inFlight.size - this.queue.length;
-      let claimed: ClaimedStep[] = [];
-      if (room > 0) {
-        try {
-          claimed = await claimSteps(await this.claimSql(), this.id, Math.min(room, batch), lease);
-        } catch (e) {
-          this.logger.warn(`claim failed: ${(e as Error).message}`);
-          await new Promise((r) => setTimeout(r, 500));
-        }
-      }
-      if (claimed.length) await this.enqueue(claimed);
-      this.dispatch();
-      if (claimed.length === 0 || claimed.length >= room) await this.sleep();
-    }
-  }
-
-  /** Claimed steps wait here (their leases renewed) until a handler slot is free. */
   /**
    * Claims go through one connection of their own with synchronous_commit off: a claim lost in a
    * database crash only makes its steps claimable again (at-least-once holds), and the claim loop
@@ -168,15 +149,24 @@ export class StepWorker implements OnApplicationBootstrap, OnApplicationShutdown
    */
   private async claimSql(): Promise<Sql> {
     if (!this.claimClient) {
-      const client = new Client({ ...pgClientConfig(this.config.all), application_name: 'cognition-os-claims' });
-      client.on('error', () => (this.claimClient = undefined));
-      await client.connect();
-      await client.query(`SET synchronous_commit TO off`);
+      const client = new Client(pgClientConfig(this.config.all, 'cognition-os-claims'));
+      client.on('error', () => {
+        if (this.claimClient === client) this.claimClient = undefined;
+        client.end().catch(() => undefined);
+      });
+      try {
+        await client.connect();
+        await client.query(`SET synchronous_commit TO off`);
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
       this.claimClient = client;
     }
     return sqlOf(this.claimClient as never);
   }
 
+  /** Claimed steps wait here (their leases renewed) until a handler slot is free. */
   private async enqueue(claims: ClaimedStep[]): Promise<void> {
     const plans = new Map<string, ExecutionPlan>();
     for (const c of claims) {
@@ -197,18 +187,25 @@ export class StepWorker implements OnApplicationBootstrap, OnApplicationShutdown
     for (const claim of claims) this.queue.push({ claim, plan: planOf(claim), rows: rows.filter((r) => r.execution_id === claim.executionId) });
   }
 
-  /** Starts queued steps while handler slots are free. */
+  /** Starts queued steps while handler slots are free (never during shutdown: those go back). */
   private dispatch(): void {
     const concurrency = this.config.get('WORKER_CONCURRENCY');
-    while (this.inFlight.size < concurrency && this.queue.length) {
+    while (this.running && this.inFlight.size < concurrency && this.queue.length) {
       const { claim, plan, rows } = this.queue.shift()!;
       const cancel = new AbortController();
-      this.inFlight.set(claim.id, { claim, cancel });
       this.metrics.claimToStart.observe(Math.max(0, Date.now() - new Date(claim.availableAt).getTime()) / 1000);
       const started = process.hrtime.bigint();
-      void this.runner
+      const done = this.runner
         .run(claim, plan, rows, { cancel: cancel.signal, acquireKey: (c, key) => this.acquireKey(c, key) })
-        .then((result) => this.finish(result, started));
+        .then(
+          (result) => this.finish(result, started),
+          (error: Error) => {
+            // The runner turns handler errors into results; this is a bug in it. The lease expires and the step runs again.
+            this.inFlight.delete(claim.id);
+            this.logger.error(`step runner failed on ${claim.id}: ${error.message}`);
+          },
+        );
+      this.inFlight.set(claim.id, { claim, cancel, done });
     }
   }
 
@@ -218,6 +215,51 @@ export class StepWorker implements OnApplicationBootstrap, OnApplicationShutdown
     this.metrics.stepDuration.observe({ type: result.claim.type, outcome: result.kind }, Number(process.hrtime.bigint() - started) / 1e9);
     this.batcher.push(result);
     this.wake();
+  }
+
+  /** Renews the leases of everything this worker holds: queued, running, and results not yet written. */
+  private async renew(): Promise<void> {
+    const ids = [...this.inFlight.keys(), ...this.queue.map((q) => q.claim.id), ...this.batcher.pendingIds()];
+    await heartbeat(sqlOf(this.pool), this.id, ids, this.config.get('LEASE_SECONDS'));
+  }
+
+  private async reap(): Promise<void> {
+    await reapExpiredLeases(sqlOf(this.pool));
+  }
+
+  /** Shutdown: the prefetched steps that never started go back at once (retried until the deadline). */
+  private async handBack(deadline: number): Promise<void> {
+    const unstarted = this.queue.splice(0).map((q) => q.claim);
+    while (unstarted.length) {
+      try {
+        const n = await handBackUnstarted(sqlOf(this.pool), this.id, unstarted);
+        this.logger.log(`shutdown: handed back ${n} steps that had not started`);
+        return;
+      } catch (error) {
+        if (Date.now() + 500 > deadline) return void this.logger.warn(`shutdown: could not hand back ${unstarted.length} steps (${(error as Error).message}); their leases expire`);
+        await sleep(250);
+      }
+    }
+  }
+
+  /** Shutdown: the grace is over; abort what still runs and let another worker take it now. */
+  private async abandon(deadline: number): Promise<void> {
+    const ids = [...this.inFlight.keys()];
+    // Released first: the aborted handlers' results then find no lease of ours and change nothing.
+    for (;;) {
+      try {
+        const n = await releaseLeases(sqlOf(this.pool), this.id, ids);
+        this.logger.warn(`shutdown: grace over, released ${n} running steps for immediate takeover`);
+        break;
+      } catch (error) {
+        if (Date.now() + 250 > deadline) {
+          this.logger.warn(`shutdown: could not release ${ids.length} steps (${(error as Error).message}); their leases expire`);
+          break;
+        }
+        await sleep(250);
+      }
+    }
+    for (const { cancel } of this.inFlight.values()) cancel.abort(Object.assign(new Error('worker shutting down'), { code: 'WORKER_SHUTDOWN', retryable: true }));
   }
 
   private async acquireKey(claim: ClaimedStep, key: string): Promise<boolean> {
@@ -236,7 +278,19 @@ export class StepWorker implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  private async reap(): Promise<void> {
-    await reapExpiredLeases(sqlOf(this.pool));
+  /** After the LISTEN connection came back: cancels sent meanwhile were missed, so ask the database. */
+  private async catchUpCancels(): Promise<void> {
+    const executions = [...new Set([...this.inFlight.values()].map((f) => f.claim.executionId))];
+    if (executions.length === 0) return;
+    try {
+      const { rows } = await this.pool.query<{ id: string }>(`SELECT id FROM workflow_executions WHERE id = ANY($1::uuid[]) AND status = 'cancelled'`, [executions]);
+      for (const r of rows) this.abortExecution(r.id);
+    } catch (error) {
+      this.logger.warn(`cancel catch-up failed: ${(error as Error).message}`);
+    }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

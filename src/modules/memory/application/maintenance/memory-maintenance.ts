@@ -3,6 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
 import { AppConfig } from '../../../../config/app-config';
 import { pgClientConfig } from '../../../../platform/database/pg-connection';
+import { BackgroundJobs } from '../../../../platform/background/background-jobs';
+import { BackgroundLoop } from '../../../../platform/background/background-loop';
 import { OutboxWriter } from '../../../../platform/outbox/outbox.writer';
 import { ApplyMemoryPolicyCommand, MemoryDeleted, MemoryRemovedFromCollection } from '../../contracts';
 import { EmbeddingModels } from '../../domain/embedding-models.port';
@@ -41,7 +43,8 @@ export interface MaintenanceReport {
 @Injectable()
 export class MemoryMaintenance implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MemoryMaintenance.name);
-  private timer?: NodeJS.Timeout;
+  private loop?: BackgroundLoop;
+  private started = false;
   private running?: Promise<MaintenanceReport | null>;
 
   constructor(
@@ -51,18 +54,28 @@ export class MemoryMaintenance implements OnApplicationBootstrap, OnApplicationS
     private readonly store: MemoryMaintenanceSql,
     private readonly sql: MemorySql,
     private readonly outbox: OutboxWriter,
+    private readonly jobs: BackgroundJobs,
     @Optional() private readonly models?: EmbeddingModels,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.get('WORKER_ENABLED')) return;
-    this.timer = setInterval(() => void this.runOnce().catch((e: Error) => this.logger.warn(`memory maintenance failed: ${e.message}`)), this.config.get('MEMORY_MAINTENANCE_INTERVAL_MS'));
-    this.timer.unref();
+    const every = this.config.get('MEMORY_MAINTENANCE_INTERVAL_MS');
+    // The first run waits a full interval, as before; a failed run is retried with backoff (at most every minute).
+    this.loop = this.jobs.start({ name: 'memory.maintenance', everyMs: every, backoffMs: Math.min(every, 5000), maxBackoffMs: Math.min(every, 60_000), run: () => this.scheduled() });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    await this.jobs.stop(this.loop);
     await this.running?.catch(() => undefined);
+  }
+
+  private async scheduled(): Promise<void> {
+    if (!this.started) {
+      this.started = true;
+      return;
+    }
+    await this.runOnce();
   }
 
   /** One run now; null when another instance (or this one) is running it. */
@@ -73,8 +86,14 @@ export class MemoryMaintenance implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async locked(): Promise<MaintenanceReport | null> {
-    const client = new Client({ ...pgClientConfig(this.config.all), application_name: 'cognition-os-memory-maintenance' });
-    await client.connect();
+    const client = new Client(pgClientConfig(this.config.all, 'cognition-os-memory-maintenance'));
+    client.on('error', () => undefined); // a lost session fails the query in progress, which fails the run
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     try {
       const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [MAINTENANCE_LOCK]);
       if (!rows[0].ok) return null;
