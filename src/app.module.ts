@@ -51,7 +51,8 @@ export class CognitionOsCoreModule {
         }),
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
-          useFactory: (config: AppConfig) => appTypeormOptions(config.all),
+          // No retries here: the entry points' start-up check has already waited for PostgreSQL (DB_CONNECT_TIMEOUT_SECONDS).
+          useFactory: (config: AppConfig) => ({ ...appTypeormOptions(config.all), retryAttempts: 0 }),
         }),
         ClsModule.forRoot({
           global: true,

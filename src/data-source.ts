@@ -1,13 +1,27 @@
 /**
- * The data source the TypeORM CLI loads (`npm run migration:*`), with no Nest involved.
- * It reads the same validated environment as the app (and `.env` when present).
+ * The data source the TypeORM CLI loads (`npm run migration:*`, and `typeorm migration:run -d
+ * dist/src/data-source.js` in the image), with no Nest involved. It reads the same validated
+ * environment as the app (and `.env` when present).
+ *
+ * The export is a promise (the TypeORM CLI awaits it): before any migration command runs, the
+ * start-up check waits for PostgreSQL and checks pgvector, so an unreachable server or a missing
+ * pgvector ends in one line that says what to do (`run scripts/install-pgvector.sh`) instead of a
+ * failed `CREATE EXTENSION` deep in the first migration. The schema itself is not checked: migrating
+ * it is the point.
  */
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { validateEnv } from './config/env.schema';
 import { appTypeormOptions } from './orm-entities';
+import { checkDatabase } from './platform/database/startup-checks';
+import { exitOnStartupFailure } from './platform/lifecycle/startup-failure';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
+async function migrationDataSource(): Promise<DataSource> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const env = validateEnv(process.env);
+  await checkDatabase(env, { migrations: false });
+  return new DataSource(appTypeormOptions(env));
+}
 
-export default new DataSource(appTypeormOptions(validateEnv(process.env)));
+export default migrationDataSource().catch(exitOnStartupFailure);

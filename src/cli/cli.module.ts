@@ -13,7 +13,7 @@ import { TenantCreateCommand, TenantListCommand } from './tenant.commands';
 @Module({
   imports: [
     ConfigModule.forRoot(),
-    TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => typeormOptions(config.all, [TenantOrmEntity, ApiKeyOrmEntity]) }),
+    TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => ({ ...typeormOptions(config.all, [TenantOrmEntity, ApiKeyOrmEntity]), retryAttempts: 0 }) }),
   ],
   providers: [ApiKeyService, TenantCreateCommand, TenantListCommand, ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand],
 })

@@ -29,8 +29,10 @@ export async function createApp(rootModule: Type<unknown>, options: CreateAppOpt
       return typeof sent === 'string' && sent.length > 0 && sent.length <= 128 ? sent : newId();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: options.bufferLogs ?? true });
+  // An error while building the app is thrown to the caller (main.ts prints one line), not logged with its stack and exited on.
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: options.bufferLogs ?? true, autoFlushLogs: false, abortOnError: false });
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
 
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -53,7 +55,6 @@ export async function createApp(rootModule: Type<unknown>, options: CreateAppOpt
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   setupOpenApi(app as INestApplication);
 
   const bootstrapKey = app.get(AppConfig).get('BOOTSTRAP_API_KEY');
