@@ -159,14 +159,22 @@ export class ResultBatcher {
 
   private async writeBatch(batch: StepResult[]): Promise<void> {
     const outcome = await this.writeRetrying(batch);
-    if (outcome === 'written' || outcome === 'abandoned') return;
+    if (outcome === 'written') return;
+    if (outcome === 'abandoned') return this.dropped(batch);
     if (batch.length === 1) return this.failAlone(batch[0], outcome.error);
     this.logger.warn(`a batch of ${batch.length} step results could not be written (${oneLine(outcome.error)}); writing them one at a time`);
-    for (const result of batch) {
-      if (this.givenUp()) return;
+    for (const [i, result] of batch.entries()) {
+      if (this.givenUp()) return this.dropped(batch.slice(i));
       const single = await this.writeRetrying([result]);
+      if (single === 'abandoned') return this.dropped(batch.slice(i));
       if (typeof single === 'object') await this.failAlone(result, single.error);
     }
+  }
+
+  /** Results given up on after `giveUp()` logged its line (pushed later): one line for them too. */
+  private dropped(results: StepResult[]): void {
+    const late = results.filter((r) => this.pending.has(r.claim.id)).length;
+    if (late) this.logger.warn(`gave up writing ${late} step results (last error: ${this.lastError}); their steps run again once their leases are released or expire`);
   }
 
   /** A result the database rejects on its own: its step fails with OUTPUT_NOT_STORABLE instead. */
@@ -174,7 +182,8 @@ export class ResultBatcher {
     const failure = notStorable(result, error);
     this.logger.warn(`step ${result.claim.stepId} of execution ${result.claim.executionId} fails with ${OUTPUT_NOT_STORABLE}: ${failure.error.message}`);
     const outcome = await this.writeRetrying([failure]);
-    if (typeof outcome === 'object') {
+    if (outcome === 'abandoned') this.dropped([result]);
+    else if (typeof outcome === 'object') {
       // Not the output then (a bare failure of the same step is rejected too): leave the step to its lease.
       this.logger.error(
         `the result of step ${result.claim.stepId} of execution ${result.claim.executionId} could not be written even as a failure (${oneLine(outcome.error)}); dropped, the step runs again when its lease expires`,
@@ -269,7 +278,12 @@ export class ResultBatcher {
 
   /** The result, or — when its output or error holds text PostgreSQL cannot store — its step's failure. */
   private storable(result: StepResult): StepResult {
-    const checked = result.kind === 'completed' || result.kind === 'failed' ? notStorableText(result) : null;
+    let checked: ReturnType<typeof notStorableText> = null;
+    try {
+      checked = notStorableText(result);
+    } catch {
+      // A value that throws when read (a getter, a proxy): the write, which reads it too, decides.
+    }
     if (!checked) return result;
     this.logger.warn(`step ${result.claim.stepId} of execution ${result.claim.executionId} fails with ${OUTPUT_NOT_STORABLE}: ${checked.message}`);
     return failureOf(result, checked);
