@@ -163,7 +163,7 @@ describe('ResultBatcher (real PostgreSQL)', () => {
       expect(batcher.pendingIds().sort()).toEqual(claims.map((c) => c.id).sort());
       expect([...(await stepRows(claims)).values()].map((r) => r.status)).toEqual(Array(5).fill('running'));
       proxy.allow();
-      await batcher.drain();
+      expect(await batcher.drain()).toEqual([]);
       expect([...(await stepRows(claims)).values()].map((r) => r.outcomes)).toEqual(Array(5).fill(['StepExecutionCompleted']));
       expect(batcher.pendingIds()).toEqual([]);
       // One line for the outage (not one per retry), no stack, nothing given up.
@@ -192,7 +192,7 @@ describe('ResultBatcher (real PostgreSQL)', () => {
       proxy.refuse();
       const batcher = batcherOn(proxied);
       for (const claim of claims) batcher.push(completed(claim, 'done'));
-      await batcher.drain(Date.now() + 700);
+      expect((await batcher.drain(Date.now() + 700)).sort()).toEqual(claims.map((c) => c.id).sort());
       expect(batcher.pendingIds()).toEqual([]);
       expect(logged(warn).filter((m) => m.startsWith('gave up writing 3 step results'))).toHaveLength(1);
       expect([...(await stepRows(claims)).values()].map((r) => [r.status, r.lease_owner])).toEqual(Array(3).fill(['running', WORKER]));

@@ -101,9 +101,11 @@ export class ResultBatcher {
 
   /**
    * Resolves when everything queued so far is written — or, with a `deadline` (ms since the epoch,
-   * as Date.now()), at the deadline at the latest: then the batcher gives up (see `giveUp`).
+   * as Date.now()), at the deadline at the latest: then the batcher gives up (see `giveUp`). Resolves
+   * with the claim ids of the results given up on (empty when everything was written), whose leases
+   * the worker can release at once.
    */
-  async drain(deadline = Infinity): Promise<void> {
+  async drain(deadline = Infinity): Promise<string[]> {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => {
       if (Number.isFinite(deadline)) timer = setTimeout(() => resolve('expired'), Math.max(0, deadline - Date.now()));
@@ -111,11 +113,9 @@ export class ResultBatcher {
     try {
       while (this.writers.size || this.queue.length) {
         if (this.writers.size === 0) this.startWriter();
-        if ((await Promise.race([Promise.all([...this.writers]), expired])) === 'expired') {
-          this.giveUp();
-          return;
-        }
+        if ((await Promise.race([Promise.all([...this.writers]), expired])) === 'expired') return this.giveUp();
       }
+      return [];
     } finally {
       clearTimeout(timer);
     }
@@ -125,17 +125,19 @@ export class ResultBatcher {
    * Stops retrying: results not written yet are dropped, with one log line. Their steps keep their
    * `running` status until the worker releases their leases (or the leases expire); then they run
    * again. A statement already sent may still commit; every write is guarded by the lease, so a
-   * step still completes at most once.
+   * step still completes at most once. Returns the claim ids dropped.
    */
-  giveUp(): void {
+  giveUp(): string[] {
     this.deadline = Math.min(this.deadline, Date.now());
     for (const wake of this.sleepers) wake();
     if (this.pending.size) {
       const last = this.lastError ? ` (last error: ${this.lastError})` : '';
       this.logger.warn(`gave up writing ${this.pending.size} step results${last}; their steps run again once their leases are released or expire`);
     }
+    const dropped = [...this.pending];
     this.queue = [];
     this.pending.clear();
+    return dropped;
   }
 
   private startWriter(): void {
