@@ -9,10 +9,14 @@ const base = {
   transformIgnorePatterns: ['/node_modules/(?!(@marcbachmann/cel-js|content-disposition)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
+const databaseHooks = { globalSetup: '<rootDir>/test/support/global-setup.ts', globalTeardown: '<rootDir>/test/support/global-teardown.ts' };
 module.exports = {
+  // jest 30 reads testTimeout from the root only (a project's own is ignored, the 5 s default applies).
+  testTimeout: 60_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
-    { ...base, displayName: 'integration', testTimeout: 30_000, testMatch: ['<rootDir>/src/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'], globalSetup: '<rootDir>/test/support/global-setup.ts' },
-    { ...base, displayName: 'e2e', testTimeout: 60_000, testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], globalSetup: '<rootDir>/test/support/global-setup.ts' },
+    // The migrated template database is built once per run (jest runs a hook shared by projects once) and dropped at the end.
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/src/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'], ...databaseHooks },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], ...databaseHooks },
   ],
 };

@@ -38,7 +38,7 @@ describe('a worker process killed mid-run', () => {
     const env = { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1', WORKER_CONCURRENCY: '10', WORKER_POLL_MS: String(POLL_MS), LEASE_SECONDS: String(LEASE_SECONDS), SCHEDULER_ENABLED: 'false' };
     const victim = startWorkerProcess(t.db, env);
     children.push(victim, startWorkerProcess(t.db, env));
-    await waitForListeners(t.db, 5);
+    await waitForListeners(t.db, 3); // one LISTEN connection per process: this app and each worker
 
     const completedSteps = async () => (await db.query(`SELECT count(*)::int AS n FROM step_executions WHERE status = 'completed'`))[0].n as number;
     while ((await completedSteps()) < 200) await new Promise((r) => setTimeout(r, 20));
@@ -77,7 +77,11 @@ describe('a worker process killed mid-run', () => {
     );
     expect(takeovers).toHaveLength(lost.length);
     const slowest = Math.max(...takeovers.map((r: { at: Date }) => new Date(r.at).getTime() - killedAt));
-    // A lease lasts LEASE_SECONDS from its last renewal; the reaper runs every second; then a poll or NOTIFY.
-    expect(slowest).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + 1000 + POLL_MS + 500);
+    // What the design guarantees: a lease lasts LEASE_SECONDS from its last renewal, the reaper runs every
+    // max(poll, 1 s), then a poll or NOTIFY claims the step. The margin is generous on purpose (a loaded
+    // machine delays every process): this catches a takeover that waits for something else, not jitter.
+    const REAPER_MS = Math.max(POLL_MS, 1000);
+    const MARGIN_MS = 10_000;
+    expect(slowest).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + REAPER_MS + POLL_MS + MARGIN_MS);
   }, 180_000);
 });

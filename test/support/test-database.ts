@@ -7,7 +7,41 @@ export const TEST_DB = {
   user: process.env.TEST_DB_USER ?? 'postgres',
   password: process.env.TEST_DB_PASSWORD ?? '',
 };
-export const TEMPLATE_DB = 'cognition_os_test_template';
+
+/**
+ * The migrated template of this run. `global-setup.ts` names it uniquely (two runs on one server must
+ * not share it) and passes the name to the test files — in-band or in worker processes — through
+ * this variable; `global-teardown.ts` drops it.
+ */
+export const TEMPLATE_DB_ENV = 'COS_TEST_TEMPLATE_DB';
+
+export function templateDatabase(): string {
+  const name = process.env[TEMPLATE_DB_ENV];
+  if (!name) throw new Error(`${TEMPLATE_DB_ENV} is not set: run the tests through jest, whose globalSetup builds the template database`);
+  return name;
+}
+
+/** Names of test databases end in `_<pid>_<Date.now() in base 36>`, so a stale one can be told by its age. */
+export function testDatabaseName(label: string): string {
+  return `cos_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}_${Date.now().toString(36)}`;
+}
+
+/** When a test database was created, from its name; undefined for names not made by `testDatabaseName`. */
+export function testDatabaseCreatedAt(name: string): number | undefined {
+  const match = /^cos_test_.+_\d+_([0-9a-z]{8,9})$/.exec(name);
+  const at = match ? parseInt(match[1], 36) : NaN;
+  return at > Date.UTC(2024, 0, 1) && at < Date.now() + 86_400_000 ? at : undefined;
+}
+
+export async function adminRows<T>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
+  const client = new Client({ ...TEST_DB, database });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
 
 export async function adminQuery(sql: string, database = 'postgres'): Promise<void> {
   const client = new Client({ ...TEST_DB, database });
@@ -27,8 +61,8 @@ export interface TestDatabase {
 
 /** A fresh database cloned from the migrated template: each suite gets its own. */
 export async function createTestDatabase(label = 'suite'): Promise<TestDatabase> {
-  const name = `cos_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}_${Date.now().toString(36)}`;
-  await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+  const name = testDatabaseName(label);
+  await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${templateDatabase()}"`);
   return {
     name,
     env: { DB_HOST: TEST_DB.host, DB_PORT: String(TEST_DB.port), DB_USER: TEST_DB.user, DB_PASSWORD: TEST_DB.password, DB_NAME: name },
