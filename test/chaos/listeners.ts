@@ -100,5 +100,6 @@ export async function sampleListeners(cluster: PrivateCluster, database: string,
 export function formatListeners(s: ListenerSample | undefined): string {
   if (!s) return 'not measured';
   const roles = Object.entries(s.perRole).map(([role, n]) => `${role} ${n}`);
+  if (roles.length === 0) return `no process running (total ${s.total})`;
   return `${roles.join(', ')}${s.unattributed ? `, unattributed ${s.unattributed}` : ''} (total ${s.total})`;
 }

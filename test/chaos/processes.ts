@@ -123,7 +123,7 @@ export function lastErrorLines(logFile: string, max = 3): string[] {
     } else if (/error|unhandled|exception|ECONN|terminat/i.test(line) && !/^\s+at /.test(line)) {
       summary = line.trim();
     }
-    if (summary) out.push(summary.slice(0, 240));
+    if (summary) out.push(summary.replace(/\s+/g, ' ').slice(0, 200));
     if (out.length >= max) break;
   }
   return out.reverse();

@@ -39,6 +39,8 @@ function num(name: string, fallback: number): number {
 const settings = {
   executions: num('CHAOS_EXECUTIONS', 300),
   streams: num('CHAOS_STREAMS', 30),
+  /** The executions watched over SSE wait this long in their delay step (the others 1 s), so their streams stay open across faults. */
+  streamPauseSeconds: num('CHAOS_STREAM_PAUSE', 25),
   /** Starts are spread evenly over this many seconds from the beginning of the scenario. */
   startWindowSeconds: num('CHAOS_START_WINDOW', 60),
   outageSeconds: num('CHAOS_OUTAGE', 15),
@@ -155,6 +157,12 @@ async function http(method: string, url: string, key: string, body?: unknown, he
     /* not JSON */
   }
   return { status: res.status, body: parsed };
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
 }
 
 // ── the run ───────────────────────────────────────────────────────────────────────────────────────
@@ -287,7 +295,7 @@ async function main(): Promise<number> {
       { id: 'right', type: 'http_request', dependsOn: ['fetch'], params: call('right', 250) },
       { id: 'shape', type: 'transform', dependsOn: ['fetch'], params: { output: { n: '${{ inputs.n }}', body: '${{ steps.fetch.output.body }}' } } },
       { id: 'join', type: 'http_request', dependsOn: ['left', 'right', 'shape'], params: call('join', 100) },
-      { id: 'pause', type: 'delay', dependsOn: ['join'], params: { seconds: 1 } },
+      { id: 'pause', type: 'delay', dependsOn: ['join'], params: { seconds: '${{ inputs.pause }}' } },
       { id: 'done', type: 'transform', dependsOn: ['pause'], params: { output: { n: '${{ inputs.n }}', ok: true } } },
     ],
   };
@@ -297,6 +305,7 @@ async function main(): Promise<number> {
 
   // 5. LISTEN connections before any fault, once the counts are stable.
   const listenerSeries: Array<{ label: string; sample: ListenerSample }> = [];
+  const starts: Start[] = Array.from({ length: settings.executions }, (_, n) => ({ n, key: `chaos-${t0}-${n}`, attempts: 0 }));
   const stableListeners = async (label: string, minMs: number, maxMs: number): Promise<ListenerSample | undefined> => {
     const begin = Date.now();
     const samples: ListenerSample[] = [];
@@ -310,7 +319,8 @@ async function main(): Promise<number> {
     const result = samples[samples.length - 1];
     if (result) {
       listenerSeries.push({ label, sample: result });
-      log(`LISTEN connections ${label}: ${formatListeners(result)}`);
+      const startedSoFar = starts.filter((x) => x.executionId).length;
+      log(`LISTEN connections ${label}: ${formatListeners(result)}; ${startedSoFar} executions started so far`);
     }
     return result;
   };
@@ -333,10 +343,10 @@ async function main(): Promise<number> {
     return live.find((a) => a.name !== previous) ?? live[0] ?? null;
   };
 
-  const starts: Start[] = Array.from({ length: settings.executions }, (_, n) => ({ n, key: `chaos-${t0}-${n}`, attempts: 0 }));
   const watchers: SseWatcher[] = [];
   const streamRuns: Promise<void>[] = [];
-  const streamEvery = settings.streams > 0 ? Math.max(1, Math.floor(settings.executions / settings.streams)) : Infinity;
+  const streamEvery = Math.max(1, Math.floor(settings.executions / Math.max(1, settings.streams)));
+  const watched = (n: number) => settings.streams > 0 && n % streamEvery === 0;
   let scenarioEnd = Infinity;
   // Streams end with their execution, or are aborted once the wait for the executions is over.
   const streamDeadline = () => since() + 900_000;
@@ -351,16 +361,18 @@ async function main(): Promise<number> {
       if (api) {
         s.attempts += 1;
         try {
-          const res = await http('POST', `${api.url}/api/v3/workflows/${WORKFLOW_ID}/executions`, apiKey, { inputs: { n: s.n } }, { 'idempotency-key': s.key });
-          if ((res.status === 201 || res.status === 200) && typeof res.body?.id === 'string') {
+          const res = await http('POST', `${api.url}/api/v3/workflows/${WORKFLOW_ID}/executions`, apiKey, { inputs: { n: s.n, pause: watched(s.n) ? settings.streamPauseSeconds : 1 } }, { 'idempotency-key': s.key });
+          if (res.status >= 200 && res.status < 300 && typeof res.body?.id === 'string') {
             s.executionId = res.body.id;
             s.api = api.name;
             s.startedAt = since();
             s.error = undefined;
-            if (s.n % streamEvery === 0 && watchers.length < settings.streams) {
+            if (watched(s.n) && watchers.length < settings.streams) {
+              // Streams alternate between the API processes, whichever answered the start.
               const w = new SseWatcher(res.body.id, apiKey, since);
+              const preferred = apis[watchers.length % 2];
               watchers.push(w);
-              streamRuns.push(w.run(api, pickApi, streamDeadline()));
+              streamRuns.push(w.run(procs.running(preferred.name as Role) ? preferred : api, pickApi, streamDeadline()));
             }
             return;
           }
@@ -516,13 +528,17 @@ async function main(): Promise<number> {
   );
   const [allExecutions] = await cluster.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_executions`, [], DATABASE);
   const verdicts: StreamVerdict[] = [];
+  const streamDetails: Array<Record<string, unknown>> = [];
   for (const w of watchers) {
-    const outbox = await cluster.query<{ id: string; position: string }>(
-      `SELECT id::text AS id, position::text AS position FROM domain_events WHERE aggregate_id = $1 ORDER BY tx_id, position`,
+    const outbox = await cluster.query<{ id: string; position: string; tx_id: string; type: string }>(
+      `SELECT e.id::text AS id, e.position::text AS position, e.tx_id::text AS tx_id, e.type FROM domain_events e WHERE e.aggregate_id = $1 ORDER BY e.tx_id, e.position`,
       [w.executionId],
       DATABASE,
     );
-    verdicts.push(judgeStream(w, outbox));
+    const verdict = judgeStream(w, outbox);
+    verdicts.push(verdict);
+    // For an inexact stream, what was received against what the outbox holds, to see what went wrong.
+    streamDetails.push({ ...verdict, segments: w.segments, ...(verdict.exact ? {} : { receivedIds: w.ids, receivedTypes: w.types, outbox }) });
   }
   const repeatedCalls = [...slowServer.calls.values()].filter((n) => n > 1).length;
 
@@ -605,6 +621,7 @@ async function main(): Promise<number> {
     [
       'SSE streams exact / inexact',
       `${exactStreams} / ${verdicts.length - exactStreams}` +
+        (verdicts.length - exactStreams ? ` (${Object.entries(countBy(verdicts.filter((v) => !v.exact).map((v) => v.category))).map(([k, n]) => `${n} ${k}`).join(', ')})` : '') +
         (verdicts.some((v) => !v.exact)
           ? ` (${[...new Set(verdicts.filter((v) => !v.exact).map((v) => v.reason))].slice(0, 3).join(' | ')}); reconnects ${verdicts.reduce((s, v) => s + v.reconnects, 0)}`
           : `; reconnects ${verdicts.reduce((s, v) => s + v.reconnects, 0)}`),
@@ -654,7 +671,7 @@ async function main(): Promise<number> {
         ready: readyRows,
         outage,
         faults,
-        streams: verdicts.map((v, i) => ({ ...v, segments: watchers[i].segments })),
+        streams: streamDetails,
         timeline,
       },
       null,

@@ -152,6 +152,8 @@ export class SseWatcher {
 export interface StreamVerdict {
   executionId: string;
   exact: boolean;
+  /** exact; reordered (same events, other order); missing or repeated; unfinished (no terminal event). */
+  category: 'exact' | 'reordered' | 'missing or repeated' | 'unfinished';
   /** Which outbox column the `id:` values matched: `position` (today) or `id` (the event uuid). */
   idColumn: 'position' | 'id' | 'none';
   received: number;
@@ -188,9 +190,11 @@ export function judgeStream(w: SseWatcher, outbox: Array<{ id: string; position:
   if (unknown) reasons.push(`${unknown} not in the outbox`);
   if (outOfOrder) reasons.push('order differs from (tx_id, position)');
   const exact = sameSequence && w.finished;
+  const category: StreamVerdict['category'] = exact ? 'exact' : !w.finished ? 'unfinished' : outOfOrder ? 'reordered' : 'missing or repeated';
   return {
     executionId: w.executionId,
     exact,
+    category,
     idColumn,
     received: w.ids.length,
     expected: expected.length,
