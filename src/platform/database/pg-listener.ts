@@ -26,6 +26,8 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PgListener.name);
   private readonly channels = new Map<string, Set<ChannelSubscriber>>();
   private client?: Client;
+  /** Statements on the connection run one at a time (pg warns about overlapping queries). */
+  private serial: Promise<unknown> = Promise.resolve();
   private loop?: BackgroundLoop;
   private stopped = false;
 
@@ -61,7 +63,8 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
     const isNew = set.size === 0;
     set.add(subscriber);
     this.channels.set(channel, set);
-    if (isNew && this.client) this.client.query(`LISTEN ${channel}`).catch(() => this.lost(this.client));
+    const client = this.client;
+    if (isNew && client) this.query(client, `LISTEN ${channel}`).catch(() => this.lost(client));
   }
 
   unsubscribe(channel: string, subscriber: ChannelSubscriber): void {
@@ -71,8 +74,9 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
   private async keepOpen(): Promise<void> {
     if (this.stopped) return;
     if (this.client) {
-      await this.client.query('SELECT 1').catch((e: Error) => {
-        this.lost(this.client);
+      const client = this.client;
+      await this.query(client, 'SELECT 1').catch((e: Error) => {
+        this.lost(client);
         throw e;
       });
       return;
@@ -96,6 +100,12 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
     if (this.stopped) return void (await client.end().catch(() => undefined));
     this.client = client;
     for (const set of this.channels.values()) for (const s of set) s.caughtUp();
+  }
+
+  private query(client: Client, text: string): Promise<unknown> {
+    const run = this.serial.then(() => client.query(text));
+    this.serial = run.catch(() => undefined);
+    return run;
   }
 
   /** Forgets a broken connection (closing it, so it never counts twice) and reconnects soon. */

@@ -38,6 +38,10 @@ export class MemorySearchPool implements OnApplicationShutdown {
   async run<T>(fn: (connection: SearchConnection) => Promise<T>): Promise<T> {
     const client = await this.getPool().connect();
     let broken: Error | undefined;
+    // A checked-out client has no 'error' listener of the pool's: a connection lost between two
+    // statements would otherwise be an unhandled 'error' event, which ends the process.
+    const onError = (e: Error) => (broken = e);
+    client.on('error', onError);
     try {
       return await fn(this.connection(client));
     } catch (error) {
@@ -45,6 +49,7 @@ export class MemorySearchPool implements OnApplicationShutdown {
       if (!(error instanceof DatabaseError)) broken = error as Error;
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
