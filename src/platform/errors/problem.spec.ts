@@ -17,6 +17,14 @@ describe('toProblem', () => {
     expect(problem).toEqual({ type: expect.any(String), title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred', code: 'INTERNAL_ERROR' });
   });
 
+  it('answers 503 while the database is unreachable, without internals', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(toProblem(refused)).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'The database is not reachable right now; retry shortly' });
+    const wrapped = Object.assign(new Error('terminating connection due to administrator command'), { driverError: Object.assign(new Error('x'), { code: '57P01' }) });
+    expect(toProblem(wrapped)).toMatchObject({ status: 503 });
+    expect(toProblem(Object.assign(new Error('syntax error'), { code: '42601' }))).toMatchObject({ status: 500 });
+  });
+
   it('maps framework HTTP errors by status', () => {
     expect(toProblem(new NotFoundException('Cannot GET /nope'))).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     expect(toProblem(new BadRequestException('bad'))).toMatchObject({ status: 400, code: 'BAD_REQUEST' });

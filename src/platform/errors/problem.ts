@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isConnectionError } from '../database/pg-errors';
 import { DomainError, ErrorCode, ErrorDetail } from '../domain';
 import { ERROR_STATUS } from './error-status.map';
 
@@ -58,6 +59,9 @@ export function toProblem(error: unknown): Problem {
     return { ...problem, status, title: STATUS_CODES[status] ?? problem.title };
   }
   if (status === 503) return problemFor('SERVICE_UNAVAILABLE', 'A dependency is not available', serviceErrors(error));
+  if (isConnectionError(error) || isConnectionError((error as { driverError?: unknown })?.driverError)) {
+    return problemFor('SERVICE_UNAVAILABLE', 'The database is not reachable right now; retry shortly');
+  }
   return problemFor('INTERNAL_ERROR', 'An unexpected error occurred');
 }
 
