@@ -118,7 +118,9 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const finishBy = deadline - Math.min(2000, this.config.get('SHUTDOWN_GRACE_SECONDS') * 200);
     while (this.inFlight.size && Date.now() < finishBy) await Promise.race([...[...this.inFlight.values()].map((f) => f.done), sleep(Math.max(0, finishBy - Date.now()))]);
     if (this.inFlight.size) await this.abandon(deadline);
-    await this.batcher.drain(deadline);
+    const unwritten = await this.batcher.drain(deadline);
+    // Results that could not be written in time: their steps run again elsewhere, now rather than after the lease.
+    if (unwritten.length) await releaseLeases(sqlOf(this.pool), this.id, unwritten).catch(() => undefined);
     await this.jobs.stop(this.heartbeats);
     await this.claimClient?.end().catch(() => undefined);
     this.claimClient = undefined;
