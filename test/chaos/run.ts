@@ -640,7 +640,12 @@ async function main(): Promise<number> {
     ),
   );
   console.log('\n### LISTEN connections over time\n');
-  console.log(markdownTable(['when', 'at', 'per process'], listenerSeries.map((l) => [l.label, `${(l.sample.at / 1000).toFixed(1)} s`, formatListeners(l.sample)])));
+  console.log(
+    markdownTable(
+      ['when', 'at', 'LISTEN per process', 'all connections per process'],
+      listenerSeries.map((l) => [l.label, `${(l.sample.at / 1000).toFixed(1)} s`, formatListeners(l.sample), Object.entries(l.sample.connectionsPerRole).map(([r, n]) => `${r} ${n}`).join(', ') || '—']),
+    ),
+  );
   console.log('\n### Faults\n');
   console.log(markdownTable(['fault', 'from', 'PostgreSQL back at'], faults.map((f) => [f.kind, `${(f.from / 1000).toFixed(1)} s`, `${(f.to / 1000).toFixed(1)} s`])));
   console.log(`\n${passed ? 'PASS' : 'FAIL'} — logs in ${logDir}`);
