@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../../../platform/domain';
 import { TenantId } from '../../../platform/auth/tenant-id.decorator';
@@ -90,13 +90,26 @@ export class ExecutionsController {
   }
 
   @Get('executions/:id/events')
-  @ApiOperation({ summary: 'The execution’s events as Server-Sent Events: its history, then live, closing when it ends' })
+  @ApiOperation({
+    summary: 'The execution’s events as Server-Sent Events: its history, then live, closing when it ends',
+    description:
+      'Every event of the execution exactly once, in commit order (`(tx_id, position)`, the order the outbox relay publishes in). ' +
+      'Each SSE event: `id` = the event id (`domain_events.id`, a UUID), `event` = its type, `data` = the envelope ' +
+      '`{id, position, tenantId, type, aggregateType, aggregateId, payload, occurredAt, correlationId, executionId}`. ' +
+      'Reconnect with `Last-Event-ID` to continue strictly after that event. The stream closes after the terminal event, ' +
+      'and when the instance shuts down (reconnect with `Last-Event-ID`).',
+  })
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event position' })
-  @ApiOkResponse({ description: 'text/event-stream; each event: id = position, event = type, data = the event envelope' })
-  @ApiProblems(404)
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume strictly after this event: the `id` of an event of this stream; any other value is 400' })
+  @ApiOkResponse({ description: 'text/event-stream; each event: id = event id, event = type, data = the event envelope' })
+  @ApiProblems(400, 404)
+  @ApiResponse({
+    status: 503,
+    description: 'This instance is shutting down: reconnect (with `Last-Event-ID`)',
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemResponseDto' } } },
+  })
   async events(@TenantId() tenantId: string, @Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     await this.queries.execute(new GetExecutionQuery(tenantId, id, false));
-    await this.stream.open(tenantId, id, /^\d+$/.test(lastEventId ?? '') ? lastEventId! : '0', reply);
+    await this.stream.open(tenantId, id, lastEventId, reply);
   }
 }
