@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { activeWorkflow, start, testServer, TestServer, waitForExecution, waitForStep } from '../support/engine-helpers';
 import { apiClient } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -194,9 +195,11 @@ describe('executions over HTTP (engine e2e)', () => {
     const events = text
       .split('\n\n')
       .filter((block) => block.includes('event: '))
-      .map((block) => ({ id: Number(/^id: (\d+)/m.exec(block)![1]), type: /^event: (\w+)/m.exec(block)![1], data: JSON.parse(/^data: (.*)$/m.exec(block)![1]) }));
-    const ids = events.map((e) => e.id);
-    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+      .map((block) => ({ id: /^id: (.+)$/m.exec(block)![1], type: /^event: (\w+)/m.exec(block)![1], data: JSON.parse(/^data: (.*)$/m.exec(block)![1]) }));
+    // id: the event's id, in the outbox's (tx_id, position) order; data: the envelope.
+    const stored: { id: string }[] = await t.app.get(DataSource).query(`SELECT id FROM domain_events WHERE aggregate_id = $1 ORDER BY tx_id, position`, [id]);
+    expect(events.map((e) => e.id)).toEqual(stored.map((r) => r.id));
+    expect(events[0].data).toMatchObject({ id: events[0].id, tenantId: t.tenantId, type: 'WorkflowExecutionStarted', aggregateType: 'WorkflowExecution', aggregateId: id, executionId: id });
     const order = events.map((e) => `${e.type}${e.data.payload.stepId ? `:${e.data.payload.stepId}` : ''}`);
     expect(order).toEqual([
       'WorkflowExecutionStarted',
