@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -159,6 +159,17 @@ async function http(method: string, url: string, key: string, body?: unknown, he
   return { status: res.status, body: parsed };
 }
 
+/** The process logged that it received SIGTERM/SIGINT (or died by a signal) that the script did not send. */
+function signalledFromOutside(i: Instance): boolean {
+  if (i.intended || !i.exit) return false;
+  if (i.exit.signal) return true;
+  try {
+    return /"msg":"(SIGTERM|SIGINT) received/.test(readFileSync(i.logFile, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 function countBy(values: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
@@ -201,13 +212,14 @@ async function main(): Promise<number> {
   log(`run directory ${runDir}`);
 
   // 1. Build once, then run a private copy of the build, so a rebuild by someone else meanwhile
-  //    cannot change the processes under test (node_modules resolve through NODE_PATH).
+  //    cannot change the processes under test (node_modules resolve through NODE_PATH). The copy is
+  //    not named `dist`, so a `pkill -f dist/src/main.js` elsewhere on the machine misses it.
   if (settings.build) {
     log('npm run build');
     await runCommand('npm', ['run', 'build'], process.env, join(logDir, 'build.log'));
   }
   if (!existsSync(join(ROOT, 'dist', 'src', 'main.js'))) throw new Error('dist/src/main.js missing: run `npm run build` (or leave CHAOS_BUILD unset)');
-  const buildDir = join(runDir, 'dist');
+  const buildDir = join(runDir, 'app');
   cpSync(join(ROOT, 'dist'), buildDir, { recursive: true });
 
   // 2. The private cluster, migrated.
@@ -545,9 +557,10 @@ async function main(): Promise<number> {
   // 10. Process exits, before the script stops the survivors.
   const windows = faults.map((f) => ({ from: f.from, to: f.to + 30_000 }));
   const exits = procs.instances.map((i) => {
-    let kind: 'running at the end' | 'intended' | 'caused by the database' | 'unexplained';
+    let kind: 'running at the end' | 'intended' | 'signal from outside the script' | 'caused by the database' | 'unexplained';
     if (!i.exit) kind = 'running at the end';
     else if (i.intended && i.exit.at >= i.intended.at) kind = 'intended';
+    else if (signalledFromOutside(i)) kind = 'signal from outside the script';
     else if (windows.some((w) => i.exit!.at >= w.from && i.exit!.at <= w.to)) kind = 'caused by the database';
     else kind = 'unexplained';
     return {
@@ -563,7 +576,7 @@ async function main(): Promise<number> {
       lastErrors: kind === 'running at the end' || kind === 'intended' ? [] : lastErrorLines(i.logFile),
     };
   });
-  const unintended = exits.filter((e) => e.kind === 'caused by the database' || e.kind === 'unexplained');
+  const unintended = exits.filter((e) => e.kind !== 'running at the end' && e.kind !== 'intended');
   await procs.stopAll();
   await slowServer.close();
 
