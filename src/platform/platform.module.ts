@@ -19,7 +19,8 @@ import { StepTypeCatalog } from './step-types/step-type-catalog';
 /** Cross-cutting pieces every module uses: API keys, the outbox, metrics, health. */
 @Global()
 @Module({
-  imports: [DiscoveryModule, TerminusModule],
+  // Terminus would log every failed check with a stack; the problem filter logs one line per 503 instead.
+  imports: [DiscoveryModule, TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController, MetricsController],
   providers: [
     ApiKeyService,

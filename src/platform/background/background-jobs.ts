@@ -6,15 +6,14 @@ import { BackgroundLoop, LoopObserver, LoopSpec } from './background-loop';
 /**
  * The one way to run work without a request (DESIGN.md, "Running in the background"): every loop —
  * scheduler, relay, workers, reapers, health and maintenance jobs — is started here. A failing pass
- * is logged as one JSON line naming the loop (the first failure of a streak, a changed error, and
- * the recovery), counted, and retried after a capped, jittered backoff; it never ends the process.
+ * is logged as one JSON line naming the loop (the first failure of a streak, every tenth, and the
+ * recovery), counted, and retried after a capped, jittered backoff; it never ends the process.
  * Metrics: cognitionos_background_loop_runs_total, _errors_total, _last_success_timestamp_seconds.
  */
 @Injectable()
 export class BackgroundJobs implements OnApplicationShutdown {
   private readonly logger = new Logger('BackgroundJobs');
   private readonly loops = new Set<BackgroundLoop>();
-  private readonly lastError = new Map<string, string>();
   private readonly runs: Counter<'loop'>;
   private readonly errors: Counter<'loop'>;
   private readonly lastSuccess: Gauge<'loop'>;
@@ -35,15 +34,15 @@ export class BackgroundJobs implements OnApplicationShutdown {
       succeeded: (loop, afterFailures) => {
         this.lastSuccess.set({ loop }, Date.now() / 1000);
         if (afterFailures > 0) {
-          this.lastError.delete(loop);
           this.logger.log({ loop, failures: afterFailures }, `background loop ${loop} recovered after ${afterFailures} failed passes`);
         }
       },
       failed: (loop, error, failures, backoffMs) => {
         this.errors.inc({ loop });
+        // One line when a streak starts, then one every 10 failed passes (an outage would otherwise
+        // log every loop's every retry), then one when it recovers.
+        if (failures !== 1 && failures % 10 !== 0) return;
         const message = errorMessage(error);
-        if (this.lastError.get(loop) === message) return;
-        this.lastError.set(loop, message);
         this.logger.warn({ loop, failures, backoffMs, error: message }, `background loop ${loop} failed: ${message}`);
       },
     };

@@ -14,9 +14,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const problem = toProblem(error);
-    // An outage is not a bug: one line, no stack (every request would log one while it lasts).
-    if (problem.status === 503) this.logger.warn(`${problem.detail}: ${error instanceof Error ? error.message : String(error)}`);
-    else if (problem.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    const url = host.switchToHttp().getRequest<{ url?: string }>()?.url ?? '';
+    // An outage is not a bug: one line, no stack (every request would log one while it lasts); a
+    // readiness probe reporting it is the probe doing its job, not worth a line per poll.
+    if (problem.status === 503 && !url.startsWith('/health')) this.logger.warn(`${problem.detail}: ${error instanceof Error ? error.message : String(error)}`);
+    else if (problem.status >= 500 && problem.status !== 503) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     const reply = host.switchToHttp().getResponse<ReplyLike>();
     if (problem.status === 503) reply.header('retry-after', '5');
     reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);

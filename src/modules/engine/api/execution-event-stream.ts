@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
@@ -136,7 +136,7 @@ const SNAPSHOT = `SELECT pg_snapshot_xmin(s)::text AS horizon, pg_snapshot_xmax(
  * sends what is left below it, and closes — unless a retry started the execution again.
  */
 @Injectable()
-export class ExecutionEventStream implements BeforeApplicationShutdown {
+export class ExecutionEventStream implements OnModuleDestroy {
   private readonly logger = new Logger(ExecutionEventStream.name);
   private readonly streams = new Set<LiveStream>();
   private shuttingDown = false;
@@ -161,7 +161,9 @@ export class ExecutionEventStream implements BeforeApplicationShutdown {
   }
 
   /** Ends every open stream before the HTTP server closes (clients reconnect elsewhere with `Last-Event-ID`) and refuses new ones. */
-  beforeApplicationShutdown(): void {
+  // onModuleDestroy is the first hook of app.close(), for every module, before any module drains
+  // its workers in beforeApplicationShutdown: streams end at once whatever the other hooks do.
+  onModuleDestroy(): void {
     this.shuttingDown = true;
     for (const stream of [...this.streams]) stream.close();
   }
