@@ -18,6 +18,11 @@ import { TaskModule } from './modules/task/task.module';
 import { TraceModule } from './modules/trace/trace.module';
 import { MemoryModule } from './modules/memory/memory.module';
 
+/** Health probes and metrics scrapes are not logged: they come every few seconds. */
+function isProbe(url: string): boolean {
+  return url.startsWith('/health') || url.startsWith('/metrics');
+}
+
 interface RawRequest {
   headers: Record<string, string | string[] | undefined>;
 }
@@ -44,7 +49,8 @@ export class CognitionOsCoreModule {
             pinoHttp: {
               level: config.get('LOG_LEVEL'),
               genReqId: (req: RawRequest) => String(req.headers[REQUEST_ID_HEADER]),
-              autoLogging: { ignore: (req: { url?: string }) => !!req.url?.startsWith('/health') || req.url === '/metrics' },
+              // originalUrl: the middleware layer may have rewritten `url` relative to its mount path.
+              autoLogging: { ignore: (req: { url?: string; originalUrl?: string }) => isProbe(req.originalUrl ?? req.url ?? '') },
               redact: ['req.headers.authorization'],
             },
           }),
