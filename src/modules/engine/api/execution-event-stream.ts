@@ -7,6 +7,7 @@ import { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { DomainError, DomainEvent } from '../../../platform/domain';
 import { isUuid } from '../../../platform/ids/uuid';
+import { StoredEventRow } from '../../../platform/outbox/event-type.registry';
 import { TERMINAL_EXECUTION_EVENTS } from '../contracts';
 
 /**
@@ -70,18 +71,8 @@ export class StreamOrder {
   }
 }
 
-interface EventRow {
-  id: string;
-  position: string;
-  tx_id: string;
-  tenant_id: string;
-  type: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  payload: unknown;
-  occurred_at: Date;
-  correlation_id: string | null;
-}
+/** A `domain_events` row as the history query reads it (the relay's row shape). */
+type EventRow = StoredEventRow;
 
 /** Where a resumed stream starts, and whether the execution had ended by then. */
 interface ResumePoint {

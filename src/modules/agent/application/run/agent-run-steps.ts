@@ -81,24 +81,26 @@ export class AgentRunSteps {
    */
   @Transactional()
   async release(run: RunRef, error: TaskError, durationMs: number): Promise<void> {
-    const agent = await this.load(run.tenantId, run.agentId);
-    if (agent.currentTaskId !== run.taskId || agent.status === 'terminated') return;
-    const now = new Date();
-    if (agent.status !== 'failed') agent.failTask(run.runId, { code: error.code, message: error.message }, durationMs, now);
-    agent.becomeIdle(now);
-    await this.agents.update(agent);
-    await this.commands.execute(new FailTaskCommand(run.tenantId, run.taskId, run.agentId, error, 'requeue', { reason: 'retry' }));
+    if (await this.freeAgent(run, error, durationMs)) {
+      await this.commands.execute(new FailTaskCommand(run.tenantId, run.taskId, run.agentId, error, 'requeue', { reason: 'retry' }));
+    }
   }
 
   /** The run stopped because the task was cancelled (or taken away): the agent goes back to idle. */
   @Transactional()
   async abandon(run: RunRef, error: TaskError, durationMs: number): Promise<void> {
+    await this.freeAgent(run, error, durationMs);
+  }
+
+  /** The agent records the run's failure and goes idle; false when it no longer holds the task. */
+  private async freeAgent(run: RunRef, error: TaskError, durationMs: number): Promise<boolean> {
     const agent = await this.load(run.tenantId, run.agentId);
-    if (agent.currentTaskId !== run.taskId || agent.status === 'terminated') return;
+    if (agent.currentTaskId !== run.taskId || agent.status === 'terminated') return false;
     const now = new Date();
     if (agent.status !== 'failed') agent.failTask(run.runId, { code: error.code, message: error.message }, durationMs, now);
     agent.becomeIdle(now);
     await this.agents.update(agent);
+    return true;
   }
 
   /**
