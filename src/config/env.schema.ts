@@ -90,6 +90,21 @@ export const envSchema = z
           .map((h) => h.trim())
           .filter(Boolean),
       ),
+    /** The limits table (src/platform/limits/limits.ts): defaults there and here must agree. */
+    EXPRESSION_COST_LIMIT: int(1000, 1_000_000_000).default(1_000_000),
+    EXPRESSION_TIME_LIMIT_MS: int(1, 60_000).default(100),
+    EXPRESSION_RESULT_MAX_BYTES: int(1024, 1_073_741_824).default(1_048_576),
+    STEP_OUTPUT_MAX_BYTES: int(1024, 1_073_741_824).default(1_048_576),
+    EXECUTION_INPUT_MAX_BYTES: int(1024, 1_073_741_824).default(1_048_576),
+    FOREACH_MAX_ITEMS: int(1, 10_000_000).default(10_000),
+    JSON_MAX_DEPTH: int(2, 10_000).default(64),
+    REQUEST_BODY_MAX_BYTES: int(1024, 1_073_741_824).default(1_048_576),
+    SSE_MAX_CONNECTIONS_PER_KEY: int(1, 100_000).default(100),
+    RATE_LIMIT_PER_SECOND: int(1, 1_000_000).default(100),
+    RATE_LIMIT_BURST: int(1, 10_000_000).default(200),
+    TENANT_MAX_RUNNING_STEPS: int(1, 10_000_000).default(1000),
+    /** Optional: rate-limit buckets shared across instances (per instance without it). */
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
     BOOTSTRAP_API_KEY: z
       .string()
       .regex(/^cos_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{20,}$/, 'must look like cos_<8 chars>_<secret of 20+ chars> (see `npm run cli -- apikey:create`)')
