@@ -1,5 +1,6 @@
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { scanAst, type AstScan } from './ast-scan';
+import { guardAst, instrumentEnvironment } from './cel-metering';
 
 /**
  * One shared CEL environment. Variables are undeclared (`dyn`) because workflow inputs and step
@@ -10,6 +11,7 @@ const environment = new Environment({
   homogeneousAggregateLiterals: false,
   limits: { maxAstNodes: 10_000, maxDepth: 100, maxListElements: 1_000, maxMapEntries: 1_000 },
 });
+instrumentEnvironment(environment);
 
 export interface CompiledExpression {
   program: ParseResult;
@@ -34,6 +36,7 @@ export function compileCel(expression: string): CompiledExpression {
     return hit;
   }
   const program = environment.parse(expression);
+  guardAst(program.ast);
   const scan = scanAst(program.ast);
   const compiled: CompiledExpression = { program, scan, roots: new Set([...scan.variables, ...scan.unknownRoots]) };
   cache.set(expression, compiled);

@@ -1,3 +1,4 @@
+import type { Meter } from './expression-limits';
 import { isPlainObject } from './plain-object';
 
 /*
@@ -38,22 +39,52 @@ function fromBigInt(value: bigint): number | string {
   return Number.isSafeInteger(asNumber) ? asNumber : value.toString();
 }
 
-export function fromCel(value: unknown): unknown {
-  if (typeof value === 'bigint') return fromBigInt(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(fromCel);
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+/**
+ * Converts a CEL result to a plain JSON value. With a meter, the result's JSON size (about: every
+ * occurrence of a shared value counted again, as serialization would) is taken from the meter's
+ * byte budget, and conversion stops with EXPRESSION_LIMIT as soon as it runs out.
+ */
+export function fromCel(value: unknown, meter?: Meter): unknown {
+  if (typeof value === 'bigint') {
+    meter?.takeBytes(8, 'result');
+    return fromBigInt(value);
+  }
+  if (value === null || typeof value !== 'object') {
+    if (meter) meter.takeBytes(typeof value === 'string' ? value.length + 2 : 8, 'result');
+    return value;
+  }
+  if (Array.isArray(value)) {
+    meter?.takeBytes(2 + value.length, 'result');
+    return value.map((item) => fromCel(item, meter));
+  }
+  if (value instanceof Uint8Array) {
+    meter?.takeBytes(Math.ceil(value.byteLength / 3) * 4 + 2, 'result');
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  }
+  if (value instanceof Date) {
+    meter?.takeBytes(26, 'result');
+    return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  }
   if (value instanceof Map) {
+    meter?.takeBytes(2, 'result');
     const out: Record<string, unknown> = {};
-    for (const [key, item] of value) out[String(fromCel(key))] = fromCel(item);
+    for (const [key, item] of value) {
+      const name = String(fromCel(key));
+      meter?.takeBytes(name.length + 4, 'result');
+      out[name] = fromCel(item, meter);
+    }
     return out;
   }
   if (isPlainObject(value)) {
+    meter?.takeBytes(2, 'result');
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = fromCel(item);
+    for (const [key, item] of Object.entries(value)) {
+      meter?.takeBytes(key.length + 4, 'result');
+      out[key] = fromCel(item, meter);
+    }
     return out;
   }
+  meter?.takeBytes(16, 'result');
   const primitive = (value as { valueOf(): unknown }).valueOf();
   if (typeof primitive === 'bigint') return fromBigInt(primitive);
   const text = String(value);

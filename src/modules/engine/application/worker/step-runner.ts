@@ -76,7 +76,7 @@ export class StepRunner {
       if (outcome instanceof StepWaitRequest) return { ...base, kind: 'waiting', wait: outcome.wait };
       return { ...base, kind: 'completed', output: outcome === undefined ? null : outcome };
     } catch (error) {
-      if (error instanceof ExpressionError) return this.fail(claim, plan, { code: 'EXPRESSION_ERROR', message: error.message, retryable: false });
+      if (error instanceof ExpressionError) return this.fail(claim, plan, { code: error.code, message: error.message, retryable: false });
       return this.fail(claim, plan, toStepError(error));
     }
   }
