@@ -252,7 +252,7 @@ async function main(): Promise<number> {
     WORKER_POLL_MS: String(settings.workerPollMs),
     LEASE_SECONDS: String(settings.leaseSeconds),
     SCHEDULER_ENABLED: 'true',
-    HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1',
+    HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*',
     MODEL_PROVIDER: 'echo',
     EMBEDDING_PROVIDER: 'hashing',
     SHUTDOWN_GRACE_SECONDS: String(settings.shutdownGraceSeconds),

@@ -26,7 +26,7 @@ describe('agentic workflows over HTTP (OpenAI-compatible fake server)', () => {
       OPENAI_BASE_URL: model.baseUrl,
       OPENAI_API_KEY: 'sk-test',
       MODEL_MAX_RETRIES: '0',
-      HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1',
+      HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*',
       AGENT_POLL_MS: '100',
       AGENT_HEALTH_INTERVAL_MS: '3600000',
       OUTBOX_POLL_MS: '100',

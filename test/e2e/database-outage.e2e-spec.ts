@@ -40,7 +40,7 @@ describe('a database outage with no outside restarter', () => {
       ...db.env,
       DB_PORT: String(proxy.port),
       LOG_LEVEL: 'warn',
-      HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1',
+      HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*',
       LEASE_SECONDS: '5',
       WORKER_POLL_MS: '300',
       OUTBOX_POLL_MS: '300',

@@ -15,7 +15,7 @@ describe('workers racing over one database', () => {
 
   beforeAll(async () => {
     http = await testServer();
-    t = await startTestApp('concurrency', { WORKER_ENABLED: 'false', SCHEDULER_ENABLED: 'false', HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1' });
+    t = await startTestApp('concurrency', { WORKER_ENABLED: 'false', SCHEDULER_ENABLED: 'false', HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*' });
   });
   afterAll(async () => {
     for (const w of local) await w.stop();
@@ -33,7 +33,7 @@ describe('workers racing over one database', () => {
     for (let i = 0; i < STEPS; i += 100) {
       await Promise.all(Array.from({ length: 100 }, () => commands.execute(new StartExecutionCommand(t.tenantId, 'race', undefined, {}))));
     }
-    const env = { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1', WORKER_CONCURRENCY: '10', WORKER_POLL_MS: '100', SCHEDULER_ENABLED: 'false' };
+    const env = { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*', WORKER_CONCURRENCY: '10', WORKER_POLL_MS: '100', SCHEDULER_ENABLED: 'false' };
     children.push(startWorkerProcess(t.db, env), startWorkerProcess(t.db, env));
     await waitForListeners(t.db, 3); // one LISTEN connection per process: this app and each child
     const { StepWorker } = await import('../../src/modules/engine/application/worker/step-worker');

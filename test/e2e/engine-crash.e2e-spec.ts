@@ -16,7 +16,7 @@ describe('a worker process killed mid-run', () => {
 
   beforeAll(async () => {
     http = await testServer();
-    t = await startTestApp('crash', { WORKER_ENABLED: 'false', SCHEDULER_ENABLED: 'false', HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1' });
+    t = await startTestApp('crash', { WORKER_ENABLED: 'false', SCHEDULER_ENABLED: 'false', HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*' });
   });
   afterAll(async () => {
     for (const c of children) await stopProcess(c, 'SIGKILL');
@@ -35,7 +35,7 @@ describe('a worker process killed mid-run', () => {
       await Promise.all(Array.from({ length: 50 }, () => commands.execute(new StartExecutionCommand(t.tenantId, 'chain5', undefined, {}))));
     }
     const db = t.app.get(DataSource);
-    const env = { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1', WORKER_CONCURRENCY: '10', WORKER_POLL_MS: String(POLL_MS), LEASE_SECONDS: String(LEASE_SECONDS), SCHEDULER_ENABLED: 'false' };
+    const env = { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*', WORKER_CONCURRENCY: '10', WORKER_POLL_MS: String(POLL_MS), LEASE_SECONDS: String(LEASE_SECONDS), SCHEDULER_ENABLED: 'false' };
     const victim = startWorkerProcess(t.db, env);
     children.push(victim, startWorkerProcess(t.db, env));
     await waitForListeners(t.db, 3); // one LISTEN connection per process: this app and each worker

@@ -88,7 +88,7 @@ describe('execution event streams (SSE): exact, resumable, closed on shutdown', 
 
   beforeAll(async () => {
     http = await testServer();
-    t = await startTestApp('execution-events', { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1', WORKER_CONCURRENCY: '32', WORKER_POLL_MS: '100', SCHEDULER_ENABLED: 'false' });
+    t = await startTestApp('execution-events', { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*', WORKER_CONCURRENCY: '32', WORKER_POLL_MS: '100', SCHEDULER_ENABLED: 'false' });
     api = apiClient(t.url, t.key);
     db = t.app.get(DataSource);
     const branches = Array.from({ length: BRANCHES }, (_, i) => `b${i}`);

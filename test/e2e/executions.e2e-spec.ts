@@ -12,7 +12,7 @@ describe('executions over HTTP (engine e2e)', () => {
 
   beforeAll(async () => {
     http = await testServer();
-    t = await startTestApp('executions', { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1', WORKER_POLL_MS: '100', WORKER_CONCURRENCY: '8' });
+    t = await startTestApp('executions', { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*', WORKER_POLL_MS: '100', WORKER_CONCURRENCY: '8' });
     api = apiClient(t.url, t.key);
   });
   afterAll(async () => {

@@ -47,7 +47,7 @@ describe('graceful shutdown on SIGTERM', () => {
   const env = (extra: Record<string, string>) => ({
     ...db.env,
     LOG_LEVEL: 'warn',
-    HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1',
+    HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*',
     LEASE_SECONDS: '5',
     WORKER_POLL_MS: '200',
     OUTBOX_POLL_MS: '200',

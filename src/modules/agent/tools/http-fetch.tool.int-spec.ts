@@ -25,22 +25,22 @@ describe('http_fetch agent tool (real HTTP on loopback)', () => {
   const context = { tenantId: 't', agentId: 'a', taskId: 'k', signal: new AbortController().signal };
 
   it('fetches an allow-listed host, follows redirects and returns the body as text', async () => {
-    const result = (await tool(['127.0.0.1']).execute({ url: `${base}/hop` }, context)) as { status: number; body: string };
+    const result = (await tool([new URL(base).host]).execute({ url: `${base}/hop` }, context)) as { status: number; body: string };
     expect(result.status).toBe(200);
     expect(JSON.parse(result.body)).toMatchObject({ method: 'GET', path: '/data' });
-    const posted = (await tool(['127.0.0.1']).execute({ url: `${base}/in`, method: 'POST', body: '{"a":1}' }, context)) as { body: string };
+    const posted = (await tool([new URL(base).host]).execute({ url: `${base}/in`, method: 'POST', body: '{"a":1}' }, context)) as { body: string };
     expect(JSON.parse(posted.body)).toMatchObject({ method: 'POST', body: '{"a":1}' });
   });
 
   it('refuses hosts that are not allowed, also when a redirect leads there', async () => {
     await expect(tool([]).execute({ url: `${base}/data` }, context)).rejects.toMatchObject({ code: 'HOST_NOT_ALLOWED' });
     await expect(tool(['example.com']).execute({ url: `${base}/data` }, context)).rejects.toMatchObject({ code: 'HOST_NOT_ALLOWED' });
-    await expect(tool(['127.0.0.1']).execute({ url: `${base}/away` }, context)).rejects.toMatchObject({ code: 'HOST_NOT_ALLOWED' });
+    await expect(tool([new URL(base).host]).execute({ url: `${base}/away` }, context)).rejects.toMatchObject({ code: 'HOST_NOT_ALLOWED' });
   });
 
   it('refuses non-http URLs and truncates long bodies for the model', async () => {
-    await expect(tool(['127.0.0.1']).execute({ url: 'file:///etc/passwd' }, context)).rejects.toMatchObject({ code: 'INVALID_ARGUMENTS' });
-    const big = (await tool(['127.0.0.1']).execute({ url: `${base}/big` }, context)) as { body: string; truncated: boolean };
+    await expect(tool([new URL(base).host]).execute({ url: 'file:///etc/passwd' }, context)).rejects.toMatchObject({ code: 'INVALID_ARGUMENTS' });
+    const big = (await tool([new URL(base).host]).execute({ url: `${base}/big` }, context)) as { body: string; truncated: boolean };
     expect(big.truncated).toBe(true);
     expect(big.body.length).toBe(20_000);
   });

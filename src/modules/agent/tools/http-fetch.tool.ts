@@ -62,7 +62,7 @@ export class HttpFetchTool implements AgentToolHandler {
   }
 
   private async guard(url: URL): Promise<void> {
-    const check = await checkHost(url.hostname, this.allowList, (host) => this.resolveHost(host));
+    const check = await checkHost(url, this.allowList, (host) => this.resolveHost(host));
     if (!check.allowed) throw new AgentToolError('HOST_NOT_ALLOWED', `http_fetch: ${check.reason}`);
   }
 }

@@ -82,7 +82,7 @@ describe('HttpRequestStepType (against a local HTTP server)', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    handler = new HttpRequestStepType(fakeConfig(['127.0.0.1', 'api.example.com']));
+    handler = new HttpRequestStepType(fakeConfig(['127.0.0.1:*', 'api.example.com']));
   });
 
   afterAll(async () => {
@@ -205,7 +205,7 @@ describe('HttpRequestStepType (against a local HTTP server)', () => {
       }
     }
     const port = new URL(base).port;
-    const error = await failure(new Resolving(fakeConfig(['*.example.test'])).execute(context({ url: `http://svc.example.test:${port}/json` })));
+    const error = await failure(new Resolving(fakeConfig(['*.example.test:*'])).execute(context({ url: `http://svc.example.test:${port}/json` })));
     expect(error).toMatchObject({ code: 'HOST_NOT_ALLOWED', retryable: false });
     expect(error.message).toContain('non-public address 127.0.0.1');
   });

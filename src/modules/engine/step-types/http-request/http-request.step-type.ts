@@ -79,7 +79,7 @@ export class HttpRequestStepType implements StepHandler {
 
   private async guard(url: URL, signal: AbortSignal): Promise<void> {
     const check = await abortable(
-      checkHost(url.hostname, this.allowList, (host) => this.resolveHost(host)),
+      checkHost(url, this.allowList, (host) => this.resolveHost(host)),
       signal,
     );
     if (!check.allowed) {
