@@ -59,7 +59,7 @@ describe('memory collections over HTTP', () => {
     expect(blank.body.errors).toEqual([expect.objectContaining({ path: 'name' })]);
     expectProblem(await api('POST', C, { rawBody: '{"name":' }), 400, 'MALFORMED_JSON');
     expectProblem(await api('GET', `${C}?limit=0`), 422, 'VALIDATION_FAILED');
-    expectProblem(await api('GET', `${C}?cursor=!!`), 400, 'BAD_REQUEST');
+    expectProblem(await api('GET', `${C}?cursor=!!`), 400, 'INVALID_CURSOR');
 
     const mine = (await api('POST', C, { body: { name: 'private' } })).body;
     expectProblem(await other('GET', `${C}/${mine.id}`), 404, 'MEMORY_COLLECTION_NOT_FOUND');

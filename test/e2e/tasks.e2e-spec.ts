@@ -110,7 +110,7 @@ describe('tasks over HTTP', () => {
 
     expectProblem(await api('GET', `${T}?status=sleeping`), 422, 'VALIDATION_FAILED');
     expectProblem(await api('GET', `${T}?agentId=not-a-uuid`), 422, 'VALIDATION_FAILED');
-    expectProblem(await api('GET', `${T}?cursor=garbage`), 400, 'BAD_REQUEST');
+    expectProblem(await api('GET', `${T}?cursor=garbage`), 400, 'INVALID_CURSOR');
   });
 
   it('cancels a task (and its dependents); a second cancel is 409', async () => {

@@ -176,6 +176,6 @@ describe('traces over HTTP (spans written from engine events)', () => {
     expect(unknown.body.code).toBe('UNKNOWN_FIELD');
     const badCursor = await api('GET', `${T}?cursor=${Buffer.from('{"id":"nope"}').toString('base64url')}`);
     expect(badCursor.status).toBe(400);
-    expect(badCursor.body.code).toBe('BAD_REQUEST');
+    expect(badCursor.body.code).toBe('INVALID_CURSOR');
   });
 });

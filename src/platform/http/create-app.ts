@@ -9,10 +9,13 @@ import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { createValidationPipe } from '../errors/validation.pipe';
 import { newId } from '../ids/uuid';
 import { MetricsService } from '../metrics/metrics.service';
+import { limitsOf } from '../limits/limits';
+import { checkHeaders, checkUrl, clientErrorHandler, frameworkErrorHandler } from './edge';
 import { useJsonBodyParser } from './json-body-parser';
 import { setupOpenApi } from './openapi';
 
 export const API_PREFIX = 'api/v3';
+/** The body limit of a route that sets none, until the limits table's `REQUEST_BODY_MAX_BYTES` applies (see `onRoute` below). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface CreateAppOptions {
@@ -28,17 +31,23 @@ export async function createApp(rootModule: Type<unknown>, options: CreateAppOpt
       const sent = req.headers[REQUEST_ID_HEADER];
       return typeof sent === 'string' && sent.length > 0 && sent.length <= 128 ? sent : newId();
     },
+    // Errors raised before routing or by Node's HTTP parser are problem+json like every other.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
   // An error while building the app is thrown to the caller (main.ts prints one line), not logged with its stack and exited on.
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: options.bufferLogs ?? true, autoFlushLogs: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
+  const limits = limitsOf(app.get(AppConfig).all);
 
   fastify.addHook('onRequest', (request, reply, done) => {
     request.raw.headers[REQUEST_ID_HEADER] = request.id;
     reply.header(REQUEST_ID_HEADER, request.id);
-    done();
+    // The edge (DESIGN.md, "Limits and the edge"): a URL or header the core cannot store or process
+    // is a 400 before any handler runs; the body is checked by its parser (json-body-parser.ts).
+    done(checkUrl(request.raw.url ?? '/') ?? checkHeaders(request.headers) ?? undefined);
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -47,11 +56,12 @@ export async function createApp(rootModule: Type<unknown>, options: CreateAppOpt
     done();
   });
   // A route may raise its own body limit with `@RouteConfig({ bodyLimit })` (POST /memories takes batches of vectors).
+  // Every other route takes the limits table's REQUEST_BODY_MAX_BYTES.
   fastify.addHook('onRoute', (route) => {
     const limit = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
-    if (typeof limit === 'number') route.bodyLimit = limit;
+    route.bodyLimit = typeof limit === 'number' ? limit : (route.bodyLimit ?? limits.requestBodyBytes);
   });
-  useJsonBodyParser(app);
+  useJsonBodyParser(app, { maxDepth: limits.jsonDepth });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
