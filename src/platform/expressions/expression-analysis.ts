@@ -1,9 +1,13 @@
 import { ROOT_VARIABLES } from './ast-scan';
 import { celErrorOffset, celErrorSummary, compileCel, quoteExpression, type CompiledExpression } from './cel-runtime';
+import { estimateCost, estimatedBytes } from './cost-estimate';
+import { expressionLimits } from './expression-limits';
 
 export interface ExpressionProblem {
   path: string;
   message: string;
+  /** `EXPRESSION_LIMIT` when the expression is refused by the static cost estimate; otherwise unset. */
+  code?: 'EXPRESSION_LIMIT';
 }
 
 export interface ExpressionAnalysis {
@@ -12,10 +16,12 @@ export interface ExpressionAnalysis {
   /** The allowed root variables the expression reads (e.g. `inputs`, `item`). */
   variables: Set<string>;
   problems: ExpressionProblem[];
+  /** Static estimate of the bytes the expression's result takes (literal growth only; see cost-estimate.ts). */
+  estimatedBytes: number;
 }
 
 export function emptyAnalysis(): ExpressionAnalysis {
-  return { stepRefs: new Set(), variables: new Set(), problems: [] };
+  return { stepRefs: new Set(), variables: new Set(), problems: [], estimatedBytes: 0 };
 }
 
 /**
@@ -65,5 +71,31 @@ export function analyzeExpression(expression: string, path: string): ExpressionA
       analysis.problems.push({ path, message: `type error in ${quoted}: ${celErrorSummary(checked.error)}` });
     }
   }
+  checkEstimate(compiled, quoted, path, analysis);
   return analysis;
+}
+
+const format = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'unbounded');
+
+/**
+ * The static rule (issue 16): refuse what visibly grows past the limits — comprehensions nested over
+ * literal lists, `cel.bind` chains that double — estimated with the runtime meter's units.
+ */
+function checkEstimate(compiled: CompiledExpression, quoted: string, path: string, analysis: ExpressionAnalysis): void {
+  const limits = expressionLimits();
+  const estimate = estimateCost(compiled.program.ast);
+  analysis.estimatedBytes = estimatedBytes(estimate);
+  if (estimate.cost > limits.cost) {
+    analysis.problems.push({
+      path,
+      code: 'EXPRESSION_LIMIT',
+      message: `${quoted} is estimated to cost ${format(estimate.cost)} units, over the budget of ${limits.cost} units of one evaluation (comprehensions nested over large lists, or values that keep doubling)`,
+    });
+  } else if (analysis.estimatedBytes > limits.resultBytes) {
+    analysis.problems.push({
+      path,
+      code: 'EXPRESSION_LIMIT',
+      message: `${quoted} would build a value of about ${format(analysis.estimatedBytes)} bytes, over the limit of ${limits.resultBytes} bytes (values that keep doubling)`,
+    });
+  }
 }

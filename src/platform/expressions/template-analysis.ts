@@ -1,4 +1,5 @@
 import { analyzeExpression, emptyAnalysis, type ExpressionAnalysis } from './expression-analysis';
+import { expressionLimits } from './expression-limits';
 import { childPath, indexPath } from './paths';
 import { isPlainObject } from './plain-object';
 import { containsTemplate, scanTemplate } from './template-scanner';
@@ -7,6 +8,7 @@ function merge(into: ExpressionAnalysis, from: ExpressionAnalysis): void {
   for (const ref of from.stepRefs) into.stepRefs.add(ref);
   for (const variable of from.variables) into.variables.add(variable);
   into.problems.push(...from.problems);
+  into.estimatedBytes += from.estimatedBytes;
 }
 
 function walk(value: unknown, path: string, analysis: ExpressionAnalysis): void {
@@ -34,5 +36,14 @@ function walk(value: unknown, path: string, analysis: ExpressionAnalysis): void 
 export function analyzeTemplate(value: unknown, path: string): ExpressionAnalysis {
   const analysis = emptyAnalysis();
   walk(value, path, analysis);
+  // One render is one evaluation: together its expressions stay within the size limit.
+  const limit = expressionLimits().resultBytes;
+  if (analysis.estimatedBytes > limit && !analysis.problems.some((p) => p.code === 'EXPRESSION_LIMIT')) {
+    analysis.problems.push({
+      path,
+      code: 'EXPRESSION_LIMIT',
+      message: `the expressions of this template would build about ${Math.round(analysis.estimatedBytes).toLocaleString('en-US')} bytes together, over the limit of ${limit} bytes of one render`,
+    });
+  }
   return analysis;
 }

@@ -83,6 +83,7 @@ describe('analyzeTemplate', () => {
       stepRefs: new Set(),
       variables: new Set(),
       problems: [],
+      estimatedBytes: 0,
     });
   });
 });

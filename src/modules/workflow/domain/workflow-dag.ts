@@ -72,7 +72,7 @@ export class WorkflowDag {
           : WorkflowDag.ancestorsOf(step, graphIndex, ancestors);
       const visible = new Set([...own].map((a) => graph.ids[a]));
       for (const [analysis, path] of WorkflowDag.stepExpressions(step, pathOf(i))) {
-        problems.push(...analysis.problems.map((p) => problem(p.path, 'INVALID_EXPRESSION', p.message)));
+        problems.push(...analysis.problems.map((p) => problem(p.path, p.code ?? 'INVALID_EXPRESSION', p.message)));
         WorkflowDag.checkVariables(analysis, path, step, problems);
         for (const ref of analysis.stepRefs) {
           if (!firstIndex.has(ref)) problems.push(problem(path, 'UNKNOWN_STEP_REFERENCE', `steps.${ref} does not name a step`));
@@ -92,7 +92,7 @@ export class WorkflowDag {
     for (const [name, template] of Object.entries(options.outputs ?? {})) {
       const path = childPath('outputs', name);
       const analysis = analyzeTemplate(template, path);
-      problems.push(...analysis.problems.map((p) => problem(p.path, 'INVALID_EXPRESSION', p.message)));
+      problems.push(...analysis.problems.map((p) => problem(p.path, p.code ?? 'INVALID_EXPRESSION', p.message)));
       for (const ref of analysis.stepRefs) {
         if (!firstIndex.has(ref)) problems.push(problem(path, 'UNKNOWN_STEP_REFERENCE', `steps.${ref} does not name a step`));
       }
