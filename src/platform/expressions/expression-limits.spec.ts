@@ -47,7 +47,7 @@ describe('expression limits', () => {
     expect(error.message).toContain(`expression built a string of more than ${resultBytes} bytes`);
   });
 
-  it('a ~700-byte template of 32 half-megabyte strings fails with EXPRESSION_LIMIT instead of producing 16 MiB', () => {
+  it('a template of 32 half-megabyte expressions fails with EXPRESSION_LIMIT instead of producing 16 MiB', () => {
     const segment = doublingBinds('"0123456789abcdef"', 15, (last) => last);
     const params = { body: Array.from({ length: 32 }, () => `\${{ ${segment} }}`).join('') };
     expect(evaluateExpression(segment, {})).toHaveLength(16 * 2 ** 15);
