@@ -1,3 +1,4 @@
+import { LIMITS } from '../../../platform/limits/limits';
 import { wakeStepsOfFinishedChildren } from './child-wakeups';
 import { Sql } from './sql';
 
@@ -26,44 +27,39 @@ export interface ClaimedStep {
 }
 
 /**
- * Claims up to `limit` runnable steps in one statement: due pending steps whose dependencies are
- * done, and waiting steps whose wake-up came. SKIP LOCKED lets any number of workers claim side by
- * side; the lease lets another worker take a step over if this one dies. A StepExecutionStarted
- * event is written in the same statement for each first start of an attempt.
+ * Claims up to `limit` runnable steps in one round trip: due pending steps whose dependencies are
+ * done, and waiting steps whose wake-up came. The claim is `cognitionos_claim_steps` (migration
+ * 1764150720000-tenant-quotas), fair across tenants and capped per tenant:
+ *
+ * - fair: tenants with due steps are served least loaded first (fewest running steps for their
+ *   cap, then the longest-waiting oldest step), and the batch is shared out round robin in that
+ *   order, so a tenant's deep backlog delays another tenant's step by one claim at most;
+ * - capped: a tenant never has more than its cap of steps running (claimed, prefetched or running),
+ *   across every worker: `tenant_quotas.max_running_steps`, else `tenantMaxRunningSteps`
+ *   (TENANT_MAX_RUNNING_STEPS). Claims of one tenant take a transaction advisory lock on it, so each
+ *   counts the running steps of the claims before it.
+ *
+ * Rows are locked FOR UPDATE SKIP LOCKED, so any number of workers claim side by side; the lease
+ * lets another worker take a step over if this one dies. A StepExecutionStarted event is written in
+ * the same statement for each first start of an attempt. Steps come back in their fair order.
  */
 const CLAIM = `
-WITH picked AS (
-  SELECT id, status AS was FROM step_executions
-  WHERE status IN ('pending', 'waiting') AND deps_remaining = 0 AND available_at <= now()
-  ORDER BY available_at
-  LIMIT $2
-  FOR UPDATE SKIP LOCKED
-), claimed AS (
-  UPDATE step_executions s
-  SET status = 'running',
-      attempt = CASE WHEN p.was = 'waiting' THEN s.attempt ELSE s.attempt + 1 END,
-      lease_owner = $1,
-      lease_expires_at = now() + make_interval(secs => $3),
-      started_at = CASE WHEN p.was = 'waiting' THEN s.started_at ELSE now() END,
-      updated_at = now()
-  FROM picked p
-  WHERE s.id = p.id
-  RETURNING s.id, s.execution_id, s.tenant_id, s.step_id, s.item_index, s.type, s.attempt, s.wait_kind, s.wait_key,
-            s.resume, s.available_at, p.was
-), started AS (
-  INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
-  SELECT cognitionos_uuid_v7(), c.tenant_id, 'StepExecutionStarted', 'WorkflowExecution', c.execution_id::text,
-         jsonb_build_object('executionId', c.execution_id, 'stepExecutionId', c.id, 'stepId', c.step_id,
-                            'itemIndex', c.item_index, 'type', c.type, 'attempt', c.attempt, 'workerId', $1::text),
-         now()
-  FROM claimed c WHERE c.was = 'pending'
-)
-SELECT c.id, c.execution_id, c.tenant_id, c.step_id, c.item_index, c.type, c.attempt, c.wait_kind, c.wait_key, c.resume,
-       c.available_at, c.was, e.workflow_id, e.workflow_version, e.inputs
-FROM claimed c JOIN workflow_executions e ON e.id = c.execution_id`;
+SELECT id, execution_id, tenant_id, step_id, item_index, type, attempt, wait_kind, wait_key, resume, available_at, was,
+       workflow_id, workflow_version, inputs
+FROM cognitionos_claim_steps($1::text, $2::integer, $3::float8, $4::integer)
+ORDER BY turn`;
 
-export async function claimSteps(sql: Sql, workerId: string, limit: number, leaseSeconds: number): Promise<ClaimedStep[]> {
-  const rows = await sql(CLAIM, [workerId, limit, leaseSeconds], 'cognitionos_claim_steps');
+/**
+ * The cap each worker claims with: a worker passes it on its own claims and its eager claims (made
+ * in the transaction that writes results, which do not pass it) use the same. Falls back to the
+ * default of TENANT_MAX_RUNNING_STEPS.
+ */
+const capOfWorker = new Map<string, number>();
+
+export async function claimSteps(sql: Sql, workerId: string, limit: number, leaseSeconds: number, tenantMaxRunningSteps?: number): Promise<ClaimedStep[]> {
+  if (tenantMaxRunningSteps !== undefined) capOfWorker.set(workerId, tenantMaxRunningSteps);
+  const cap = tenantMaxRunningSteps ?? capOfWorker.get(workerId) ?? LIMITS.tenantRunningSteps.default;
+  const rows = await sql(CLAIM, [workerId, limit, leaseSeconds, cap], 'cognitionos_claim_steps');
   return rows.map((r) => ({
     id: r.id,
     executionId: r.execution_id,

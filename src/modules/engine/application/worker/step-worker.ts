@@ -138,7 +138,7 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const capacity = this.config.get('WORKER_CONCURRENCY') + this.config.get('WORKER_PREFETCH');
     const room = capacity - this.inFlight.size - this.queue.length;
     if (room <= 0) return false;
-    const claimed = await claimSteps(await this.claimSql(), this.id, Math.min(room, this.config.get('WORKER_BATCH_SIZE')), this.config.get('LEASE_SECONDS'));
+    const claimed = await claimSteps(await this.claimSql(), this.id, Math.min(room, this.config.get('WORKER_BATCH_SIZE')), this.config.get('LEASE_SECONDS'), this.config.get('TENANT_MAX_RUNNING_STEPS'));
     if (claimed.length) await this.enqueue(claimed);
     this.dispatch();
     return claimed.length > 0 && claimed.length >= room;
