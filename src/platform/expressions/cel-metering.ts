@@ -9,10 +9,11 @@ import { activeMeter, expressionLimits } from './expression-limits';
  * loops of `all`, `exists`, `map`, `filter` run their step through it, `cel.bind` its body, every
  * operator its operands. The shared environment's evaluator gets a metered `run` that bills each
  * node, checks the size of what building operations return, and checks the clock and the budget
- * every few units. Two functions whose single call could outgrow any later check are guarded
- * before they run: `join` (a list of many references to one large string) and `matches` (a
+ * every few units. Operations whose single call could outgrow any later check are guarded
+ * before they run: `join` (a list of many references to one large string), `matches` (a
  * catastrophically backtracking pattern), which runs on V8's linear-time regexp engine (RE2
- * semantics, as CEL specifies: no backreferences, no lookaround).
+ * semantics, as CEL specifies: no backreferences, no lookaround), and the deep comparisons `==`,
+ * `!=`, `in` (billed by the elements they could visit).
  *
  * Depends on cel-js internals (the evaluator's `run`, AST nodes' own `evaluate`); the version is
  * pinned and `instrumentEnvironment` fails loudly if they change. The specs prove each bomb fails.
@@ -145,10 +146,55 @@ function evaluateMatches(ev: CelEvaluator, ast: CelNode, ctx: unknown): unknown 
   return regExpOf(pattern).test(subject);
 }
 
+/**
+ * Elements of `value` a deep comparison could visit (shared references counted each time, as the
+ * comparison walks them), stopping once past `limit`.
+ */
+function comparedElements(value: unknown, limit: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && count <= limit) {
+    const item = stack.pop();
+    if (typeof item !== 'object' || item === null) continue;
+    if (Array.isArray(item)) {
+      count += item.length;
+      for (const element of item) if (typeof element === 'object' && element !== null) stack.push(element);
+    } else if (item instanceof Map) {
+      count += item.size;
+      for (const element of item.values()) if (typeof element === 'object' && element !== null) stack.push(element);
+    } else if (!(item instanceof Uint8Array) && !(item instanceof Date)) {
+      for (const element of Object.values(item)) {
+        count += 1;
+        if (typeof element === 'object' && element !== null) stack.push(element);
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * `==`, `!=` and `in` compare lists and maps deeply, in one call: a structure of shared references
+ * built cheaply (`[b, b, …]` of `[a, a, …]`) and a distinct twin would compare for minutes. The
+ * elements a comparison could visit are billed before it runs (1 unit each, as cel-go does).
+ */
+function evaluateComparison(ev: CelEvaluator, ast: CelNode, ctx: unknown): unknown {
+  const [leftNode, rightNode] = ast.args as [CelNode, CelNode];
+  const left = ev.run(leftNode, ctx);
+  const right = ev.run(rightNode, ctx);
+  const meter = activeMeter();
+  if (meter !== null && ((typeof left === 'object' && left !== null) || (typeof right === 'object' && right !== null))) {
+    const room = meter.limits.cost - meter.cost;
+    const elements = comparedElements(left, room) + comparedElements(right, room);
+    if (elements > 64) meter.charge(elements);
+  }
+  return (ast.handle as unknown as (l: unknown, r: unknown, a: CelNode, e: CelEvaluator) => unknown)(left, right, ast, ev);
+}
+
 const GUARDED: Record<string, (ev: CelEvaluator, ast: CelNode, ctx: unknown) => unknown> = {
   join: evaluateJoin,
   matches: evaluateMatches,
 };
+const COMPARISONS = new Set(['==', '!=', 'in']);
 
 function isNode(value: unknown): value is CelNode {
   return typeof value === 'object' && value !== null && typeof (value as CelNode).op === 'string' && 'args' in value;
@@ -164,11 +210,13 @@ function guardNode(node: CelNode): void {
     const [name] = node.args as [string];
     const guarded = Object.prototype.hasOwnProperty.call(GUARDED, name) ? GUARDED[name] : undefined;
     if (guarded) node.evaluate = guarded;
+  } else if (COMPARISONS.has(node.op)) {
+    node.evaluate = evaluateComparison;
   }
   guardAll(node.args);
 }
 
-/** Replaces the evaluation of `join` and `matches` calls in a parsed expression with guarded ones. */
+/** Replaces the evaluation of `join`, `matches`, `==`, `!=` and `in` in a parsed expression with guarded ones. */
 export function guardAst(ast: unknown): void {
   guardAll(ast);
 }

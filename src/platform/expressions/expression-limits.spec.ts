@@ -89,6 +89,16 @@ describe('expression limits', () => {
     expect(limitErrorOf(() => evaluateExpression(concat, {})).code).toBe('EXPRESSION_LIMIT');
   });
 
+  it('a deep comparison of shared-reference twins is billed before it runs', () => {
+    const copies = (name: string) => `[${Array.from({ length: 500 }, () => name).join(',')}]`;
+    const expression = `cel.bind(a, inputs.l, cel.bind(a2, inputs.l.map(x, x), cel.bind(b, ${copies('a')}, cel.bind(b2, ${copies('a2')}, cel.bind(c, ${copies('b')}, cel.bind(c2, ${copies('b2')}, c == c2 || c2 in [c] || c != c2))))))`;
+    const inputs = { l: Array.from({ length: 500 }, (_, i) => i) };
+    const started = Date.now();
+    expect(limitErrorOf(() => evaluateCondition(expression, { inputs })).message).toContain('cost budget');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(evaluateCondition('[1, [2, 3], {"a": [4]}] == [1, [2, 3], {"a": [4]}] && 2 in [1, 2] && [1] != [2]', {})).toBe(true);
+  });
+
   it('a result of many references to one large value is measured as serialized', () => {
     const expression = doublingBinds('"0123456789abcdef"', 15, (last) => `${list100}.map(x, ${last})`);
     expect(limitErrorOf(() => evaluateExpression(expression, {})).message).toContain('produced a result of more than');
