@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { nullableRef } from '../../../platform/http/openapi';
 import { AgentDefinitionView, Budget, FAILURE_STRATEGIES, FailureStrategy, ModelConfig } from '../contracts';
 
 export class ModelSettingsResponseDto {
@@ -9,8 +10,9 @@ export class ModelSettingsResponseDto {
   @ApiProperty({ example: 1 }) topP!: number;
 }
 
+@ApiExtraModels(ModelSettingsResponseDto)
 export class ModelConfigResponseDto extends ModelSettingsResponseDto {
-  @ApiPropertyOptional({ type: ModelSettingsResponseDto, nullable: true }) fallback!: ModelSettingsResponseDto | null;
+  @ApiPropertyOptional(nullableRef(ModelSettingsResponseDto)) fallback!: ModelSettingsResponseDto | null;
 
   static from(m: ModelConfig): ModelConfigResponseDto {
     const settings = (s: Omit<ModelConfig, 'fallback'>) => ({ provider: s.provider, model: s.model, temperature: s.temperature, maxTokens: s.maxTokens, topP: s.topP });

@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty } from '@nestjs/swagger';
+import { nullableRef } from '../../../platform/http/openapi';
 import { AGENT_STATUSES, AgentStatus, AgentUsageView, AgentView, BudgetUsage, FAILURE_STRATEGIES, FailureStrategy, UsageEntryView } from '../contracts';
 import { BudgetResponseDto, ModelConfigResponseDto } from './agent-definition.response.dto';
 
@@ -67,6 +68,7 @@ class ErrorResponseDto {
   @ApiProperty() message!: string;
 }
 
+@ApiExtraModels(ErrorResponseDto)
 export class UsageEntryResponseDto implements UsageEntryView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) agentId!: string;
@@ -80,7 +82,7 @@ export class UsageEntryResponseDto implements UsageEntryView {
   @ApiProperty() costUsd!: number;
   @ApiProperty() durationMs!: number;
   @ApiProperty({ enum: ['succeeded', 'failed'] }) status!: 'succeeded' | 'failed';
-  @ApiProperty({ type: ErrorResponseDto, nullable: true }) error!: { code: string; message: string } | null;
+  @ApiProperty(nullableRef(ErrorResponseDto)) error!: { code: string; message: string } | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 

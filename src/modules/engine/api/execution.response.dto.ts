@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { anyJson, nullableRef } from '../../../platform/http/openapi';
 
 export class ExecutionErrorResponseDto {
   @ApiProperty({ example: 'STEP_TIMEOUT' }) code!: string;
@@ -13,7 +14,7 @@ export class StepExecutionResponseDto {
   @ApiProperty() type!: string;
   @ApiProperty({ enum: ['pending', 'running', 'waiting', 'completed', 'failed', 'skipped', 'cancelled'] }) status!: string;
   @ApiProperty() attempt!: number;
-  @ApiProperty({ nullable: true, description: 'Any JSON' }) output!: unknown;
+  @ApiProperty(anyJson()) output!: unknown;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) error!: unknown;
   @ApiProperty({ type: String, nullable: true, example: 'CONDITION_FALSE' }) skipReason!: string | null;
   @ApiProperty({ type: String, nullable: true }) agentId!: string | null;
@@ -23,14 +24,15 @@ export class StepExecutionResponseDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) completedAt!: string | null;
 }
 
+@ApiExtraModels(ExecutionErrorResponseDto)
 export class ExecutionResponseDto {
   @ApiProperty() id!: string;
   @ApiProperty() workflowId!: string;
   @ApiProperty() workflowVersion!: string;
   @ApiProperty({ enum: ['pending', 'running', 'completed', 'failed', 'cancelled'] }) status!: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) inputs!: Record<string, unknown>;
-  @ApiProperty({ nullable: true, description: '{<stepId>: output}, or the workflow’s declared outputs' }) outputs!: unknown;
-  @ApiProperty({ type: ExecutionErrorResponseDto, nullable: true }) error!: ExecutionErrorResponseDto | null;
+  @ApiProperty(anyJson('{<stepId>: output}, or the workflow’s declared outputs (any JSON)')) outputs!: unknown;
+  @ApiProperty(nullableRef(ExecutionErrorResponseDto)) error!: ExecutionErrorResponseDto | null;
   @ApiProperty({ type: String, nullable: true }) parentExecutionId!: string | null;
   @ApiProperty({ type: String, nullable: true }) idempotencyKey!: string | null;
   @ApiProperty({ enum: ['api', 'schedule', 'parent'] }) triggeredBy!: string;

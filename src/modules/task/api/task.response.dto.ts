@@ -1,12 +1,14 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { anyJson, nullableRef } from '../../../platform/http/openapi';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskView } from '../contracts';
 
 export class TaskErrorResponseDto {
   @ApiProperty({ example: 'BUDGET_EXCEEDED' }) code!: string;
   @ApiProperty() message!: string;
-  @ApiPropertyOptional({ description: 'Any JSON' }) details?: unknown;
+  @ApiPropertyOptional(anyJson()) details?: unknown;
 }
 
+@ApiExtraModels(TaskErrorResponseDto)
 export class TaskResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
@@ -16,10 +18,10 @@ export class TaskResponseDto {
   @ApiProperty({ type: String, nullable: true }) preferredRole!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) agentDefinitionId!: string | null;
   @ApiProperty({ type: [String], description: 'Ids of the tasks this one waits for' }) dependencies!: string[];
-  @ApiProperty({ nullable: true, description: 'Any JSON' }) input!: unknown;
+  @ApiProperty(anyJson()) input!: unknown;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) outputSchema!: Record<string, unknown> | null;
-  @ApiProperty({ nullable: true, description: 'Any JSON: the result of a completed task' }) output!: unknown;
-  @ApiProperty({ type: TaskErrorResponseDto, nullable: true, description: 'The last failed attempt’s error' }) error!: TaskErrorResponseDto | null;
+  @ApiProperty(anyJson('Any JSON: the result of a completed task')) output!: unknown;
+  @ApiProperty(nullableRef(TaskErrorResponseDto, 'The last failed attempt’s error')) error!: TaskErrorResponseDto | null;
   @ApiProperty({ enum: TASK_STATUSES }) status!: string;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) assignedAgentId!: string | null;
   @ApiProperty({ type: [String], description: 'Agents that gave the task up; matching avoids them' }) excludedAgentIds!: string[];

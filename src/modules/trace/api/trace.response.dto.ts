@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { anyJson } from '../../../platform/http/openapi';
 import { TRACE_SPAN_STATUSES, TRACE_SPAN_TYPES } from '../contracts';
 
 export class TraceSpanResponseDto {
@@ -8,9 +9,9 @@ export class TraceSpanResponseDto {
   @ApiProperty({ type: String, nullable: true }) parentId!: string | null;
   @ApiProperty({ example: 'summarize@1.0.0' }) name!: string;
   @ApiProperty({ enum: TRACE_SPAN_STATUSES }) status!: string;
-  @ApiProperty({ nullable: true, description: 'Any JSON' }) inputs!: unknown;
-  @ApiProperty({ nullable: true, description: 'Any JSON' }) outputs!: unknown;
-  @ApiProperty({ nullable: true, description: 'Any JSON' }) error!: unknown;
+  @ApiProperty(anyJson()) inputs!: unknown;
+  @ApiProperty(anyJson()) outputs!: unknown;
+  @ApiProperty(anyJson()) error!: unknown;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'model, provider, tokensIn, tokensOut, costUsd, attempt, …' })
   metadata!: Record<string, unknown>;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) startedAt!: string | null;

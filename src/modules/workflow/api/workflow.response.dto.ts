@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { nullableRef } from '../../../platform/http/openapi';
 import { StepDefinition, WorkflowAnalysis, WorkflowSnapshot } from '../contracts';
 import { RetryPolicyRequestDto, ScheduleRequestDto } from './workflow-definition.request.dto';
 
@@ -34,6 +35,7 @@ export class StepResponseDto {
   }
 }
 
+@ApiExtraModels(ScheduleRequestDto)
 export class WorkflowResponseDto {
   @ApiProperty({ example: 'summarize-ticket' }) id!: string;
   @ApiProperty({ example: '1.0.0' }) version!: string;
@@ -41,7 +43,7 @@ export class WorkflowResponseDto {
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty({ enum: ['draft', 'active', 'deprecated', 'archived'] }) status!: string;
   @ApiProperty({ type: [StepResponseDto] }) steps!: StepResponseDto[];
-  @ApiPropertyOptional({ type: ScheduleRequestDto, nullable: true }) schedule!: ScheduleRequestDto | null;
+  @ApiPropertyOptional(nullableRef(ScheduleRequestDto)) schedule!: ScheduleRequestDto | null;
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) inputSchema!: Record<string, unknown> | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) outputs!: Record<string, unknown> | null;
