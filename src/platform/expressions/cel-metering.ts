@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import type { Environment } from '@marcbachmann/cel-js';
 import { ExpressionError, ExpressionLimitError } from './expression-error';
-import { activeMeter, expressionLimits } from './expression-limits';
+import { activeMeter, expressionLimits, Meter, withMeter } from './expression-limits';
 
 /*
  * Instrumented evaluation (docs/architecture.md, "Expression limits"). cel-js has no cost hook,
@@ -22,7 +22,8 @@ import { activeMeter, expressionLimits } from './expression-limits';
 interface CelNode {
   op: string;
   args: unknown;
-  meta: { macro?: unknown };
+  /** `macro`: `cel.bind`, `has`; `alternate`: the comprehension a macro call (`map`, `all`…) expands to. */
+  meta: { macro?: unknown; alternate?: unknown };
   receiverWithArgs?: CelNode[];
   handle?: (values: unknown[], ev: CelEvaluator, ast: CelNode) => unknown;
   evaluate(ev: CelEvaluator, ast: CelNode, ctx: unknown): unknown;
@@ -43,9 +44,12 @@ function meteredRun(this: CelEvaluator, ast: CelNode, ctx: unknown): unknown {
       case 'call':
         meter.built(result, true);
         break;
-      case 'rcall':
-        meter.built(result, !ast.meta.macro);
+      case 'rcall': {
+        // A macro returns what its body built (billed there); a function call copied its result.
+        const meta = ast.meta;
+        meter.built(result, !meta.macro && !meta.alternate);
         break;
+      }
       case 'comprehension':
       case 'accuPush':
         meter.built(result, false);
@@ -67,6 +71,10 @@ export function instrumentEnvironment(environment: Environment): void {
   probe({});
   if (!evaluator || typeof evaluator.run !== 'function') throw new Error('cannot instrument the CEL evaluator: cel-js internals changed');
   evaluator.run = meteredRun;
+  // Self-check: a comprehension's iterations must go through the metered `run`.
+  const meter = new Meter({ cost: 1_000, timeMs: 60_000, resultBytes: 1_000 });
+  withMeter(meter, () => environment.parse('[1, 2, 3, 4].map(x, x + 1)')({}));
+  if (meter.cost < 8) throw new Error('cannot instrument the CEL evaluator: comprehensions are not metered (cel-js internals changed)');
 }
 
 // ── guarded functions ─────────────────────────────────────────────────────────────────────────────
