@@ -123,6 +123,15 @@ describe('expression bombs (issue 16)', () => {
     await runBomb('hidden-giant-template-fields', { params: { output: fields } }, { seed: '0123456789abcdef' });
   });
 
+  it('fails the execution with EXPRESSION_LIMIT when its outputs template goes over', async () => {
+    const hidden = doublingBinds('inputs.seed', 16, (last) => last);
+    await activeWorkflow(api, { id: 'hidden-outputs', outputs: { big: `\${{ ${hidden} }}` }, steps: [{ id: 'ok', type: 'transform', params: { output: 1 } }] });
+    const done = await waitForExecution(api, (await start(api, 'hidden-outputs', { seed: 'x'.repeat(100) })).body.id, undefined, 30_000);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatchObject({ code: 'EXPRESSION_LIMIT' });
+    expect(done.error.message).toContain('workflow outputs: expression built a string of more than');
+  });
+
   it('kept /health/live answering and RSS growth under 300 MB throughout', async () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await health.stop();

@@ -83,7 +83,7 @@ async function finishTemplated(sql: Sql, rows: any[], finished: Map<string, Fini
       const context = stepContext(f.plan, r.id, r.inputs, stepRows.filter((s) => s.execution_id === r.id));
       return { id: r.id, f, status: 'completed', outputs: renderTemplate(f.plan.outputs, context), error: null, parent: r.parent_step_execution_id };
     } catch (e) {
-      const error = { code: 'EXPRESSION_ERROR', message: `workflow outputs: ${(e as ExpressionError).message}` };
+      const error = { code: e instanceof ExpressionError ? e.code : 'EXPRESSION_ERROR', message: `workflow outputs: ${(e as ExpressionError).message}` };
       return { id: r.id, f, status: 'failed', outputs: null, error, parent: r.parent_step_execution_id };
     }
   });
