@@ -55,7 +55,7 @@ function diamond(id = 'bench-diamond', version = '1.0.0') {
 /** Environment for children: pointed at the bench database, never at DATABASE_URL. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   // '' counts as unset for the app (validateEnv) and stops a .env file from filling it in.
-  return { ...process.env, DATABASE_URL: '', DB_NAME, NODE_ENV: 'production', HOST: '127.0.0.1', ...extra };
+  return { ...process.env, DATABASE_URL: '', DB_NAME, NODE_ENV: 'production', HOST: '127.0.0.1', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000', ...extra };
 }
 
 async function startBare(name: string, bodyFile: string, extra: Record<string, string>, probePath: string): Promise<{ child: Child; base: string }> {

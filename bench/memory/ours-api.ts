@@ -15,7 +15,7 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** Environment for children: pointed at the bench database, never at DATABASE_URL. */
 export function childEnv(database: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // '' counts as unset for the app (validateEnv) and stops a .env file from filling it in.
-  return { ...process.env, DATABASE_URL: '', DB_NAME: database, NODE_ENV: 'production', HOST: '127.0.0.1', ...extra };
+  return { ...process.env, DATABASE_URL: '', DB_NAME: database, NODE_ENV: 'production', HOST: '127.0.0.1', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000', ...extra };
 }
 
 export async function migrate(root: string, database: string): Promise<void> {

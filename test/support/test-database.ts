@@ -73,5 +73,5 @@ export async function createTestDatabase(label = 'suite'): Promise<TestDatabase>
 /** Env for a test process: quiet logs, no key cache (revocation is immediate), fast outbox poll. */
 export function testEnv(db: TestDatabase, extra: Record<string, string> = {}): void {
   delete process.env.DATABASE_URL;
-  Object.assign(process.env, db.env, { NODE_ENV: 'test', LOG_LEVEL: 'silent', API_KEY_CACHE_SECONDS: '0', OUTBOX_POLL_MS: '200', BOOTSTRAP_API_KEY: '' }, extra);
+  Object.assign(process.env, db.env, { NODE_ENV: 'test', LOG_LEVEL: 'silent', API_KEY_CACHE_SECONDS: '0', OUTBOX_POLL_MS: '200', BOOTSTRAP_API_KEY: '', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000' }, extra);
 }

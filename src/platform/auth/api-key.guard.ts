@@ -1,21 +1,40 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AppConfig } from '../../config/app-config';
 import { DomainError } from '../domain';
-import { ApiKeyService } from './api-key.service';
+import { limitsOf } from '../limits/limits';
+import { ApiRateLimiter } from '../rate-limit/api-rate-limiter';
+import { ApiKeyPrincipal, ApiKeyService } from './api-key.service';
 import { IS_PUBLIC } from './public.decorator';
 
 export interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
-  principal?: { tenantId: string; keyId: string };
+  principal?: ApiKeyPrincipal;
 }
 
-/** Every route needs `Authorization: Bearer <key>` unless marked @Public(). */
+interface HeaderReply {
+  header(name: string, value: string): unknown;
+}
+
+/**
+ * Every route needs `Authorization: Bearer <key>` unless marked @Public() (health, metrics), and
+ * then takes one token of its key's bucket (SPEC section 1, "Rate limits and quotas"): over the
+ * limit it is a 429 RATE_LIMITED with Retry-After. Requests that are not authenticated are refused
+ * before the bucket, so they never count against a key. Every authenticated response carries the
+ * RateLimit-* headers.
+ */
 @Injectable()
-export class ApiKeyGuard implements CanActivate {
+export class ApiKeyGuard implements CanActivate, OnApplicationShutdown {
+  private readonly limiter: ApiRateLimiter;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyService,
-  ) {}
+    config: AppConfig,
+  ) {
+    const limits = limitsOf(config.all);
+    this.limiter = new ApiRateLimiter({ perSecond: limits.ratePerSecond, burst: limits.rateBurst, redisUrl: config.get('REDIS_URL') });
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
@@ -26,7 +45,17 @@ export class ApiKeyGuard implements CanActivate {
     if (!match) throw new DomainError('UNAUTHORIZED', 'Missing Authorization: Bearer <api key> header');
     const principal = await this.keys.verify(match[1]);
     if (!principal) throw new DomainError('UNAUTHORIZED', 'The API key is unknown or revoked');
+    const take = await this.limiter.take(principal.keyId, principal.rateLimit);
+    const reply = context.switchToHttp().getResponse<HeaderReply>();
+    for (const name in take.headers) reply.header(name, take.headers[name]);
+    if (!take.allowed) {
+      throw new DomainError('RATE_LIMITED', `Rate limit of this API key exceeded (${take.headers['ratelimit-policy']}); retry in ${take.retryAfterSeconds} s`);
+    }
     request.principal = principal;
     return true;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.limiter.close();
   }
 }

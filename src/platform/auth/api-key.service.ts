@@ -1,11 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { BackgroundJobs } from '../background/background-jobs';
+import { BackgroundLoop } from '../background/background-loop';
 import { DomainError } from '../domain';
 import { newId } from '../ids/uuid';
 import { TenantOrmEntity } from '../tenancy/tenant.orm-entity';
+import { RateLimitOverride } from '../rate-limit/api-rate-limiter';
 import { ApiKeyOrmEntity } from './api-key.orm-entity';
 
 export interface IssuedApiKey {
@@ -20,7 +23,25 @@ export interface IssuedApiKey {
 export interface ApiKeyPrincipal {
   tenantId: string;
   keyId: string;
+  /** The tenant's override of the rate limit (migration TenantRateLimits), null for the defaults. */
+  rateLimit?: RateLimitOverride | null;
 }
+
+/** The key row and its tenant's rate-limit override, as verify reads them. */
+interface KeyRow {
+  id: string;
+  tenant_id: string;
+  key_hash: string;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+  rate_limit_per_second: number | null;
+  rate_limit_burst: number | null;
+}
+
+const KEY_BY_PREFIX = `
+  SELECT k.id, k.tenant_id, k.key_hash, k.revoked_at, k.last_used_at, t.rate_limit_per_second, t.rate_limit_burst
+  FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+  WHERE k.prefix = $1`;
 
 const KEY_RE = /^cos_([A-Za-z0-9]{8})_[A-Za-z0-9_-]{20,}$/;
 const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -35,16 +56,73 @@ function randomPrefix(): string {
 
 /** Tenants and API keys: keys are random, shown once, stored as a SHA-256 hash, compared in constant time. */
 @Injectable()
-export class ApiKeyService {
+export class ApiKeyService implements OnApplicationShutdown {
   /** Verified keys, by hash, for a few seconds, so a request costs no key lookup. */
   private readonly cache = new Map<string, { principal: ApiKeyPrincipal; until: number }>();
   private readonly cacheMs: number;
+  /** What to call when a key is revoked, by key id (open event streams). */
+  private readonly revocationWatchers = new Map<string, Set<() => void>>();
+  private revocationLoop?: BackgroundLoop;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     config: AppConfig,
+    // Absent in the CLI (which watches no stream).
+    @Optional() private readonly jobs?: BackgroundJobs,
   ) {
     this.cacheMs = config.get('API_KEY_CACHE_SECONDS') * 1000;
+  }
+
+  /**
+   * How often watched keys are checked for revocation: min(API_KEY_CACHE_SECONDS, 5 s), at least
+   * 1 s — a revoked key's streams end within the time its cached verification could still let a
+   * request through.
+   */
+  get revocationCheckMs(): number {
+    return Math.max(1000, Math.min(this.cacheMs, 5000));
+  }
+
+  /**
+   * Calls `onRevoked` (once) when the key is revoked: at once when it is revoked through this
+   * instance, otherwise at the next check of every watched key (one query for all of them, every
+   * `revocationCheckMs`). Returns the function that stops watching.
+   */
+  watchRevocation(keyId: string, onRevoked: () => void): () => void {
+    let watchers = this.revocationWatchers.get(keyId);
+    if (!watchers) this.revocationWatchers.set(keyId, (watchers = new Set()));
+    let called = false;
+    const once = () => {
+      if (called) return;
+      called = true;
+      onRevoked();
+    };
+    watchers.add(once);
+    this.revocationLoop ??= this.jobs?.start({ name: 'auth.key-revocations', everyMs: this.revocationCheckMs, run: () => this.checkRevocations() });
+    return () => {
+      const current = this.revocationWatchers.get(keyId);
+      current?.delete(once);
+      if (current?.size === 0) this.revocationWatchers.delete(keyId);
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.jobs?.stop(this.revocationLoop);
+    this.revocationLoop = undefined;
+  }
+
+  /** One pass of the revocation check: every watched key that is revoked (or gone) tells its watchers. */
+  private async checkRevocations(): Promise<void> {
+    if (this.revocationWatchers.size === 0) return;
+    const ids = [...this.revocationWatchers.keys()];
+    const live: { id: string }[] = await this.db.query(`SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [ids]);
+    const active = new Set(live.map((r) => r.id));
+    for (const id of ids) if (!active.has(id)) this.revoked(id);
+  }
+
+  private revoked(keyId: string): void {
+    const watchers = this.revocationWatchers.get(keyId);
+    this.revocationWatchers.delete(keyId);
+    for (const watcher of watchers ?? []) watcher();
   }
 
   async createTenant(name: string, id: string = newId()): Promise<TenantOrmEntity> {
@@ -81,6 +159,7 @@ export class ApiKeyService {
     row.revokedAt = new Date();
     await repo.save(row);
     for (const [hash, entry] of this.cache) if (entry.principal.keyId === row.id) this.cache.delete(hash);
+    this.revoked(row.id);
     return row;
   }
 
@@ -107,23 +186,37 @@ export class ApiKeyService {
     const cacheKey = hash.toString('hex');
     const cached = this.cache.get(cacheKey);
     if (cached && cached.until > Date.now()) return cached.principal;
-    const row = await this.db.getRepository(ApiKeyOrmEntity).findOneBy({ prefix: match[1] });
-    if (!row || row.revokedAt) return null;
-    if (!timingSafeEqual(Buffer.from(row.keyHash, 'hex'), hash)) return null;
-    const principal = { tenantId: row.tenantId, keyId: row.id };
+    const [row]: KeyRow[] = await this.db.query(KEY_BY_PREFIX, [match[1]]);
+    if (!row || row.revoked_at) return null;
+    if (!timingSafeEqual(Buffer.from(row.key_hash, 'hex'), hash)) return null;
+    const override = row.rate_limit_per_second !== null || row.rate_limit_burst !== null ? { perSecond: row.rate_limit_per_second, burst: row.rate_limit_burst } : null;
+    const principal: ApiKeyPrincipal = { tenantId: row.tenant_id, keyId: row.id, rateLimit: override };
     if (this.cacheMs > 0) {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(cacheKey, { principal, until: Date.now() + this.cacheMs });
     }
-    void this.touch(row);
+    void this.touch(row.id, row.last_used_at);
     return principal;
   }
 
-  private async touch(row: ApiKeyOrmEntity): Promise<void> {
-    if (row.lastUsedAt && Date.now() - row.lastUsedAt.getTime() < 60_000) return;
+  /**
+   * Sets (or, with nulls, clears) a tenant's rate-limit override. Instances see it when their cached
+   * key verification expires (API_KEY_CACHE_SECONDS); this instance at once.
+   */
+  async setTenantRateLimit(tenantId: string, override: RateLimitOverride): Promise<void> {
+    for (const value of [override.perSecond, override.burst]) {
+      if (value !== null && (!Number.isInteger(value) || value < 1)) throw new DomainError('VALIDATION_FAILED', 'A rate limit is a positive integer or null');
+    }
+    const result: [unknown[], number] = await this.db.query(`UPDATE tenants SET rate_limit_per_second = $2, rate_limit_burst = $3, updated_at = now() WHERE id = $1`, [tenantId, override.perSecond, override.burst]);
+    if (result[1] === 0) throw new DomainError('TENANT_NOT_FOUND', `Tenant ${tenantId} does not exist`);
+    for (const [hash, entry] of this.cache) if (entry.principal.tenantId === tenantId) this.cache.delete(hash);
+  }
+
+  private async touch(id: string, lastUsedAt: Date | null): Promise<void> {
+    if (lastUsedAt && Date.now() - new Date(lastUsedAt).getTime() < 60_000) return;
     await this.db
       .getRepository(ApiKeyOrmEntity)
-      .update({ id: row.id }, { lastUsedAt: new Date() })
+      .update({ id }, { lastUsedAt: new Date() })
       .catch(() => undefined);
   }
 }

@@ -8,6 +8,14 @@ export class TenantOrmEntity {
   @Column('text')
   name!: string;
 
+  /** This tenant's RATE_LIMIT_PER_SECOND (null: the instance default). Migration TenantRateLimits. */
+  @Column({ name: 'rate_limit_per_second', type: 'integer', nullable: true })
+  rateLimitPerSecond!: number | null;
+
+  /** This tenant's RATE_LIMIT_BURST (null: the instance default). */
+  @Column({ name: 'rate_limit_burst', type: 'integer', nullable: true })
+  rateLimitBurst!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -5,8 +5,11 @@ import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../../config/app-config';
+import { ApiKeyService } from '../../../platform/auth/api-key.service';
 import { DomainError, DomainEvent } from '../../../platform/domain';
 import { isUuid } from '../../../platform/ids/uuid';
+import { limitsOf } from '../../../platform/limits/limits';
 import { StoredEventRow } from '../../../platform/outbox/event-type.registry';
 import { TERMINAL_EXECUTION_EVENTS } from '../contracts';
 
@@ -131,24 +134,72 @@ export class ExecutionEventStream implements OnModuleDestroy {
   private readonly logger = new Logger(ExecutionEventStream.name);
   private readonly streams = new Set<LiveStream>();
   private shuttingDown = false;
+  /** Open streams of each API key on this instance (SSE_MAX_CONNECTIONS_PER_KEY). */
+  private readonly perKey = new Map<string, number>();
+  private readonly maxPerKey: number;
 
   constructor(
     private readonly eventBus: EventBus,
     @InjectDataSource() private readonly db: DataSource,
-  ) {}
+    private readonly keys: ApiKeyService,
+    config: AppConfig,
+  ) {
+    this.maxPerKey = limitsOf(config.all).sseConnectionsPerKey;
+  }
 
   /**
    * Streams the execution (which the caller has checked is the tenant's). Problems (a bad
    * `Last-Event-ID`, shutting down) are thrown before anything is written, as problem+json.
    */
-  async open(tenantId: string, executionId: string, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
+  /**
+   * With the key's id, the stream counts against the key's open streams (over
+   * SSE_MAX_CONNECTIONS_PER_KEY on this instance: 429 RATE_LIMITED) and ends when the key is revoked
+   * (within ApiKeyService.revocationCheckMs, at once when revoked on this instance).
+   */
+  async open(tenantId: string, executionId: string, lastEventId: string | undefined, reply: FastifyReply, keyId?: string): Promise<void> {
     this.refuseWhenShuttingDown();
-    const resume = lastEventId === undefined || lastEventId.trim() === '' ? { after: STREAM_START, ended: false } : await this.resumePoint(tenantId, executionId, lastEventId.trim());
-    this.refuseWhenShuttingDown();
+    // Counted before the first await, so concurrent opens cannot all pass the check.
+    const release = keyId === undefined ? undefined : this.admit(keyId);
+    let resume: ResumePoint;
+    try {
+      resume = lastEventId === undefined || lastEventId.trim() === '' ? { after: STREAM_START, ended: false } : await this.resumePoint(tenantId, executionId, lastEventId.trim());
+      this.refuseWhenShuttingDown();
+    } catch (error) {
+      release?.();
+      throw error;
+    }
     reply.hijack();
-    const stream = new LiveStream(this.eventBus, this.db, this.logger, tenantId, executionId, resume, reply.raw, () => this.streams.delete(stream));
+    let unwatch: (() => void) | undefined;
+    const stream = new LiveStream(this.eventBus, this.db, this.logger, tenantId, executionId, resume, reply.raw, () => {
+      this.streams.delete(stream);
+      release?.();
+      unwatch?.();
+    });
     this.streams.add(stream);
+    if (keyId !== undefined) unwatch = this.keys.watchRevocation(keyId, () => stream.close());
     await stream.run();
+  }
+
+  /** Open streams of one key on this instance (tests and metrics). */
+  openStreamsOf(keyId: string): number {
+    return this.perKey.get(keyId) ?? 0;
+  }
+
+  /** Counts a stream of the key, or refuses it over the limit; returns the release (idempotent). */
+  private admit(keyId: string): () => void {
+    const open = this.perKey.get(keyId) ?? 0;
+    if (open >= this.maxPerKey) {
+      throw new DomainError('RATE_LIMITED', `This API key has ${open} open event streams on this instance, the most SSE_MAX_CONNECTIONS_PER_KEY allows; close one first`);
+    }
+    this.perKey.set(keyId, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.perKey.get(keyId) ?? 1) - 1;
+      if (left > 0) this.perKey.set(keyId, left);
+      else this.perKey.delete(keyId);
+    };
   }
 
   /** Ends every open stream before the HTTP server closes (clients reconnect elsewhere with `Last-Event-ID`) and refuses new ones. */

@@ -3,6 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../../../platform/domain';
+import { ApiKeyId } from '../../../platform/auth/api-key-id.decorator';
 import { TenantId } from '../../../platform/auth/tenant-id.decorator';
 import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
 import { CancelExecutionCommand, GetExecutionQuery, ListExecutionsQuery, RetryExecutionCommand, SendSignalCommand, StartExecutionCommand } from '../contracts';
@@ -108,8 +109,19 @@ export class ExecutionsController {
     description: 'This instance is shutting down: reconnect (with `Last-Event-ID`)',
     content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemResponseDto' } } },
   })
-  async events(@TenantId() tenantId: string, @Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+  @ApiResponse({
+    status: 429,
+    description: 'RATE_LIMITED: the key is over its rate limit (see `Retry-After`), or has SSE_MAX_CONNECTIONS_PER_KEY streams open on this instance. A stream also ends when its key is revoked.',
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemResponseDto' } } },
+  })
+  async events(
+    @TenantId() tenantId: string,
+    @ApiKeyId() keyId: string,
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.queries.execute(new GetExecutionQuery(tenantId, id, false));
-    await this.stream.open(tenantId, id, lastEventId, reply);
+    await this.stream.open(tenantId, id, lastEventId, reply, keyId);
   }
 }
