@@ -253,6 +253,9 @@ async function main(): Promise<number> {
     LEASE_SECONDS: String(settings.leaseSeconds),
     SCHEDULER_ENABLED: 'true',
     HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*',
+    // The scenario measures faults, not throttling: limits far above its load.
+    RATE_LIMIT_PER_SECOND: '1000000',
+    RATE_LIMIT_BURST: '10000000',
     MODEL_PROVIDER: 'echo',
     EMBEDDING_PROVIDER: 'hashing',
     SHUTDOWN_GRACE_SECONDS: String(settings.shutdownGraceSeconds),
