@@ -288,6 +288,6 @@ describe('trace span projection (real PostgreSQL)', () => {
     expect(next.nextCursor).toBeNull();
     const all = await queries.execute(new ListTracesQuery(tenant, {}, 200));
     expect(all.items.map((s) => s.type).sort()).toEqual(['agent_action', 'model_call', 'model_call', 'step', 'step', 'step', 'task', 'tool_call', 'tool_call', 'workflow']);
-    await expect(queries.execute(new ListTracesQuery(tenant, {}, 10, Buffer.from('{"id":"x"}').toString('base64url')))).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(queries.execute(new ListTracesQuery(tenant, {}, 10, Buffer.from('{"id":"x"}').toString('base64url')))).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });
 });
