@@ -18,7 +18,7 @@ export class ProblemResponseDto {
 }
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed JSON, unknown field or bad parameter',
+  400: 'Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR)',
   401: 'Missing, unknown or revoked API key',
   404: 'Not found (or another tenant’s)',
   409: 'Conflict with the resource’s state or version',
