@@ -262,6 +262,35 @@ describe('fuzzing every operation of /docs-json', () => {
           });
       }
     }
+    // Routes and methods the document does not have: 404 problems, whatever the path holds.
+    const strays = fc.sample(
+      fc.record({
+        method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'),
+        path: fc.oneof(
+          fc.constantFrom(
+            '/api/v3',
+            '/api/v3/',
+            '/api/v4/tasks',
+            '/api/v3/tasks/x/y/z',
+            '/api/v3/executions/x/events/y',
+            '/docs-json/x',
+            '/%2e%2e/%2e%2e/etc/passwd',
+            '/api/v3/../../x',
+            '//api//v3//tasks',
+          ),
+          fc.array(fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/), { minLength: 1, maxLength: 4 }).map((parts) => `/api/v3/${parts.join('/')}`),
+        ),
+      }),
+      { seed: SEED, numRuns: 100 },
+    );
+    for (const { method, path } of strays) {
+      const operation: Operation = { method, path, op: { responses: {} } };
+      const found = await send(operation, { method, path, headers: {}, label: `${method} ${path}` });
+      sent++;
+      const bucket = `${String(found.status)[0]}xx`;
+      statuses[bucket] = (statuses[bucket] ?? 0) + 1;
+      for (const problem of found.problems) violations.push({ operation: 'unknown route', request: `${method} ${path}`, problem });
+    }
     if (process.env.FUZZ_VERBOSE) console.log(JSON.stringify({ sent, statuses, byOperation }, null, 1));
     // The process is fine after all of it.
     expect((await fetch(`${t.url}/health/live`)).status).toBe(200);
@@ -320,7 +349,22 @@ describe('fuzzing every operation of /docs-json', () => {
           ? bodyArbitrary(bodySchema)
           : fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('{}', '{"x":1}', 'null') });
 
-    return fc.tuple(pathArb, queryArb, headerArb, bodyArb).map(([pathValues, [queryValues, extra], headerValues, body]) => {
+    const contentTypeArb = fc.oneof(
+      { weight: 12, arbitrary: fc.constant('application/json') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/json; charset=utf-16',
+          'application/merge-patch+json',
+          'application/jsonx',
+          'x',
+        ),
+      },
+    );
+    return fc.tuple(pathArb, queryArb, headerArb, bodyArb, contentTypeArb).map(([pathValues, [queryValues, extra], headerValues, body, contentType]) => {
       let path = operation.path;
       pathParams.forEach((p, i) => (path = path.replace(`{${p.name}}`, pathValues[i])));
       const query = queryParams.flatMap((p, i) => (queryValues[i] === null ? [] : [`${p.name}=${queryValues[i]}`]));
@@ -330,7 +374,7 @@ describe('fuzzing every operation of /docs-json', () => {
       headerNames.forEach((name, i) => {
         if (headerValues[i] !== null) headers[name] = headerValues[i] as string;
       });
-      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (body !== undefined) headers['content-type'] = contentType;
       const label = `${operation.method} ${path.slice(0, 200)} ${JSON.stringify(headers).slice(0, 120)} ${body === undefined ? '' : body.slice(0, 300)}`;
       return { method: operation.method, path, headers, body, label };
     });
