@@ -15,6 +15,7 @@ import { ListExecutionsQueryHandler } from './application/queries/list-execution
 import { Scheduler } from './application/scheduler';
 import { StepHandlers } from './application/step-handlers';
 import { StepRunner } from './application/worker/step-runner';
+import { StepInputs } from './application/worker/step-inputs';
 import { StepWorker } from './application/worker/step-worker';
 import { WorkflowPlans } from './application/workflow-plans';
 import { EXECUTION_EVENTS } from './contracts';
@@ -41,6 +42,7 @@ import { WaitForSignalStepType } from './step-types/wait-for-signal.step-type';
     WorkflowPlans,
     StepHandlers,
     StepRunner,
+    StepInputs,
     StepWorker,
     Scheduler,
     Clock,

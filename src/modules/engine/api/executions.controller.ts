@@ -27,7 +27,7 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'Start an execution of an active version (default: the latest active)' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key and body returns the first execution' })
   @ApiAcceptedResponse({ type: ExecutionResponseDto })
-  @ApiProblems(400, 404, 409, 422)
+  @ApiProblems(400, 404, 409, 413, 422)
   start(
     @TenantId() tenantId: string,
     @Param('id') workflowId: string,

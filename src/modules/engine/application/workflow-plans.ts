@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { AppConfig } from '../../../config/app-config';
 import { DomainError } from '../../../platform/domain';
+import { limitsOf } from '../../../platform/limits/limits';
 import { GetWorkflowQuery, GetWorkflowVersionQuery, WorkflowSnapshot } from '../../workflow/contracts';
 import { ExecutionPlan } from '../domain/execution-plan';
 
@@ -18,7 +20,14 @@ export class WorkflowPlans {
   private readonly plans = new Map<string, ExecutionPlan>();
   private readonly statuses = new Map<string, { status: string; at: number }>();
 
-  constructor(private readonly queries: QueryBus) {}
+  private readonly maxOutputBytes: number;
+
+  constructor(
+    private readonly queries: QueryBus,
+    config: AppConfig,
+  ) {
+    this.maxOutputBytes = limitsOf(config.all).stepOutputBytes;
+  }
 
   /** The plan of a version, for running it (any status: running executions continue). */
   async plan(tenantId: string, workflowId: string, version: string): Promise<ExecutionPlan> {
@@ -50,16 +59,22 @@ export class WorkflowPlans {
   private remember(snapshot: WorkflowSnapshot): ExecutionPlan {
     const key = `${snapshot.tenantId}:${snapshot.workflowId}@${snapshot.version}`;
     this.statuses.set(key, { status: snapshot.status, at: Date.now() });
-    if (snapshot.status === 'draft') return ExecutionPlan.fromSnapshot(snapshot);
+    if (snapshot.status === 'draft') return this.build(snapshot);
     let plan = this.plans.get(key);
     if (!plan) {
       if (this.plans.size >= MAX_PLANS) {
         this.plans.clear();
         this.statuses.clear();
       }
-      plan = ExecutionPlan.fromSnapshot(snapshot);
+      plan = this.build(snapshot);
       this.plans.set(key, plan);
     }
+    return plan;
+  }
+
+  private build(snapshot: WorkflowSnapshot): ExecutionPlan {
+    const plan = ExecutionPlan.fromSnapshot(snapshot);
+    plan.maxOutputBytes = this.maxOutputBytes;
     return plan;
   }
 

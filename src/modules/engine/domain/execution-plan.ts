@@ -9,6 +9,11 @@ export class ExecutionPlan {
   /** Direct dependents of each step. */
   readonly dependents: ReadonlyMap<string, readonly string[]>;
   private readonly downstream = new Map<string, readonly string[]>();
+  /**
+   * The largest serialized output a step may store (STEP_OUTPUT_MAX_BYTES; set by the engine when it
+   * builds the plan). Also bounds a forEach step's output, the list of its items' outputs.
+   */
+  maxOutputBytes = 1_048_576;
 
   constructor(
     readonly tenantId: string,
@@ -52,17 +57,32 @@ export class ExecutionPlan {
   }
 
   private readonly reads = new Map<string, boolean>();
+  private readonly forEachReads = new Map<string, boolean>();
 
   /**
-   * Whether a step's params or expressions may read other steps' results (so the worker loads them
-   * for its context). Errs on the side of loading: any mention of `steps` counts.
+   * Whether a step's params, condition or concurrency key may read other steps' results (so the
+   * worker loads them for its context, for the step and for each of its forEach items). Errs on the
+   * side of loading: any mention of `steps` counts. The forEach list is not counted: it is
+   * evaluated once, when the step itself runs, and the runner loads what it reads then
+   * (`forEachReadsSteps`) — so running the items never loads the list's source.
    */
   readsSteps(stepId: string): boolean {
     let reads = this.reads.get(stepId);
     if (reads === undefined) {
       const s = this.step(stepId);
-      reads = s.dependsOn.length > 0 && /\bsteps\b/.test(JSON.stringify([s.params, s.condition, s.forEach, s.concurrencyKey]));
+      reads = s.dependsOn.length > 0 && /\bsteps\b/.test(JSON.stringify([s.params, s.condition, s.concurrencyKey]));
       this.reads.set(stepId, reads);
+    }
+    return reads;
+  }
+
+  /** Whether a step's forEach list expression may read other steps' results. */
+  forEachReadsSteps(stepId: string): boolean {
+    let reads = this.forEachReads.get(stepId);
+    if (reads === undefined) {
+      const s = this.step(stepId);
+      reads = s.dependsOn.length > 0 && !!s.forEach && /\bsteps\b/.test(s.forEach);
+      this.forEachReads.set(stepId, reads);
     }
     return reads;
   }

@@ -85,21 +85,40 @@ async function completeForEachSteps(sql: Sql, done: { executionId: string; stepI
      FROM unnest($1::uuid[], $2::text[], $3::int[]) AS v(execution_id, step_id, n)
      WHERE p.execution_id = ANY($1::uuid[]) AND p.execution_id = v.execution_id AND p.step_id = v.step_id AND p.item_index IS NULL
        AND p.status = 'waiting' AND p.wait_kind = 'children'
-     RETURNING p.id, p.children_remaining`,
+     RETURNING p.id, p.execution_id, p.children_remaining`,
     [done.map((d) => d.executionId), done.map((d) => d.stepId), done.map((d) => d.n)],
   );
-  const complete = counted.filter((r) => r.children_remaining <= 0).map((r) => r.id);
+  const complete = counted.filter((r) => r.children_remaining <= 0);
   if (complete.length === 0) return [];
+  // The step's output is the list of its items' outputs, bounded like any output: over
+  // STEP_OUTPUT_MAX_BYTES, the step fails with OUTPUT_TOO_LARGE instead.
   const rows = await sql(
-    `UPDATE step_executions p SET status = 'completed', completed_at = now(), wait_kind = NULL, updated_at = now(),
-       output = (SELECT COALESCE(jsonb_agg(c.output ORDER BY c.item_index), '[]') FROM step_executions c
-                 WHERE c.execution_id = p.execution_id AND c.step_id = p.step_id AND c.item_index IS NOT NULL)
-     WHERE p.id = ANY($1::uuid[])
-     RETURNING p.id, p.execution_id, p.tenant_id, p.step_id, p.type, p.attempt, p.output`,
-    [complete],
+    `WITH agg AS (
+       SELECT v.id, v.max_bytes, a.output, octet_length(a.output::text) AS bytes
+       FROM unnest($1::uuid[], $2::int[]) AS v(id, max_bytes)
+       JOIN step_executions p ON p.id = v.id
+       CROSS JOIN LATERAL (SELECT COALESCE(jsonb_agg(c.output ORDER BY c.item_index), '[]') AS output FROM step_executions c
+                           WHERE c.execution_id = p.execution_id AND c.step_id = p.step_id AND c.item_index IS NOT NULL) a
+     )
+     UPDATE step_executions p SET
+       status = CASE WHEN agg.bytes > agg.max_bytes THEN 'failed' ELSE 'completed' END,
+       output = CASE WHEN agg.bytes > agg.max_bytes THEN NULL ELSE agg.output END,
+       error = CASE WHEN agg.bytes > agg.max_bytes THEN jsonb_build_object(
+                 'code', 'OUTPUT_TOO_LARGE',
+                 'message', format('the output of step %s (the list of its %s items'' outputs) is %s bytes of JSON, more than the limit of %s (STEP_OUTPUT_MAX_BYTES)',
+                                   p.step_id, jsonb_array_length(agg.output), agg.bytes, agg.max_bytes),
+                 'details', jsonb_build_object('bytes', agg.bytes, 'limit', agg.max_bytes)) END,
+       completed_at = now(), wait_kind = NULL, updated_at = now()
+     FROM agg WHERE p.id = agg.id
+     RETURNING p.id, p.execution_id, p.tenant_id, p.step_id, p.type, p.attempt, p.status, p.output, p.error`,
+    [complete.map((r) => r.id), complete.map((r) => plans.get(r.execution_id)?.maxOutputBytes ?? 1_048_576)],
   );
   return rows.map((r) => {
     const step = { executionId: r.execution_id, stepExecutionId: r.id, stepId: r.step_id, itemIndex: null, type: r.type, attempt: r.attempt };
+    if (r.status === 'failed') {
+      events.add(r.tenant_id, 'StepExecutionFailed', r.execution_id, { ...stepPayload(step), error: r.error });
+      return { ...step, tenantId: r.tenant_id, status: 'failed' as const, error: r.error, plan: plans.get(r.execution_id)! };
+    }
     events.add(r.tenant_id, 'StepExecutionCompleted', r.execution_id, { ...stepPayload(step), output: r.output });
     return { ...step, tenantId: r.tenant_id, status: 'completed' as const, plan: plans.get(r.execution_id)! };
   });

@@ -5,11 +5,11 @@ import { ClaimedStep } from './step-claims';
 
 /** What running a claimed step came to; the results writer applies a batch of these in one transaction. */
 export type StepResult =
-  | { kind: 'completed'; claim: ClaimedStep; plan: ExecutionPlan; output: unknown }
+  | { kind: 'completed'; claim: ClaimedStep; plan: ExecutionPlan; output: unknown; /** The output as JSON, when the runner measured it. */ serialized?: string }
   | { kind: 'skipped'; claim: ClaimedStep; plan: ExecutionPlan; reason: string }
   | { kind: 'failed'; claim: ClaimedStep; plan: ExecutionPlan; error: StepErrorInfo; retryAt?: Date }
   | { kind: 'waiting'; claim: ClaimedStep; plan: ExecutionPlan; wait: StepWait }
-  | { kind: 'expanded'; claim: ClaimedStep; plan: ExecutionPlan; count: number }
+  | { kind: 'expanded'; claim: ClaimedStep; plan: ExecutionPlan; count: number; /** The items, stored one per item row. */ items?: unknown[] }
   | { kind: 'blocked'; claim: ClaimedStep; plan: ExecutionPlan; concurrencyKey: string };
 
 /** A step that reached a final status in this batch (completed, skipped, failed or cancelled). */

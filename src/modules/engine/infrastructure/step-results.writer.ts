@@ -1,5 +1,6 @@
 import { newId } from '../../../platform/ids/uuid';
 import { EventRows } from './event-rows';
+import { ITEM_INSERT_CHUNK } from './for-each-items';
 import { STEPS_CHANNEL } from './execution-starter';
 import { propagate } from './propagation';
 import { wakeStepsOfFinishedChildren } from './child-wakeups';
@@ -49,7 +50,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
     finals,
     [
       finals.map((r) => r.kind),
-      finals.map((r) => (r.kind === 'completed' ? json(r.output) : null)),
+      finals.map((r) => (r.kind === 'completed' ? (r.serialized ?? json(r.output)) : null)),
       finals.map((r) => (r.kind === 'failed' ? json(r.error) : null)),
       finals.map((r) => (r.kind === 'skipped' ? r.reason : null)),
     ],
@@ -113,20 +114,27 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
     [expansions.map((r) => r.count)],
   )) as typeof expansions;
   if (expanded.length) {
+    // One row per item, each storing its item (the list is never evaluated again), a bounded
+    // number of rows per statement.
     const children = expanded.flatMap((r) => Array.from({ length: r.count }, (_, i) => ({ r, i })));
-    await sql(
-      `INSERT INTO step_executions (id, execution_id, tenant_id, step_id, item_index, type, status, deps_remaining)
-       SELECT v.id, v.execution_id, v.tenant_id, v.step_id, v.item_index, v.type, 'pending', 0
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[]) AS v(id, execution_id, tenant_id, step_id, item_index, type)`,
-      [
-        children.map(() => newId()),
-        children.map((c) => c.r.claim.executionId),
-        children.map((c) => c.r.claim.tenantId),
-        children.map((c) => c.r.claim.stepId),
-        children.map((c) => c.i),
-        children.map((c) => c.r.claim.type),
-      ],
-    );
+    for (let from = 0; from < children.length; from += ITEM_INSERT_CHUNK) {
+      const chunk = children.slice(from, from + ITEM_INSERT_CHUNK);
+      await sql(
+        `INSERT INTO step_executions (id, execution_id, tenant_id, step_id, item_index, type, status, deps_remaining, item)
+         SELECT v.id, v.execution_id, v.tenant_id, v.step_id, v.item_index, v.type, 'pending', 0, v.item
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::jsonb[]) AS v(id, execution_id, tenant_id, step_id, item_index, type, item)`,
+        [
+          chunk.map(() => newId()),
+          chunk.map((c) => c.r.claim.executionId),
+          chunk.map((c) => c.r.claim.tenantId),
+          chunk.map((c) => c.r.claim.stepId),
+          chunk.map((c) => c.i),
+          chunk.map((c) => c.r.claim.type),
+          chunk.map((c) => (c.r.items ? (JSON.stringify(c.r.items[c.i]) ?? 'null') : null)),
+        ],
+        'cognitionos_insert_foreach_items',
+      );
+    }
     for (const r of expanded) {
       events.add(r.claim.tenantId, 'StepExecutionWaiting', r.claim.executionId, {
         ...stepPayload(terminalOf(r.claim, r.plan, 'completed')),

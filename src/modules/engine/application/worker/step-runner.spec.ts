@@ -4,6 +4,8 @@ import { NonRetryableStepError, StepHandler, StepOutcome } from '../../contracts
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { ClaimedStep } from '../../infrastructure/step-claims';
 import { StepHandlers } from '../step-handlers';
+import type { AppConfig } from '../../../../config/app-config';
+import { StepInputs } from './step-inputs';
 import { StepRunner } from './step-runner';
 
 function plan(overrides: Partial<StepDefinition>): ExecutionPlan {
@@ -35,8 +37,13 @@ const claim = (extra: Partial<ClaimedStep> = {}): ClaimedStep => ({
   ...extra,
 });
 
-function runnerWith(handler: StepHandler): StepRunner {
-  return new StepRunner({ get: (type: string) => (type === 'fake' ? handler : undefined) } as unknown as StepHandlers);
+/** Items stored on item rows (by step execution id); rows without one evaluate the list. */
+const storedItems = new Map<string, unknown>();
+const inputs = { items: async () => storedItems, stepRows: async () => [] } as unknown as StepInputs;
+
+function runnerWith(handler: StepHandler, env: Record<string, number> = {}): StepRunner {
+  const config = { all: env } as unknown as AppConfig;
+  return new StepRunner({ get: (type: string) => (type === 'fake' ? handler : undefined) } as unknown as StepHandlers, inputs, config);
 }
 
 const options = (cancel = new AbortController()) => ({ cancel: cancel.signal, acquireKey: async () => true });
@@ -54,6 +61,29 @@ describe('StepRunner', () => {
     expect(handler.execute).not.toHaveBeenCalled();
     const item = await runnerWith({ execute: async (c) => c.params.value }).run(claim({ itemIndex: 1 }), plan({ forEach: 'inputs.items', params: { value: '${{ item }}${{ index }}' } }), [], options());
     expect(item).toMatchObject({ kind: 'completed', output: 'b1' });
+  });
+
+  it('evaluates the forEach list once: the step carries its items, an item row reads its stored item', async () => {
+    const expanded = await runnerWith({ execute: jest.fn() }).run(claim(), plan({ forEach: 'inputs.items' }), [], options());
+    expect(expanded).toMatchObject({ kind: 'expanded', count: 3, items: ['a', 'b', 'c'] });
+    storedItems.set('se-item', { stored: true });
+    const item = await runnerWith({ execute: async (c) => c.params.value }).run(
+      claim({ id: 'se-item', itemIndex: 2, inputs: {} }),
+      plan({ forEach: 'inputs.items', params: { value: '${{ item }}' } }),
+      [],
+      options(),
+    );
+    expect(item).toMatchObject({ kind: 'completed', output: { stored: true } });
+  });
+
+  it('refuses a forEach over FOREACH_MAX_ITEMS and an output over STEP_OUTPUT_MAX_BYTES, without retrying', async () => {
+    const many = await runnerWith({ execute: jest.fn() }, { FOREACH_MAX_ITEMS: 2 }).run(claim(), plan({ forEach: 'inputs.items' }), [], options());
+    expect(many).toMatchObject({ kind: 'failed', retryAt: undefined, error: { code: 'FOREACH_TOO_MANY_ITEMS', details: { items: 3, limit: 2 } } });
+    expect((many as { error: { message: string } }).error.message).toMatch(/3 items.*limit of 2/);
+    const big = await runnerWith({ execute: async () => ({ text: 'é'.repeat(600) }) }, { STEP_OUTPUT_MAX_BYTES: 1024 }).run(claim(), plan({}), [], options());
+    expect(big).toMatchObject({ kind: 'failed', retryAt: undefined, error: { code: 'OUTPUT_TOO_LARGE', details: { bytes: 1211, limit: 1024 } } });
+    const fits = await runnerWith({ execute: async () => ({ text: 'é'.repeat(500) }) }, { STEP_OUTPUT_MAX_BYTES: 1024 }).run(claim(), plan({}), [], options());
+    expect(fits).toMatchObject({ kind: 'completed', serialized: JSON.stringify({ text: 'é'.repeat(500) }) });
   });
 
   it('fails on an expression error without retrying, and retries an ordinary error after the backoff', async () => {

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../../../config/app-config';
 import { evaluateCondition, evaluateExpression, ExpressionError, renderTemplate } from '../../../../platform/expressions';
+import { limitsOf } from '../../../../platform/limits/limits';
 import { StepResume, StepWaitRequest } from '../../contracts';
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { StepRow, stepContext } from '../../domain/step-context';
@@ -7,6 +9,18 @@ import { decideAfterFailure, toStepError } from '../../domain/step-failure';
 import { ClaimedStep } from '../../infrastructure/step-claims';
 import { StepResult } from '../../infrastructure/step-result';
 import { StepHandlers } from '../step-handlers';
+import { StepInputs } from './step-inputs';
+
+/** A step whose serialized output is over STEP_OUTPUT_MAX_BYTES fails with this code (not retried). */
+export const OUTPUT_TOO_LARGE = 'OUTPUT_TOO_LARGE';
+/** A forEach whose list has more than FOREACH_MAX_ITEMS items fails with this code (not retried). */
+export const FOREACH_TOO_MANY_ITEMS = 'FOREACH_TOO_MANY_ITEMS';
+
+/** The limits the runner enforces (from the limits table). */
+export interface RunnerLimits {
+  stepOutputBytes: number;
+  forEachItems: number;
+}
 
 export interface RunOptions {
   /** Aborted when the execution is cancelled. */
@@ -26,7 +40,16 @@ class StepTimeout extends Error {
  */
 @Injectable()
 export class StepRunner {
-  constructor(private readonly handlers: StepHandlers) {}
+  private readonly limits: RunnerLimits;
+
+  constructor(
+    private readonly handlers: StepHandlers,
+    private readonly inputs: StepInputs,
+    config: AppConfig,
+  ) {
+    const limits = limitsOf(config.all);
+    this.limits = { stepOutputBytes: limits.stepOutputBytes, forEachItems: limits.forEachItems };
+  }
 
   async run(claim: ClaimedStep, plan: ExecutionPlan, rows: StepRow[], options: RunOptions): Promise<StepResult> {
     const step = plan.step(claim.stepId);
@@ -35,7 +58,7 @@ export class StepRunner {
     try {
       const extra: Record<string, unknown> = {};
       if (claim.itemIndex !== null) {
-        extra.item = (evaluateExpression(step.forEach!, stepContext(plan, claim.executionId, claim.inputs, rows)) as unknown[])[claim.itemIndex];
+        extra.item = await this.itemOf(claim, plan, rows);
         extra.index = claim.itemIndex;
       }
       if (resume?.reason === 'signal') extra.signal = resume.payload ?? null;
@@ -43,10 +66,19 @@ export class StepRunner {
       if (claim.itemIndex === null && !resume) {
         if (step.condition && !evaluateCondition(step.condition, context)) return { ...base, kind: 'skipped', reason: 'CONDITION_FALSE' };
         if (step.forEach) {
-          const items = evaluateExpression(step.forEach, context);
+          // The list is evaluated here, once; each item row stores its item.
+          const items = evaluateExpression(step.forEach, await this.forEachContext(claim, plan, rows, context));
           if (!Array.isArray(items)) throw new ExpressionError(`forEach must yield a list, got ${items === null ? 'null' : typeof items}`, step.forEach);
+          if (items.length > this.limits.forEachItems) {
+            return this.fail(claim, plan, {
+              code: FOREACH_TOO_MANY_ITEMS,
+              message: `forEach of step ${claim.stepId} yields ${items.length} items, more than the limit of ${this.limits.forEachItems} (FOREACH_MAX_ITEMS)`,
+              retryable: false,
+              details: { items: items.length, limit: this.limits.forEachItems },
+            });
+          }
           if (items.length === 0) return { ...base, kind: 'completed', output: [] };
-          return { ...base, kind: 'expanded', count: items.length };
+          return { ...base, kind: 'expanded', count: items.length, items };
         }
       }
       if (step.concurrencyKey && !resume) {
@@ -74,11 +106,38 @@ export class StepRunner {
         }),
       );
       if (outcome instanceof StepWaitRequest) return { ...base, kind: 'waiting', wait: outcome.wait };
-      return { ...base, kind: 'completed', output: outcome === undefined ? null : outcome };
+      const output = outcome === undefined ? null : outcome;
+      const serialized = JSON.stringify(output) ?? 'null';
+      // Length in UTF-16 units is at most the UTF-8 size, and at least a third of it: measure bytes only near the limit.
+      const bytes = serialized.length * 3 <= this.limits.stepOutputBytes ? serialized.length : Buffer.byteLength(serialized, 'utf8');
+      if (bytes > this.limits.stepOutputBytes) {
+        return this.fail(claim, plan, {
+          code: OUTPUT_TOO_LARGE,
+          message: `the output of step ${claim.stepId} is ${bytes} bytes of JSON, more than the limit of ${this.limits.stepOutputBytes} (STEP_OUTPUT_MAX_BYTES)`,
+          retryable: false,
+          details: { bytes, limit: this.limits.stepOutputBytes },
+        });
+      }
+      return { ...base, kind: 'completed', output, serialized };
     } catch (error) {
       if (error instanceof ExpressionError) return this.fail(claim, plan, { code: error.code, message: error.message, retryable: false });
       return this.fail(claim, plan, toStepError(error));
     }
+  }
+
+  /** A forEach item's value: stored on its row; evaluated from the list only for rows that store none. */
+  private async itemOf(claim: ClaimedStep, plan: ExecutionPlan, rows: StepRow[]): Promise<unknown> {
+    const stored = await this.inputs.items(claim.id);
+    if (stored.has(claim.id)) return stored.get(claim.id);
+    const step = plan.step(claim.stepId);
+    const context = await this.forEachContext(claim, plan, rows, stepContext(plan, claim.executionId, claim.inputs, rows));
+    return (evaluateExpression(step.forEach!, context) as unknown[])[claim.itemIndex!];
+  }
+
+  /** The context of a forEach list: the step's own, with the finished steps when the list reads them and the worker did not load them. */
+  private async forEachContext(claim: ClaimedStep, plan: ExecutionPlan, rows: StepRow[], context: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!plan.forEachReadsSteps(claim.stepId) || plan.readsSteps(claim.stepId)) return context;
+    return { ...context, steps: stepContext(plan, claim.executionId, claim.inputs, await this.inputs.stepRows(claim.executionId)).steps };
   }
 
   private resumeOf(claim: ClaimedStep): StepResume | undefined {

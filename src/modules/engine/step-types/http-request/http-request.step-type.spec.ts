@@ -53,7 +53,8 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   (routes[url.pathname] ?? ((_q, r) => json(r, 404, { error: 'not found' })))(req, res, body);
 }
 
-const fakeConfig = (hosts: string[]) => ({ get: (key: string) => (key === 'HTTP_STEP_ALLOWED_HOSTS' ? hosts : undefined) }) as unknown as AppConfig;
+const fakeConfig = (hosts: string[], all: Record<string, unknown> = {}) =>
+  ({ get: (key: string) => (key === 'HTTP_STEP_ALLOWED_HOSTS' ? hosts : undefined), all }) as unknown as AppConfig;
 
 function context(params: Record<string, unknown>, signal = new AbortController().signal): StepContext {
   return {
@@ -187,9 +188,13 @@ describe('HttpRequestStepType (against a local HTTP server)', () => {
     expect(error).toMatchObject({ code: 'HTTP_TOO_MANY_REDIRECTS', retryable: false });
   });
 
-  it('refuses a response body over 10 MB', async () => {
+  it('refuses a response body over STEP_OUTPUT_MAX_BYTES (1 MiB by default)', async () => {
     const error = await failure(handler.execute(context({ url: `${base}/big` })));
-    expect(error).toMatchObject({ code: 'HTTP_RESPONSE_TOO_LARGE', retryable: false });
+    expect(error).toMatchObject({ code: 'HTTP_RESPONSE_TOO_LARGE', retryable: false, details: { limit: 1_048_576 } });
+    const small = new HttpRequestStepType(fakeConfig(['127.0.0.1:*'], { STEP_OUTPUT_MAX_BYTES: 64 * 1024 }));
+    const capped = await failure(small.execute(context({ url: `${base}/big` })));
+    expect(capped).toMatchObject({ code: 'HTTP_RESPONSE_TOO_LARGE', details: { limit: 65536 } });
+    expect(capped.message).toMatch(/limit of 65536 bytes/);
   });
 
   it('refuses loopback when it is not listed', async () => {

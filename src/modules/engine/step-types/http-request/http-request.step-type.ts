@@ -3,6 +3,7 @@ import { abortable } from '../../../../platform/async/abortable';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../../config/app-config';
 import { NonRetryableStepError, StepContext, StepError, StepHandler, StepType } from '../../contracts';
+import { limitsOf } from '../../../../platform/limits/limits';
 import { AllowList, ResolvedAddress, checkHost, compileAllowList } from '../../../../platform/outbound-http/host-guard';
 import { HttpMethod, parseHttpRequestParams } from './http-request.params';
 import { decodeText, headersToObject, parseBody, readBodyBytes, truncate } from './http-response';
@@ -35,9 +36,12 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 @StepType('http_request')
 export class HttpRequestStepType implements StepHandler {
   private readonly allowList: AllowList;
+  /** STEP_OUTPUT_MAX_BYTES: a response body is read up to this and no further. */
+  private readonly maxBodyBytes: number;
 
   constructor(config: AppConfig) {
     this.allowList = compileAllowList(config.get('HTTP_STEP_ALLOWED_HOSTS'));
+    this.maxBodyBytes = limitsOf(config.all).stepOutputBytes;
   }
 
   async execute(context: StepContext): Promise<HttpRequestOutput> {
@@ -94,7 +98,7 @@ export class HttpRequestStepType implements StepHandler {
     expectStatus: number[] | null,
   ): Promise<HttpRequestOutput> {
     const contentType = response.headers.get('content-type');
-    const text = decodeText(await readBodyBytes(response), contentType);
+    const text = decodeText(await readBodyBytes(response, this.maxBodyBytes), contentType);
     const { status } = response;
     const expected = expectStatus ? expectStatus.includes(status) : status >= 200 && status < 300;
     if (!expected) {

@@ -1,7 +1,7 @@
 import { NonRetryableStepError } from '../../contracts';
 
-/** Largest response body an `http_request` step reads (decoded size). */
-export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/** Largest response body read when no limit is given (the step passes STEP_OUTPUT_MAX_BYTES). */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** How much of an unexpected response's body goes into the error details. */
 export const ERROR_BODY_CHARS = 2000;
@@ -16,18 +16,23 @@ export function headersToObject(headers: Headers): Record<string, string> {
   return result;
 }
 
-/** Reads the whole body, refusing one larger than `limit` bytes with HTTP_RESPONSE_TOO_LARGE. */
+/**
+ * Reads the whole body, refusing one larger than `limit` bytes with HTTP_RESPONSE_TOO_LARGE (not
+ * retried): a declared Content-Length over the limit is refused before reading, and a body that
+ * grows past it is cancelled at once (the connection is closed; the rest is never read).
+ */
 export async function readBodyBytes(response: Response, limit = MAX_RESPONSE_BYTES): Promise<Buffer> {
-  const tooLarge = () =>
-    new NonRetryableStepError('HTTP_RESPONSE_TOO_LARGE', `http_request: response body exceeds ${limit} bytes`, {
-      status: response.status,
-      limit,
-    });
+  const tooLarge = (read: number | null) =>
+    new NonRetryableStepError(
+      'HTTP_RESPONSE_TOO_LARGE',
+      `http_request: response body exceeds the limit of ${limit} bytes (STEP_OUTPUT_MAX_BYTES)${read === null ? ' by its Content-Length' : `; stopped reading after ${read} bytes`}`,
+      { status: response.status, limit },
+    );
   const declared = Number(response.headers.get('content-length'));
   if (!response.body) return Buffer.alloc(0);
   if (Number.isFinite(declared) && declared > limit) {
     await response.body.cancel().catch(() => undefined);
-    throw tooLarge();
+    throw tooLarge(null);
   }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -38,7 +43,7 @@ export async function readBodyBytes(response: Response, limit = MAX_RESPONSE_BYT
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge();
+      throw tooLarge(size);
     }
     chunks.push(value);
   }

@@ -1,7 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
+import { AppConfig } from '../../../../../config/app-config';
 import { DomainError } from '../../../../../platform/domain';
 import { validateInputs } from '../../../../../platform/json-schema/json-schema';
+import { limitsOf } from '../../../../../platform/limits/limits';
 import { Transactional } from '../../../../../platform/transaction/transaction';
 import { ExecutionView, StartExecutionCommand } from '../../../contracts';
 import { readExecution } from '../../../infrastructure/execution-reads';
@@ -11,13 +13,19 @@ import { WorkflowPlans } from '../../workflow-plans';
 
 @CommandHandler(StartExecutionCommand)
 export class StartExecutionCommandHandler implements ICommandHandler<StartExecutionCommand, ExecutionView> {
+  private readonly maxInputBytes: number;
+
   constructor(
     private readonly plans: WorkflowPlans,
     private readonly db: EngineSql,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.maxInputBytes = limitsOf(config.all).executionInputBytes;
+  }
 
   @Transactional()
   async execute({ tenantId, workflowId, version, inputs, options }: StartExecutionCommand): Promise<ExecutionView> {
+    this.checkSize(inputs);
     const plan = await this.plans.startable(tenantId, workflowId, version);
     if (plan.inputSchema) {
       const problems = validateInputs(plan.inputSchema, inputs);
@@ -57,5 +65,14 @@ export class StartExecutionCommandHandler implements ICommandHandler<StartExecut
       createdAt: now,
       updatedAt: now,
     };
+  }
+
+  /** Inputs over EXECUTION_INPUT_MAX_BYTES (as JSON) are refused: 413 PAYLOAD_TOO_LARGE, for the API, schedules and sub-workflows alike. */
+  private checkSize(inputs: Record<string, unknown>): void {
+    const json = JSON.stringify(inputs) ?? '';
+    const bytes = json.length * 3 <= this.maxInputBytes ? json.length : Buffer.byteLength(json, 'utf8');
+    if (bytes <= this.maxInputBytes) return;
+    const message = `The inputs are ${bytes} bytes of JSON, more than the limit of ${this.maxInputBytes} (EXECUTION_INPUT_MAX_BYTES)`;
+    throw new DomainError('PAYLOAD_TOO_LARGE', message, [{ path: 'inputs', code: 'EXECUTION_INPUT_TOO_LARGE', message }]);
   }
 }

@@ -1,0 +1,194 @@
+/**
+ * forEach benchmark: how the time of one forEach step grows with its number of items. One
+ * execution per run, in a fresh database `cognition_os_bench_foreach`, with the engine embedded
+ * as an application would (core, workflow and engine modules, workers on).
+ *
+ * Two workflows, each a forEach of `transform` items followed by a join step that reads the list:
+ *   - `inputs`: `forEach: inputs.items` (the list comes with the execution's inputs);
+ *   - `step`:   a step produces the list (`${{ inputs.items }}`), `forEach: steps.gen.output`.
+ * Timed: StartExecutionCommand → the execution durably completed (polled every 20 ms), every item
+ * checked to have run exactly once. Linear time means ms/item stays flat: 10,000 items must take at
+ * most 12× the time of 1,000 (the ratio column).
+ *
+ *   npm run bench:foreach
+ *   BENCH_FOREACH_SIZES=1000,10000 BENCH_FOREACH_RUNS=3 BENCH_CONCURRENCY=10 npm run bench:foreach
+ *
+ * Prints a markdown table and writes bench/results/foreach.json.
+ */
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Client } from 'pg';
+import { formatMachine, machineInfo } from '../support/machine';
+import { pgAdminConfig, recreateDatabase } from '../support/postgres';
+import { markdownTable } from '../support/table';
+import { median, nowMs, sleep } from './measure';
+
+const ROOT = resolve(__dirname, '..', '..');
+const DATABASE = 'cognition_os_bench_foreach';
+const TENANT = '00000000-0000-7000-8000-0000000fe4c1';
+
+function numbers(name: string, fallback: string): number[] {
+  return (process.env[name] || fallback).split(',').map((s) => {
+    const n = Number(s.trim());
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: bad value "${s}"`);
+    return n;
+  });
+}
+
+const settings = {
+  sizes: numbers('BENCH_FOREACH_SIZES', '100,1000,5000,10000'),
+  runs: numbers('BENCH_FOREACH_RUNS', '3')[0],
+  concurrency: numbers('BENCH_CONCURRENCY', '10')[0],
+  sources: (process.env.BENCH_FOREACH_SOURCES || 'inputs,step').split(',').map((s) => s.trim()) as Source[],
+};
+
+type Source = 'inputs' | 'step';
+
+const WORKFLOWS: Record<Source, { id: string; steps: unknown[] }> = {
+  inputs: {
+    id: 'foreach-inputs',
+    steps: [
+      { id: 'each', type: 'transform', forEach: 'inputs.items', params: { output: '${{ item * 2 }}' } },
+      { id: 'join', type: 'transform', dependsOn: ['each'], params: { output: '${{ size(steps.each.output) }}' } },
+    ],
+  },
+  step: {
+    id: 'foreach-step',
+    steps: [
+      { id: 'gen', type: 'transform', params: { output: '${{ inputs.items }}' } },
+      { id: 'each', type: 'transform', dependsOn: ['gen'], forEach: 'steps.gen.output', params: { output: '${{ item * 2 }}' } },
+      { id: 'join', type: 'transform', dependsOn: ['each'], params: { output: '${{ size(steps.each.output) }}' } },
+    ],
+  },
+};
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function boot(): Promise<INestApplicationContext> {
+  const admin = pgAdminConfig();
+  Object.assign(process.env, {
+    DB_HOST: admin.host,
+    DB_PORT: String(admin.port),
+    DB_USER: admin.user,
+    DB_PASSWORD: String(admin.password ?? ''),
+    DB_NAME: DATABASE,
+    DB_POOL_SIZE: String(Math.max(10, settings.concurrency + 4)),
+    WORKER_CONCURRENCY: String(settings.concurrency),
+    WORKER_ENABLED: 'true',
+    SCHEDULER_ENABLED: 'false',
+    AGENT_WORKER_ENABLED: 'false',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'silent',
+    BOOTSTRAP_API_KEY: '',
+  });
+  delete process.env.DATABASE_URL;
+  await recreateDatabase(DATABASE);
+  const { DataSource } = await import('typeorm');
+  const { validateEnv } = await import('../../src/config/env.schema');
+  const { appTypeormOptions } = await import('../../src/orm-entities');
+  const migrator = new DataSource(appTypeormOptions(validateEnv(process.env)));
+  await migrator.initialize();
+  await migrator.runMigrations({ transaction: 'each' });
+  await migrator.destroy();
+
+  const { Module } = await import('@nestjs/common');
+  const { NestFactory } = await import('@nestjs/core');
+  const { CognitionOsCoreModule } = await import('../../src/app.module');
+  const { WorkflowModule } = await import('../../src/modules/workflow/workflow.module');
+  const { EngineModule } = await import('../../src/modules/engine/engine.module');
+  @Module({ imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule] })
+  class BenchModule {}
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: process.env.BENCH_LOG_LEVEL ? ['error', 'warn'] : false });
+  await app.init();
+  const { ApiKeyService } = await import('../../src/platform/auth/api-key.service');
+  await app.get(ApiKeyService).createTenant('bench', TENANT);
+  const { CommandBus } = await import('@nestjs/cqrs');
+  const { CreateWorkflowCommand } = await import('../../src/modules/workflow/contracts');
+  for (const w of Object.values(WORKFLOWS)) {
+    await app.get(CommandBus).execute(new CreateWorkflowCommand(TENANT, w.id, '1.0.0', { name: w.id, steps: w.steps } as never, 'active'));
+  }
+  return app;
+}
+
+interface Run {
+  ms: number;
+  items: number;
+}
+
+async function runOnce(app: INestApplicationContext, probe: Client, source: Source, size: number): Promise<Run> {
+  const { CommandBus } = await import('@nestjs/cqrs');
+  const { StartExecutionCommand } = await import('../../src/modules/engine/contracts');
+  const items = Array.from({ length: size }, (_, i) => i);
+  const t0 = nowMs();
+  const started = await app.get(CommandBus).execute(new StartExecutionCommand(TENANT, WORKFLOWS[source].id, '1.0.0', { items }));
+  for (;;) {
+    const { rows } = await probe.query<{ status: string }>(`SELECT status FROM workflow_executions WHERE id = $1`, [started.id]);
+    if (rows[0]?.status !== 'running' && rows[0]?.status !== 'pending') {
+      const ms = nowMs() - t0;
+      if (rows[0]?.status !== 'completed') throw new Error(`execution ${started.id} ended ${rows[0]?.status}`);
+      const check = await probe.query<{ n: string; distinct_n: string; done: string; joined: unknown }>(
+        `SELECT count(*) FILTER (WHERE item_index IS NOT NULL) AS n, count(DISTINCT item_index) AS distinct_n,
+                count(*) FILTER (WHERE item_index IS NOT NULL AND status = 'completed' AND attempt = 1) AS done,
+                max(output::text) FILTER (WHERE step_id = 'join') AS joined
+         FROM step_executions WHERE execution_id = $1`,
+        [started.id],
+      );
+      const c = check.rows[0];
+      if (Number(c.n) !== size || Number(c.distinct_n) !== size || Number(c.done) !== size || String(c.joined) !== String(size)) {
+        throw new Error(`execution ${started.id}: ${JSON.stringify(c)}, expected ${size} items each completed once`);
+      }
+      return { ms, items: size };
+    }
+    await sleep(20);
+  }
+}
+
+async function main(): Promise<void> {
+  const machine = await machineInfo();
+  log(`forEach benchmark: sizes ${settings.sizes.join(', ')}, ${settings.runs} runs each (median), WORKER_CONCURRENCY ${settings.concurrency}`);
+  const app = await boot();
+  const probe = new Client({ ...pgAdminConfig(DATABASE), application_name: 'bench-foreach-probe' });
+  await probe.connect();
+  const results: { source: Source; items: number; runsMs: number[]; medianMs: number }[] = [];
+  try {
+    for (const source of settings.sources) {
+      await runOnce(app, probe, source, 50); // warm-up: plans cached, statements prepared
+      for (const size of settings.sizes) {
+        const runsMs: number[] = [];
+        for (let r = 0; r < settings.runs; r++) {
+          const run = await runOnce(app, probe, source, size);
+          runsMs.push(run.ms);
+          log(`  ${source} × ${size}: ${run.ms.toFixed(0)} ms`);
+        }
+        results.push({ source, items: size, runsMs, medianMs: median(runsMs) });
+      }
+    }
+  } finally {
+    await probe.end().catch(() => undefined);
+    await app.close().catch(() => undefined);
+  }
+  const rows = results.map((r) => {
+    const base = results.find((b) => b.source === r.source && b.items === 1000);
+    return [
+      r.source === 'inputs' ? 'inputs.items' : 'steps.gen.output',
+      r.items.toLocaleString('en-US'),
+      r.medianMs.toFixed(0),
+      ((r.medianMs * 1000) / r.items).toFixed(0),
+      ((r.items / r.medianMs) * 1000).toFixed(0),
+      base ? `${(r.medianMs / base.medianMs).toFixed(2)}×` : '–',
+    ];
+  });
+  const table = markdownTable(['forEach over', 'items', 'ms (median)', 'µs / item', 'items/s', 'time vs 1,000 items'], rows, ['l', 'r', 'r', 'r', 'r', 'r']);
+  process.stdout.write(`\n${table}\n\nMachine:\n${formatMachine(machine)}\n- WORKER_CONCURRENCY ${settings.concurrency}, ${settings.runs} runs per size (median)\n`);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'foreach.json'), JSON.stringify({ at: new Date().toISOString(), machine, settings, results }, null, 2));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    log(`bench:foreach failed: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);
