@@ -75,6 +75,9 @@ export class RedisTokenBuckets implements TokenBuckets {
       // Keep trying to reconnect, at most every 2 s; meanwhile every take uses the insurance.
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
       lazyConnect: false,
+      // No INFO round trip before the first command: a Redis that accepts connections and hangs is
+      // found by the command timeout (then skipped for a second), and nothing lingers after close().
+      enableReadyCheck: false,
     });
     this.redis.on('error', (error: Error) => this.warn(error));
     this.redis.defineCommand('cognitionosTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
