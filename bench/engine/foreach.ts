@@ -5,7 +5,11 @@
  *
  * Two workflows, each a forEach of `transform` items followed by a join step that reads the list:
  *   - `inputs`: `forEach: inputs.items` (the list comes with the execution's inputs);
- *   - `step`:   a step produces the list (`${{ inputs.items }}`), `forEach: steps.gen.output`.
+ *   - `step`:   a step produces the list (`${{ inputs.items }}`), `forEach: steps.gen.output`;
+ *   - `literal`: the list is a literal in the definition (one version per size), the inputs are
+ *     empty: what the engine's forEach path costs when nothing else carries the list (each claimed
+ *     step also carries its execution's inputs, so with `inputs` and `step` the list is read again
+ *     with every item that runs).
  * Timed: StartExecutionCommand → the execution durably completed (polled every 20 ms), every item
  * checked to have run exactly once. Linear time means ms/item stays flat: 10,000 items must take at
  * most 12× the time of 1,000 (the ratio column).
@@ -41,12 +45,12 @@ const settings = {
   sizes: numbers('BENCH_FOREACH_SIZES', '100,1000,5000,10000'),
   runs: numbers('BENCH_FOREACH_RUNS', '3')[0],
   concurrency: numbers('BENCH_CONCURRENCY', '10')[0],
-  sources: (process.env.BENCH_FOREACH_SOURCES || 'inputs,step').split(',').map((s) => s.trim()) as Source[],
+  sources: (process.env.BENCH_FOREACH_SOURCES || 'inputs,step,literal').split(',').map((s) => s.trim()) as Source[],
 };
 
-type Source = 'inputs' | 'step';
+type Source = 'inputs' | 'step' | 'literal';
 
-const WORKFLOWS: Record<Source, { id: string; steps: unknown[] }> = {
+const WORKFLOWS: Record<Exclude<Source, 'literal'>, { id: string; steps: unknown[] }> = {
   inputs: {
     id: 'foreach-inputs',
     steps: [
@@ -111,6 +115,8 @@ async function boot(): Promise<INestApplicationContext> {
   return app;
 }
 
+const literals = new Set<number>();
+
 interface Run {
   ms: number;
   items: number;
@@ -120,8 +126,24 @@ async function runOnce(app: INestApplicationContext, probe: Client, source: Sour
   const { CommandBus } = await import('@nestjs/cqrs');
   const { StartExecutionCommand } = await import('../../src/modules/engine/contracts');
   const items = Array.from({ length: size }, (_, i) => i);
+  let workflowId: string;
+  let inputs: Record<string, unknown> = { items };
+  if (source === 'literal') {
+    workflowId = `foreach-literal-${size}`;
+    inputs = {};
+    if (!literals.has(size)) {
+      literals.add(size);
+      const { CreateWorkflowCommand } = await import('../../src/modules/workflow/contracts');
+      const steps = [
+        { id: 'gen', type: 'transform', params: { output: items } },
+        { id: 'each', type: 'transform', dependsOn: ['gen'], forEach: 'steps.gen.output', params: { output: '${{ item * 2 }}' } },
+        { id: 'join', type: 'transform', dependsOn: ['each'], params: { output: '${{ size(steps.each.output) }}' } },
+      ];
+      await app.get(CommandBus).execute(new CreateWorkflowCommand(TENANT, workflowId, '1.0.0', { name: workflowId, steps } as never, 'active'));
+    }
+  } else workflowId = WORKFLOWS[source].id;
   const t0 = nowMs();
-  const started = await app.get(CommandBus).execute(new StartExecutionCommand(TENANT, WORKFLOWS[source].id, '1.0.0', { items }));
+  const started = await app.get(CommandBus).execute(new StartExecutionCommand(TENANT, workflowId, '1.0.0', inputs));
   for (;;) {
     const { rows } = await probe.query<{ status: string }>(`SELECT status FROM workflow_executions WHERE id = $1`, [started.id]);
     if (rows[0]?.status !== 'running' && rows[0]?.status !== 'pending') {
@@ -171,7 +193,7 @@ async function main(): Promise<void> {
   const rows = results.map((r) => {
     const base = results.find((b) => b.source === r.source && b.items === 1000);
     return [
-      r.source === 'inputs' ? 'inputs.items' : 'steps.gen.output',
+      r.source === 'inputs' ? 'inputs.items' : r.source === 'step' ? 'steps.gen.output (from inputs)' : 'steps.gen.output (literal list, empty inputs)',
       r.items.toLocaleString('en-US'),
       r.medianMs.toFixed(0),
       ((r.medianMs * 1000) / r.items).toFixed(0),

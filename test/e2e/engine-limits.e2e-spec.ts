@@ -137,6 +137,35 @@ describe('engine limits (e2e)', () => {
     );
     expect(rows).toHaveLength(n);
     expect(rows.every((r, i) => r.item_index === i && r.attempt === 1 && r.status === 'completed')).toBe(true);
+
+    // GET /executions/{id} holds the first page; GET /executions/{id}/steps pages through the rest.
+    expect(done.steps).toHaveLength(100);
+    expect(done.steps.slice(0, 3).map((s: { stepId: string; itemIndex: number | null }) => [s.stepId, s.itemIndex])).toEqual([['each', null], ['gen', null], ['join', null]]);
+    expect(done.stepsNextCursor).toEqual(expect.any(String));
+    const seen = [...done.steps];
+    let cursor: string | null = done.stepsNextCursor;
+    let pages = 0;
+    while (cursor) {
+      const page = await api('GET', `/api/v3/executions/${done.id}/steps?limit=200&cursor=${encodeURIComponent(cursor)}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(200);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+      pages++;
+    }
+    expect(pages).toBe(10);
+    expect(seen).toHaveLength(n + 3);
+    expect(new Set(seen.map((s) => s.id)).size).toBe(n + 3);
+    expect(seen.slice(3).map((s) => [s.stepId, s.itemIndex])).toEqual(Array.from({ length: n }, (_, i) => ['each', i]));
+    const fromStart = await api('GET', `/api/v3/executions/${done.id}/steps?limit=5`);
+    expect(fromStart.body.items.map((s: { id: string }) => s.id)).toEqual(seen.slice(0, 5).map((s) => s.id));
+
+    // Another tenant's execution is not found; a cursor that isn't one is a 400.
+    const other = apiClient(t.url, (await t.newTenant('other')).key);
+    expect((await other('GET', `/api/v3/executions/${done.id}/steps`)).status).toBe(404);
+    expect((await other('GET', `/api/v3/executions/${done.id}`)).status).toBe(404);
+    const forged = await api('GET', `/api/v3/executions/${done.id}/steps?cursor=bm90LWEtY3Vyc29y`);
+    expect(forged.status).toBe(400);
   });
 
   it('fails a forEach whose list of outputs is over STEP_OUTPUT_MAX_BYTES with OUTPUT_TOO_LARGE', async () => {

@@ -12,6 +12,7 @@ import { EngineMetrics } from './application/engine-metrics';
 import { EngineSql } from './application/engine-sql';
 import { GetExecutionQueryHandler } from './application/queries/get-execution/get-execution.query-handler';
 import { ListExecutionsQueryHandler } from './application/queries/list-executions/list-executions.query-handler';
+import { ListExecutionStepsQueryHandler } from './application/queries/list-execution-steps/list-execution-steps.query-handler';
 import { Scheduler } from './application/scheduler';
 import { StepHandlers } from './application/step-handlers';
 import { StepRunner } from './application/worker/step-runner';
@@ -53,6 +54,7 @@ import { WaitForSignalStepType } from './step-types/wait-for-signal.step-type';
     SendSignalCommandHandler,
     GetExecutionQueryHandler,
     ListExecutionsQueryHandler,
+    ListExecutionStepsQueryHandler,
     TransformStepType,
     HttpRequestStepType,
     DelayStepType,

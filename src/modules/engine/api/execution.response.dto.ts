@@ -40,7 +40,18 @@ export class ExecutionResponseDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) completedAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
-  @ApiPropertyOptional({ type: [StepExecutionResponseDto] }) steps?: StepExecutionResponseDto[];
+  @ApiPropertyOptional({
+    type: [StepExecutionResponseDto],
+    description: 'GET /executions/{id} (and cancel, retry): the first page of steps (at most 100) — the steps themselves by step id, then the forEach items by step id and item index',
+  })
+  steps?: StepExecutionResponseDto[];
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'With `steps`: the cursor of GET /executions/{id}/steps for the steps after these; null when `steps` holds them all' })
+  stepsNextCursor?: string | null;
+}
+
+export class StepExecutionPageResponseDto {
+  @ApiProperty({ type: [StepExecutionResponseDto] }) items!: StepExecutionResponseDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'The cursor of the next page; null on the last' }) nextCursor!: string | null;
 }
 
 export class ExecutionPageResponseDto {

@@ -6,10 +6,11 @@ import { DomainError } from '../../../platform/domain';
 import { ApiKeyId } from '../../../platform/auth/api-key-id.decorator';
 import { TenantId } from '../../../platform/auth/tenant-id.decorator';
 import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
-import { CancelExecutionCommand, GetExecutionQuery, ListExecutionsQuery, RetryExecutionCommand, SendSignalCommand, StartExecutionCommand } from '../contracts';
+import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
+import { CancelExecutionCommand, GetExecutionQuery, ListExecutionsQuery, ListExecutionStepsQuery, RetryExecutionCommand, SendSignalCommand, StartExecutionCommand } from '../contracts';
 import { ExecutionEventStream } from './execution-event-stream';
 import { ListExecutionsRequestDto, StartExecutionRequestDto } from './execution.request.dto';
-import { ExecutionPageResponseDto, ExecutionResponseDto, SignalResponseDto } from './execution.response.dto';
+import { ExecutionPageResponseDto, ExecutionResponseDto, SignalResponseDto, StepExecutionPageResponseDto } from './execution.response.dto';
 import { TASK_SIGNAL_PREFIX } from '../step-types/agent-task.step-type';
 
 @ApiTags('executions')
@@ -50,11 +51,22 @@ export class ExecutionsController {
   }
 
   @Get('executions/:id')
-  @ApiOperation({ summary: 'An execution with its steps' })
+  @ApiOperation({ summary: 'An execution with the first page of its steps (the rest: GET /executions/{id}/steps)' })
   @ApiOkResponse({ type: ExecutionResponseDto })
   @ApiProblems(404)
   get(@TenantId() tenantId: string, @Param('id') id: string): Promise<ExecutionResponseDto> {
     return this.queries.execute(new GetExecutionQuery(tenantId, id));
+  }
+
+  @Get('executions/:id/steps')
+  @ApiOperation({
+    summary: 'The steps of an execution, a page at a time',
+    description: 'The steps themselves (by step id), then the forEach items (by step id, then item index). Start with the `stepsNextCursor` of GET /executions/{id} to continue after its first page, or with no cursor for the beginning.',
+  })
+  @ApiOkResponse({ type: StepExecutionPageResponseDto })
+  @ApiProblems(400, 404, 422)
+  steps(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: PageQueryRequestDto): Promise<StepExecutionPageResponseDto> {
+    return this.queries.execute(new ListExecutionStepsQuery(tenantId, id, query.limit, query.cursor));
   }
 
   @Post('executions/:id/cancel')

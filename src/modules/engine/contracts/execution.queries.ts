@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import type { Page } from '../../../platform/pagination/cursor';
-import type { ExecutionStatus, ExecutionView } from './execution.types';
+import type { ExecutionStatus, ExecutionView, StepExecutionView } from './execution.types';
 
 export class GetExecutionQuery extends Query<ExecutionView> {
   constructor(
@@ -16,6 +16,18 @@ export class ListExecutionsQuery extends Query<Page<ExecutionView>> {
   constructor(
     readonly tenantId: string,
     readonly filter: { workflowId?: string; status?: ExecutionStatus },
+    readonly limit: number,
+    readonly cursor?: string,
+  ) {
+    super();
+  }
+}
+
+/** One page of an execution's steps: the steps, then the forEach items (see readStepsPage). */
+export class ListExecutionStepsQuery extends Query<Page<StepExecutionView>> {
+  constructor(
+    readonly tenantId: string,
+    readonly executionId: string,
     readonly limit: number,
     readonly cursor?: string,
   ) {

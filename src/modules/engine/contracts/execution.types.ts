@@ -39,5 +39,8 @@ export interface ExecutionView {
   completedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The first page of steps (GET /executions/{id}). */
   steps?: StepExecutionView[];
+  /** Where GET /executions/{id}/steps continues after `steps`; null when they are all. */
+  stepsNextCursor?: string | null;
 }

@@ -1,3 +1,4 @@
+import { encodeCursor } from '../../../platform/pagination/cursor';
 import { ExecutionView, StepExecutionView } from '../contracts';
 import { Sql } from './sql';
 
@@ -45,20 +46,71 @@ function toStepView(r: any): StepExecutionView {
 const COLUMNS = `id, workflow_id, workflow_version, status, inputs, outputs, error, parent_execution_id, idempotency_key, triggered_by,
   started_at, completed_at, created_at, updated_at`;
 
-/** One execution of a tenant (null for another tenant's), with its steps in creation order. */
+/** Steps on the first page that GET /executions/{id} returns (the rest: GET /executions/{id}/steps). */
+export const FIRST_STEPS_PAGE = 100;
+
+const STEP_COLUMNS = `id, step_id, item_index, type, status, attempt, output, error, skip_reason, agent_id, task_id, available_at, started_at, completed_at`;
+
+/**
+ * One execution of a tenant (null for another tenant's), with the first page of its steps and the
+ * cursor of the next (see readStepsPage for the order).
+ */
 export async function readExecution(sql: Sql, tenantId: string, id: string, withSteps: boolean): Promise<ExecutionView | null> {
   const [row] = await sql(`SELECT ${COLUMNS} FROM workflow_executions WHERE id = $1 AND tenant_id = $2`, [id, tenantId]);
   if (!row) return null;
   const view = toView(row);
   if (withSteps) {
-    const steps = await sql(
-      `SELECT id, step_id, item_index, type, status, attempt, output, error, skip_reason, agent_id, task_id, available_at, started_at, completed_at
-       FROM step_executions WHERE execution_id = $1 ORDER BY id`,
-      [id],
-    );
-    view.steps = steps.map(toStepView);
+    const page = await readStepsPage(sql, id, undefined, FIRST_STEPS_PAGE);
+    view.steps = page!.items;
+    view.stepsNextCursor = page!.next ? encodeCursor({ id: page!.next }) : null;
   }
   return view;
+}
+
+/**
+ * One page of an execution's steps, keyset-paginated in this order: the steps themselves (ordered
+ * by step id), then the forEach items (by step id, then item index). Each page is an index range
+ * of `uq_step_executions_item` (execution, step id, item index), so a page costs the same whatever
+ * the number of items. `after` is the id of the last step of the previous page; null when it is
+ * not a step of this execution. `next` is the id to continue after, or null on the last page.
+ */
+export async function readStepsPage(sql: Sql, executionId: string, after: string | undefined, limit: number): Promise<{ items: StepExecutionView[]; next: string | null } | null> {
+  let afterStep = '';
+  let afterItem = -1;
+  if (after !== undefined) {
+    const [cursor] = await sql<{ step_id: string; item: number }>(
+      `SELECT step_id, COALESCE(item_index, -1) AS item FROM step_executions WHERE id = $1 AND execution_id = $2`,
+      [after, executionId],
+    );
+    if (!cursor) return null;
+    afterStep = cursor.step_id;
+    afterItem = cursor.item;
+  }
+  const rows: any[] = [];
+  if (afterItem === -1) {
+    // The steps themselves: COALESCE(item_index, -1) = -1 is checked on the index entries.
+    rows.push(
+      ...(await sql(
+        `SELECT ${STEP_COLUMNS} FROM step_executions
+         WHERE execution_id = $1 AND COALESCE(item_index, -1) = -1 AND step_id > $2 ORDER BY step_id LIMIT $3`,
+        [executionId, afterStep, limit + 1],
+      )),
+    );
+  }
+  if (rows.length <= limit) {
+    const [fromStep, fromItem] = afterItem === -1 ? ['', -1] : [afterStep, afterItem];
+    rows.push(
+      ...(await sql(
+        `SELECT ${STEP_COLUMNS} FROM step_executions
+         WHERE execution_id = $1 AND COALESCE(item_index, -1) >= 0 AND (step_id, COALESCE(item_index, -1)) > ($2::text, $3::int)
+         ORDER BY step_id, COALESCE(item_index, -1) LIMIT $4`,
+        [executionId, fromStep, fromItem, limit + 1 - rows.length],
+      )),
+    );
+  }
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit).map(toStepView);
+  return { items, next: more ? items[items.length - 1].id : null };
 }
 
 /** Newest first, keyset on the (time-ordered) id. */
