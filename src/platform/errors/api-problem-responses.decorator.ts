@@ -24,12 +24,13 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict with the resource’s state or version',
   413: 'Body over 1 MB',
   422: 'Invalid: every problem is listed in `errors`',
+  429: 'Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left',
 };
 
-/** Documents the problem+json answers of an endpoint. */
+/** Documents the problem+json answers of an endpoint (401 and 429 come with every key-authenticated one). */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ...[401, ...statuses].map((status) =>
+    ...[...new Set([401, 429, ...statuses])].map((status) =>
       ApiResponse({ status, description: DESCRIPTIONS[status], content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemResponseDto' } } } }),
     ),
   );
