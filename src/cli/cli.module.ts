@@ -7,7 +7,7 @@ import { ApiKeyOrmEntity } from '../platform/auth/api-key.orm-entity';
 import { TenantOrmEntity } from '../platform/tenancy/tenant.orm-entity';
 import { ApiKeyService } from '../platform/auth/api-key.service';
 import { ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand } from './api-key.commands';
-import { TenantCreateCommand, TenantListCommand } from './tenant.commands';
+import { TenantCreateCommand, TenantListCommand, TenantRateLimitCommand } from './tenant.commands';
 
 /** The admin CLI: only what its commands need (no HTTP, no workers, no relay). */
 @Module({
@@ -15,6 +15,6 @@ import { TenantCreateCommand, TenantListCommand } from './tenant.commands';
     ConfigModule.forRoot(),
     TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => ({ ...typeormOptions(config.all, [TenantOrmEntity, ApiKeyOrmEntity]), retryAttempts: 0 }) }),
   ],
-  providers: [ApiKeyService, TenantCreateCommand, TenantListCommand, ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand],
+  providers: [ApiKeyService, TenantCreateCommand, TenantListCommand, TenantRateLimitCommand, ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand],
 })
 export class CliModule {}
