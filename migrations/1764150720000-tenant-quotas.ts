@@ -20,6 +20,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   (a VOLATILE function in READ COMMITTED): pick the tenants; take a transaction advisory lock per
  *   tenant (in key order: claimers never deadlock), so that claims of one tenant are serialised and
  *   each counts the running steps of the ones before it; then count, share the batch out and claim.
+ *   Its plans stay generic (plan_cache_mode): no re-planning of its statements on every call.
  */
 export class TenantQuotas1764150720000 implements MigrationInterface {
   name = 'TenantQuotas1764150720000';
@@ -59,7 +60,7 @@ CREATE FUNCTION cognitionos_claim_steps(p_worker text, p_limit integer, p_lease 
 RETURNS TABLE (id uuid, execution_id uuid, tenant_id uuid, step_id text, item_index integer, type text, attempt integer,
                wait_kind text, wait_key text, resume jsonb, available_at timestamptz, was text, turn bigint,
                workflow_id text, workflow_version text, inputs jsonb)
-LANGUAGE plpgsql VOLATILE AS $fn$
+LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $fn$
 #variable_conflict use_column
 DECLARE
   v_tenants uuid[];
