@@ -171,8 +171,11 @@ BEGIN
            now()
     FROM claimed c WHERE c.was = 'pending'
   )
+  -- An execution's inputs come once per batch (on its first row): the items of a forEach share one
+  -- execution, and its inputs may be large; claimSteps gives them to the other rows.
   SELECT c.id, c.execution_id, c.tenant_id, c.step_id, c.item_index, c.type, c.attempt, c.wait_kind, c.wait_key, c.resume,
-         c.available_at, c.was, c.turn, e.workflow_id, e.workflow_version, e.inputs
+         c.available_at, c.was, c.turn, e.workflow_id, e.workflow_version,
+         CASE WHEN row_number() OVER (PARTITION BY c.execution_id ORDER BY c.turn) = 1 THEN e.inputs END
   FROM claimed c JOIN workflow_executions e ON e.id = c.execution_id
   ORDER BY c.turn;
 END

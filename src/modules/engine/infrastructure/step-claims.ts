@@ -60,6 +60,9 @@ export async function claimSteps(sql: Sql, workerId: string, limit: number, leas
   if (tenantMaxRunningSteps !== undefined) capOfWorker.set(workerId, tenantMaxRunningSteps);
   const cap = tenantMaxRunningSteps ?? capOfWorker.get(workerId) ?? LIMITS.tenantRunningSteps.default;
   const rows = await sql(CLAIM, [workerId, limit, leaseSeconds, cap], 'cognitionos_claim_steps');
+  // Inputs come on an execution's first row of the batch only (see the claim function).
+  const inputsOf = new Map<string, Record<string, unknown>>();
+  for (const r of rows) if (r.inputs !== null && r.inputs !== undefined) inputsOf.set(r.execution_id, r.inputs);
   return rows.map((r) => ({
     id: r.id,
     executionId: r.execution_id,
@@ -74,7 +77,7 @@ export async function claimSteps(sql: Sql, workerId: string, limit: number, leas
     availableAt: r.available_at,
     workflowId: r.workflow_id,
     workflowVersion: r.workflow_version,
-    inputs: r.inputs,
+    inputs: inputsOf.get(r.execution_id) ?? {},
     claimedFrom: r.was,
   }));
 }
