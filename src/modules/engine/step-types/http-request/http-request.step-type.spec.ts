@@ -142,10 +142,9 @@ describe('HttpRequestStepType (against a local HTTP server)', () => {
   });
 
   it('fails with a retryable HTTP_TIMEOUT after timeoutMs', async () => {
-    const started = Date.now();
+    // /slow answers 200 after 3 s: an HTTP_TIMEOUT can only come from timeoutMs.
     const error = await failure(handler.execute(context({ url: `${base}/slow`, timeoutMs: 100 })));
     expect(error).toMatchObject({ code: 'HTTP_TIMEOUT', retryable: true });
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('stops when the context signal aborts', async () => {
