@@ -1,4 +1,4 @@
-import { compareKeys, STREAM_START, StreamKey, StreamOrder } from './execution-event-stream';
+import { compareKeys, STREAM_START, StreamKey, StreamOrder } from './execution-stream-order';
 
 const k = (txId: number, position: number): StreamKey => ({ txId: BigInt(txId), position: BigInt(position) });
 
