@@ -26,6 +26,7 @@ import { formatMachine, machineInfo } from '../support/machine';
 import { pgAdminConfig, recreateDatabase } from '../support/postgres';
 import { markdownTable } from '../support/table';
 import { chunks, median, nowMs, sleep } from './measure';
+import { migrateBenchDatabase } from '../support/engine-database';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DATABASE = 'cognition_os_bench_fairness';
@@ -55,30 +56,15 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 let aHandled = 0;
 
 async function boot(): Promise<INestApplicationContext> {
-  const admin = pgAdminConfig();
-  Object.assign(process.env, {
-    DB_HOST: admin.host,
-    DB_PORT: String(admin.port),
-    DB_USER: admin.user,
-    DB_PASSWORD: String(admin.password ?? ''),
-    DB_NAME: DATABASE,
+  await recreateDatabase(DATABASE);
+  await migrateBenchDatabase(pgAdminConfig(), DATABASE, {
     DB_POOL_SIZE: String(Math.max(10, settings.concurrency + 4)),
     WORKER_CONCURRENCY: String(settings.concurrency),
     WORKER_ENABLED: 'false',
     SCHEDULER_ENABLED: 'false',
     AGENT_WORKER_ENABLED: 'false',
     LOG_LEVEL: 'silent',
-    BOOTSTRAP_API_KEY: '',
   });
-  delete process.env.DATABASE_URL;
-  await recreateDatabase(DATABASE);
-  const { DataSource } = await import('typeorm');
-  const { validateEnv } = await import('../../src/config/env.schema');
-  const { appTypeormOptions } = await import('../../src/orm-entities');
-  const migrator = new DataSource(appTypeormOptions(validateEnv(process.env)));
-  await migrator.initialize();
-  await migrator.runMigrations({ transaction: 'each' });
-  await migrator.destroy();
 
   const { Injectable, Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');

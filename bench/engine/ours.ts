@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Injectable, INestApplicationContext, Module } from '@nestjs/common';
 import type { DrainResult, EngineEntry, EngineSetup, EngineUnderTest, LatencyResult, Timing } from './engine-under-test';
 import { CompletionProbe, Countdown, chunks, nowMs, poolSizeFor, within } from './measure';
+import { migrateBenchDatabase } from '../support/engine-database';
 
 const TENANT = '00000000-0000-7000-8000-0000000be7c4';
 const RUNNING = `select count(*) from workflow_executions where status = 'running'`;
@@ -35,27 +36,13 @@ class OursEngine implements EngineUnderTest {
   }
 
   async setup({ db, concurrency }: EngineSetup): Promise<void> {
-    Object.assign(process.env, {
-      DB_HOST: db.config.host,
-      DB_PORT: String(db.config.port),
-      DB_USER: db.config.user,
-      DB_PASSWORD: String(db.config.password ?? ''),
-      DB_NAME: db.name,
+    await migrateBenchDatabase(db.config, db.name, {
       DB_POOL_SIZE: String(poolSizeFor(concurrency)),
       WORKER_CONCURRENCY: String(concurrency),
       WORKER_ENABLED: 'false',
       SCHEDULER_ENABLED: 'false',
       LOG_LEVEL: 'silent',
-      BOOTSTRAP_API_KEY: '',
     });
-    delete process.env.DATABASE_URL;
-    const { DataSource } = await import('typeorm');
-    const { validateEnv } = await import('../../src/config/env.schema');
-    const { appTypeormOptions: typeormOptions } = await import('../../src/orm-entities');
-    const migrator = new DataSource(typeormOptions(validateEnv(process.env)));
-    await migrator.initialize();
-    await migrator.runMigrations({ transaction: 'each' });
-    await migrator.destroy();
 
     const { NestFactory } = await import('@nestjs/core');
     const { CognitionOsCoreModule } = await import('../../src/app.module');
