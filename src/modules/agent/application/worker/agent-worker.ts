@@ -3,6 +3,7 @@ import { AppConfig } from '../../../../config/app-config';
 import { BackgroundJobs } from '../../../../platform/background/background-jobs';
 import { BackgroundLoop } from '../../../../platform/background/background-loop';
 import { PgListener } from '../../../../platform/database/pg-listener';
+import { finishBy, waitForPending } from '../../../../platform/lifecycle/drain';
 import { TASKS_CHANNEL } from '../../../task/contracts';
 import { AgentRunner } from '../run/agent-runner';
 import { TaskDispatcher } from './task-dispatcher';
@@ -58,9 +59,7 @@ export class AgentWorker implements OnApplicationBootstrap, BeforeApplicationShu
     this.running = false;
     this.listener.unsubscribe(TASKS_CHANNEL, this.channel);
     await this.jobs.stop(this.loop);
-    const grace = this.config.get('SHUTDOWN_GRACE_SECONDS') * 1000;
-    const finishBy = Date.now() + Math.max(0, grace - Math.min(2000, grace / 5));
-    while (this.runs.size && Date.now() < finishBy) await Promise.race([...this.runs.values(), sleep(Math.max(0, finishBy - Date.now()))]);
+    await waitForPending(() => [...this.runs.values()], finishBy(Date.now(), this.config.get('SHUTDOWN_GRACE_SECONDS')));
     this.abort.abort(new Error('agent worker stopping'));
     await Promise.allSettled(this.runs.values());
   }
@@ -82,8 +81,4 @@ export class AgentWorker implements OnApplicationBootstrap, BeforeApplicationShu
       this.loop?.wake();
     });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

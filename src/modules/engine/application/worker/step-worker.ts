@@ -9,6 +9,7 @@ import { BackgroundJobs } from '../../../../platform/background/background-jobs'
 import { BackgroundLoop } from '../../../../platform/background/background-loop';
 import { pgClientConfig } from '../../../../platform/database/pg-connection';
 import { ChannelSubscriber, PgListener } from '../../../../platform/database/pg-listener';
+import { finishBy, waitForPending } from '../../../../platform/lifecycle/drain';
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { StepRow } from '../../domain/step-context';
 import { CANCEL_CHANNEL } from '../../infrastructure/execution-control';
@@ -108,15 +109,16 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    const deadline = Date.now() + this.config.get('SHUTDOWN_GRACE_SECONDS') * 1000;
+    const grace = this.config.get('SHUTDOWN_GRACE_SECONDS');
+    const started = Date.now();
+    const deadline = started + grace * 1000;
     for (const [channel, subscriber] of Object.entries(this.channels)) this.listener.unsubscribe(channel, subscriber);
     await this.jobs.stop(this.claims);
     await this.jobs.stop(this.reaper);
     await this.handBack(deadline);
     // Running handlers finish while the heartbeat keeps their leases; the last second of the
     // grace is kept for releasing what is left and writing results.
-    const finishBy = deadline - Math.min(2000, this.config.get('SHUTDOWN_GRACE_SECONDS') * 200);
-    while (this.inFlight.size && Date.now() < finishBy) await Promise.race([...[...this.inFlight.values()].map((f) => f.done), sleep(Math.max(0, finishBy - Date.now()))]);
+    await waitForPending(() => [...this.inFlight.values()].map((f) => f.done), finishBy(started, grace));
     if (this.inFlight.size) await this.abandon(deadline);
     const unwritten = await this.batcher.drain(deadline);
     // Results that could not be written in time: their steps run again elsewhere, now rather than after the lease.
