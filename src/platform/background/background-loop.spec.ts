@@ -73,6 +73,16 @@ describe('BackgroundLoop', () => {
     await loop.stop();
   });
 
+  it('with firstAfterInterval, waits an interval before the first pass', async () => {
+    const { observer } = recorder();
+    let n = 0;
+    const loop = new BackgroundLoop({ name: 't', everyMs: 60_000, firstAfterInterval: true, run: async () => void n++ }, observer);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(n).toBe(0);
+    await loop.stop();
+    expect(n).toBe(0);
+  });
+
   it('stop ends an idle sleep and a backoff at once', async () => {
     const { observer } = recorder();
     const idle = new BackgroundLoop({ name: 'idle', everyMs: 60_000, run: async () => undefined }, observer);

@@ -12,6 +12,8 @@ export interface LoopSpec {
   everyMs: number;
   /** One pass. Resolve `true` when more work is waiting: the next pass starts at once. */
   run: () => Promise<boolean | void>;
+  /** Wait `everyMs` before the first pass instead of running it at start. */
+  firstAfterInterval?: boolean;
   /** Passes start at least this far apart, however often the loop is woken (coalesces bursts of wake-ups). */
   minGapMs?: number;
   /** First backoff after a failure (default: everyMs, at most 1 s) and its cap (default 5 s). */
@@ -70,6 +72,7 @@ export class BackgroundLoop {
   private async loop(): Promise<void> {
     // Start on the next turn, so the owner's constructor and start-up code run first.
     await new Promise((r) => setImmediate(r));
+    if (this.spec.firstAfterInterval) await this.sleep(this.spec.everyMs, true);
     while (!this.stopped) {
       this.woken = false;
       await this.respectGap();

@@ -44,7 +44,6 @@ export interface MaintenanceReport {
 export class MemoryMaintenance implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MemoryMaintenance.name);
   private loop?: BackgroundLoop;
-  private started = false;
   private running?: Promise<MaintenanceReport | null>;
 
   constructor(
@@ -62,20 +61,19 @@ export class MemoryMaintenance implements OnApplicationBootstrap, OnApplicationS
     if (!this.config.get('WORKER_ENABLED')) return;
     const every = this.config.get('MEMORY_MAINTENANCE_INTERVAL_MS');
     // The first run waits a full interval, as before; a failed run is retried with backoff (at most every minute).
-    this.loop = this.jobs.start({ name: 'memory.maintenance', everyMs: every, backoffMs: Math.min(every, 5000), maxBackoffMs: Math.min(every, 60_000), run: () => this.scheduled() });
+    this.loop = this.jobs.start({
+      name: 'memory.maintenance',
+      everyMs: every,
+      firstAfterInterval: true,
+      backoffMs: Math.min(every, 5000),
+      maxBackoffMs: Math.min(every, 60_000),
+      run: async () => void (await this.runOnce()),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.jobs.stop(this.loop);
     await this.running?.catch(() => undefined);
-  }
-
-  private async scheduled(): Promise<void> {
-    if (!this.started) {
-      this.started = true;
-      return;
-    }
-    await this.runOnce();
   }
 
   /** One run now; null when another instance (or this one) is running it. */
