@@ -66,8 +66,28 @@ export async function createTestDatabase(label = 'suite'): Promise<TestDatabase>
   return {
     name,
     env: { DB_HOST: TEST_DB.host, DB_PORT: String(TEST_DB.port), DB_USER: TEST_DB.user, DB_PASSWORD: TEST_DB.password, DB_NAME: name },
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    drop: () => dropTestDatabase(name),
   };
+}
+
+/**
+ * Drops a test database. A pool's `end()` resolves before its sessions have gone (the Terminate is
+ * sent, not awaited); FORCE would then kill them mid-exit and their clients raise an unhandled
+ * 'error'. So wait (briefly) for the sessions to leave, then force whatever is left.
+ */
+async function dropTestDatabase(name: string): Promise<void> {
+  const client = new Client({ ...TEST_DB, database: 'postgres' });
+  await client.connect();
+  try {
+    for (let i = 0; i < 40; i++) {
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [name]);
+      if (rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Env for a test process: quiet logs, no key cache (revocation is immediate), fast outbox poll. */
