@@ -128,10 +128,10 @@ describe('claimSteps: fair across tenants, capped per tenant (real PostgreSQL)',
     expect((await claimSteps(sql(), 'w1', 20, 60, 30)).map((c) => c.tenantId)).toEqual([A, A, A]);
   });
 
-  it('keeps the cap a worker claims with for its claims that do not pass one (eager dispatch)', async () => {
+  it('counts every claim of the tenant against its cap, whichever path made it (own or eager claim)', async () => {
     await enqueue(A, 50);
     expect(await claimSteps(sql(), 'eager-worker', 3, 60, 4)).toHaveLength(3);
-    expect(await claimSteps(sql(), 'eager-worker', 10, 60)).toHaveLength(1);
+    expect(await claimSteps(sql(), 'eager-worker', 10, 60, 4)).toHaveLength(1);
     expect(await running(A)).toBe(4);
   });
 

@@ -49,16 +49,15 @@ SELECT id, execution_id, tenant_id, step_id, item_index, type, attempt, wait_kin
 FROM cognitionos_claim_steps($1::text, $2::integer, $3::float8, $4::integer)
 ORDER BY turn`;
 
-/**
- * The cap each worker claims with: a worker passes it on its own claims and its eager claims (made
- * in the transaction that writes results, which do not pass it) use the same. Falls back to the
- * default of TENANT_MAX_RUNNING_STEPS.
- */
-const capOfWorker = new Map<string, number>();
-
-export async function claimSteps(sql: Sql, workerId: string, limit: number, leaseSeconds: number, tenantMaxRunningSteps?: number): Promise<ClaimedStep[]> {
-  if (tenantMaxRunningSteps !== undefined) capOfWorker.set(workerId, tenantMaxRunningSteps);
-  const cap = tenantMaxRunningSteps ?? capOfWorker.get(workerId) ?? LIMITS.tenantRunningSteps.default;
+/** `tenantMaxRunningSteps`: the cap of a tenant without a `tenant_quotas` row (TENANT_MAX_RUNNING_STEPS). */
+export async function claimSteps(
+  sql: Sql,
+  workerId: string,
+  limit: number,
+  leaseSeconds: number,
+  tenantMaxRunningSteps: number = LIMITS.tenantRunningSteps.default,
+): Promise<ClaimedStep[]> {
+  const cap = tenantMaxRunningSteps;
   const rows = await sql(CLAIM, [workerId, limit, leaseSeconds, cap], 'cognitionos_claim_steps');
   // Inputs come on an execution's first row of the batch only (see the claim function).
   const inputsOf = new Map<string, Record<string, unknown>>();

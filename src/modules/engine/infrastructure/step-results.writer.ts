@@ -28,6 +28,8 @@ export interface WriteOutcome {
 export interface EagerClaim {
   limit: number;
   leaseSeconds: number;
+  /** The worker's TENANT_MAX_RUNNING_STEPS, so eager claims keep the same cap as its own. */
+  tenantMaxRunningSteps?: number;
 }
 
 export async function writeStepResults(sql: Sql, workerId: string, results: StepResult[], eager?: EagerClaim): Promise<WriteOutcome> {
@@ -162,7 +164,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   await events.flush(sql);
   // Eager dispatch: what this batch made runnable, this worker takes in the same transaction
   // (no NOTIFY round trip, no separate claim transaction per chain link).
-  const claimed = notify && eager && eager.limit > 0 ? await claimSteps(sql, workerId, eager.limit, eager.leaseSeconds) : [];
+  const claimed = notify && eager && eager.limit > 0 ? await claimSteps(sql, workerId, eager.limit, eager.leaseSeconds, eager.tenantMaxRunningSteps) : [];
   // Wake the other workers only if this one could not take everything that is due.
   const others = notify && !(eager && claimed.length < eager.limit);
   if (others) await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`, [], 'cognitionos_notify_steps');

@@ -97,7 +97,11 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
         if (claimed.length) this.enqueue(claimed).then(() => this.dispatch(), (e: Error) => this.logger.warn(`steps claimed after a write could not be queued: ${e.message}`));
         if (notify) this.wake();
       },
-      () => ({ limit: this.running ? capacity - this.inFlight.size - this.queue.length : 0, leaseSeconds: lease }),
+      () => ({
+        limit: this.running ? capacity - this.inFlight.size - this.queue.length : 0,
+        leaseSeconds: lease,
+        tenantMaxRunningSteps: this.config.get('TENANT_MAX_RUNNING_STEPS'),
+      }),
     );
     for (const [channel, subscriber] of Object.entries(this.channels)) this.listener.subscribe(channel, subscriber);
     this.claims = this.jobs.start({ name: 'engine.step-claims', everyMs: poll, run: () => this.claimPass() });
