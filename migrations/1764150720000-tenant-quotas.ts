@@ -55,7 +55,7 @@ export class TenantQuotas1764150720000 implements MigrationInterface {
  * is lowest. A tenant with a deep backlog and many running steps thus goes after a tenant with
  * none, in every claim, whatever the batch size. The cap: a tenant at its cap gets nothing.
  */
-const CLAIM_FUNCTION = `
+export const CLAIM_FUNCTION = `
 CREATE FUNCTION cognitionos_claim_steps(p_worker text, p_limit integer, p_lease double precision, p_cap integer)
 RETURNS TABLE (id uuid, execution_id uuid, tenant_id uuid, step_id text, item_index integer, type text, attempt integer,
                wait_kind text, wait_key text, resume jsonb, available_at timestamptz, was text, turn bigint,

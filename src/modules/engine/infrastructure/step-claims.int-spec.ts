@@ -128,6 +128,21 @@ describe('claimSteps: fair across tenants, capped per tenant (real PostgreSQL)',
     expect((await claimSteps(sql(), 'w1', 20, 60, 30)).map((c) => c.tenantId)).toEqual([A, A, A]);
   });
 
+  it('holds the cap of a lone tenant (the one-tenant path) across several concurrent claimers', async () => {
+    await enqueue(A, 300);
+    await setQuota(A, 13);
+
+    const byWorker = await claimConcurrently(8, 5, 30);
+
+    expect(await running(A)).toBe(13);
+    expect(byWorker.flat()).toHaveLength(13);
+    expect(new Set(byWorker.flat().map((c) => c.id)).size).toBe(13);
+    // Oldest first, in the order they became due.
+    const [first] = byWorker.filter((mine) => mine.length > 0);
+    const due = first.map((c) => c.availableAt.getTime());
+    expect(due).toEqual([...due].sort((a, b) => a - b));
+  });
+
   it('counts every claim of the tenant against its cap, whichever path made it (own or eager claim)', async () => {
     await enqueue(A, 50);
     expect(await claimSteps(sql(), 'eager-worker', 3, 60, 4)).toHaveLength(3);

@@ -1,0 +1,171 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { CLAIM_FUNCTION as FAIR_CLAIM_FUNCTION } from './1764150720000-tenant-quotas';
+
+/**
+ * The claim's fast path for one tenant (issue 16, bench:engine): when a single tenant has due steps
+ * (every chain link's eager claim, and any single-tenant deployment) there is no order to decide
+ * and no batch to share out, so the claim takes the tenant's lock, counts its running steps once,
+ * under the lock, and picks its oldest due steps up to its cap, instead of counting twice and
+ * computing the round-robin share. Several tenants: as before (1764150720000-tenant-quotas).
+ */
+export class ClaimFastPath1764150740000 implements MigrationInterface {
+  name = 'ClaimFastPath1764150740000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(CLAIM_FUNCTION);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(FAIR_CLAIM_FUNCTION.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+  }
+}
+
+const CLAIM_FUNCTION = `
+CREATE OR REPLACE FUNCTION cognitionos_claim_steps(p_worker text, p_limit integer, p_lease double precision, p_cap integer)
+RETURNS TABLE (id uuid, execution_id uuid, tenant_id uuid, step_id text, item_index integer, type text, attempt integer,
+               wait_kind text, wait_key text, resume jsonb, available_at timestamptz, was text, turn bigint,
+               workflow_id text, workflow_version text, inputs jsonb)
+LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_due uuid[];
+  v_oldest timestamptz[];
+  v_caps integer[];
+  v_running integer;
+  v_tenants uuid[];
+  v_key integer;
+  v_ids uuid[];
+  v_was text[];
+BEGIN
+  IF p_limit IS NULL OR p_limit <= 0 THEN RETURN; END IF;
+
+  -- 1. The tenants with a due step (a loose index scan over the per-tenant queue), with their caps.
+  WITH RECURSIVE queued AS (
+    (SELECT s.tenant_id FROM step_executions s
+     WHERE s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 ORDER BY s.tenant_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT s.tenant_id FROM step_executions s
+            WHERE s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 AND s.tenant_id > q.tenant_id
+            ORDER BY s.tenant_id LIMIT 1)
+    FROM queued q WHERE q.tenant_id IS NOT NULL
+  )
+  SELECT array_agg(q.tenant_id ORDER BY o.oldest), array_agg(o.oldest ORDER BY o.oldest),
+         array_agg(COALESCE(t.max_running_steps, p_cap) ORDER BY o.oldest)
+  INTO v_due, v_oldest, v_caps
+  FROM queued q
+  CROSS JOIN LATERAL (
+    SELECT s.available_at AS oldest FROM step_executions s
+    WHERE s.tenant_id = q.tenant_id AND s.status IN ('pending', 'waiting') AND s.deps_remaining = 0
+    ORDER BY s.available_at LIMIT 1) o
+  LEFT JOIN tenant_quotas t ON t.tenant_id = q.tenant_id
+  WHERE q.tenant_id IS NOT NULL AND o.oldest <= now();
+  IF v_due IS NULL THEN RETURN; END IF;
+
+  IF cardinality(v_due) = 1 THEN
+    -- One tenant with due steps (the usual case, and every chain link's eager claim): no order to
+    -- decide and nothing to share out. Its lock, one count of its running steps under the lock, and
+    -- as many of its oldest due steps as its cap and the batch allow.
+    PERFORM pg_advisory_xact_lock(1131373139, hashtext(v_due[1]::text));
+    SELECT count(*)::integer INTO v_running FROM (SELECT 1 FROM step_executions r
+      WHERE r.tenant_id = v_due[1] AND r.status = 'running' AND r.deps_remaining = 0 LIMIT v_caps[1]) c;
+    IF v_running >= v_caps[1] THEN RETURN; END IF;
+    SELECT array_agg(p.id ORDER BY p.available_at), array_agg(p.was ORDER BY p.available_at) INTO v_ids, v_was
+    FROM (SELECT s.id, s.status AS was, s.available_at FROM step_executions s
+          WHERE s.tenant_id = v_due[1] AND s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 AND s.available_at <= now()
+          ORDER BY s.available_at
+          LIMIT LEAST(v_caps[1] - v_running, p_limit)
+          FOR UPDATE SKIP LOCKED) p;
+  ELSE
+    -- Several tenants: those with room under their cap (this snapshot's counts), least loaded
+    -- first, at most one per place in the batch.
+    SELECT array_agg(l.tenant_id ORDER BY l.served) INTO v_tenants
+    FROM (SELECT d.tenant_id, row_number() OVER (ORDER BY d.running::float8 / d.cap, d.oldest) AS served
+          FROM (SELECT x.tenant_id, x.oldest, x.cap,
+                       (SELECT count(*) FROM (SELECT 1 FROM step_executions r
+                                              WHERE r.tenant_id = x.tenant_id AND r.status = 'running' AND r.deps_remaining = 0
+                                              LIMIT x.cap) c) AS running
+                FROM unnest(v_due, v_oldest, v_caps) AS x(tenant_id, oldest, cap)) d
+          WHERE d.running < d.cap ORDER BY d.running::float8 / d.cap, d.oldest LIMIT p_limit) l;
+    IF v_tenants IS NULL THEN RETURN; END IF;
+
+    -- 2. One claimer at a time per tenant (waits for the one before to commit), keys in order.
+    FOR v_key IN SELECT DISTINCT hashtext(x::text) FROM unnest(v_tenants) x ORDER BY 1 LOOP
+      PERFORM pg_advisory_xact_lock(1131373139, v_key);
+    END LOOP;
+
+    -- 3. A fresh snapshot: every claim of these tenants committed before ours is counted. Picks and
+    --    locks the steps, in their turn.
+    WITH tenant AS (
+      SELECT x.tenant_id, x.served, COALESCE(t.max_running_steps, p_cap) AS cap,
+             (SELECT count(*) FROM (SELECT 1 FROM step_executions r
+                                    WHERE r.tenant_id = x.tenant_id AND r.status = 'running' AND r.deps_remaining = 0
+                                    LIMIT COALESCE(t.max_running_steps, p_cap)) c)::integer AS running
+      FROM unnest(v_tenants) WITH ORDINALITY AS x(tenant_id, served)
+      LEFT JOIN tenant_quotas t ON t.tenant_id = x.tenant_id
+    ), place AS (
+      -- each tenant's due steps that fit under its cap and in the batch, numbered k = 1, 2, …
+      SELECT t.tenant_id, t.served, t.running, t.cap, k
+      FROM tenant t
+      CROSS JOIN LATERAL (
+        SELECT count(*)::integer AS due FROM (
+          SELECT 1 FROM step_executions s
+          WHERE s.tenant_id = t.tenant_id AND s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 AND s.available_at <= now()
+          LIMIT LEAST(t.cap - t.running, p_limit)) z) d
+      CROSS JOIN LATERAL generate_series(1, d.due) AS k
+      WHERE t.running < t.cap
+    ), share AS (
+      SELECT w.tenant_id, count(*)::integer AS n
+      FROM (SELECT tenant_id FROM place ORDER BY (running + k)::float8 / cap, served LIMIT p_limit) w
+      GROUP BY w.tenant_id
+    ), picked AS (
+      SELECT p.id, p.was, t.running, t.cap, t.served,
+             row_number() OVER (PARTITION BY t.tenant_id ORDER BY p.available_at) AS k
+      FROM share sh
+      JOIN tenant t ON t.tenant_id = sh.tenant_id
+      CROSS JOIN LATERAL (
+        SELECT s.id, s.status AS was, s.available_at FROM step_executions s
+        WHERE s.tenant_id = sh.tenant_id AND s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 AND s.available_at <= now()
+        ORDER BY s.available_at
+        LIMIT sh.n
+        FOR UPDATE SKIP LOCKED) p
+    )
+    SELECT array_agg(id ORDER BY (running + k)::float8 / cap, served), array_agg(was ORDER BY (running + k)::float8 / cap, served)
+    INTO v_ids, v_was
+    FROM picked;
+    IF v_ids IS NULL THEN RETURN; END IF;
+  END IF;
+  IF v_ids IS NULL THEN RETURN; END IF;
+
+  -- 4. Claims them. ("s.id = ANY" steers the update to the primary key: the planner cannot tell
+  --    how many rows the statement above picked. The executions are joined here, not by the
+  --    caller, whose snapshot may predate executions this one sees.)
+  RETURN QUERY
+  WITH claimed AS (
+    UPDATE step_executions s
+    SET status = 'running',
+        attempt = CASE WHEN p.was = 'waiting' THEN s.attempt ELSE s.attempt + 1 END,
+        lease_owner = p_worker,
+        lease_expires_at = now() + make_interval(secs => p_lease),
+        started_at = CASE WHEN p.was = 'waiting' THEN s.started_at ELSE now() END,
+        updated_at = now()
+    FROM unnest(v_ids, v_was) WITH ORDINALITY AS p(id, was, turn)
+    WHERE s.id = ANY(v_ids) AND s.id = p.id
+    RETURNING s.id, s.execution_id, s.tenant_id, s.step_id, s.item_index, s.type, s.attempt, s.wait_kind, s.wait_key,
+              s.resume, s.available_at, p.was, p.turn
+  ), started AS (
+    INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
+    SELECT cognitionos_uuid_v7(), c.tenant_id, 'StepExecutionStarted', 'WorkflowExecution', c.execution_id::text,
+           jsonb_build_object('executionId', c.execution_id, 'stepExecutionId', c.id, 'stepId', c.step_id,
+                              'itemIndex', c.item_index, 'type', c.type, 'attempt', c.attempt, 'workerId', p_worker),
+           now()
+    FROM claimed c WHERE c.was = 'pending'
+  )
+  -- An execution's inputs come once per batch (on its first row): the items of a forEach share one
+  -- execution, and its inputs may be large; claimSteps gives them to the other rows.
+  SELECT c.id, c.execution_id, c.tenant_id, c.step_id, c.item_index, c.type, c.attempt, c.wait_kind, c.wait_key, c.resume,
+         c.available_at, c.was, c.turn, e.workflow_id, e.workflow_version,
+         CASE WHEN row_number() OVER (PARTITION BY c.execution_id ORDER BY c.turn) = 1 THEN e.inputs END
+  FROM claimed c JOIN workflow_executions e ON e.id = c.execution_id
+  ORDER BY c.turn;
+END
+$fn$`;
