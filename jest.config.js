@@ -2,12 +2,22 @@
 // @marcbachmann/cel-js and content-disposition (under @fastify/static) ship ESM only, so swc
 // transforms them to CommonJS like our own code.
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2022', keepClassNames: true }, module: { type: 'commonjs' } }];
+// Path aliases (`@cognition/task/contracts`, `@cognition/platform/...`): tsconfig.json's `paths` is the one
+// list; jest maps each pattern the same way, most specific first, as TypeScript does.
+const { paths } = require('./tsconfig.json').compilerOptions;
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(paths)
+    .sort(([a], [b]) => b.indexOf('*') - a.indexOf('*'))
+    .map(([alias, [target]]) => [`^${escape(alias).replace('\\*', '(.*)')}$`, `<rootDir>/${target.replace('*', '$1')}`]),
+);
 const base = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@marcbachmann/cel-js|content-disposition)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
 };
 const databaseHooks = { globalSetup: '<rootDir>/test/support/global-setup.ts', globalTeardown: '<rootDir>/test/support/global-teardown.ts' };
 module.exports = {

@@ -1,27 +1,28 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { CommandFactory } from 'nest-commander';
 import { validateEnv } from './config/env.schema';
-import { checkDatabase } from './platform/database/startup-checks';
 import { exitOnStartupFailure } from './platform/lifecycle/startup-failure';
+import { loadCliEnv, packageVersion } from './cli/cli-env';
 
-/** Commands that run without the schema (none today: every command reads or writes tenants and keys). */
-const COMMANDS_WITHOUT_SCHEMA = new Set<string>();
-
-/** `npm run cli -- <command>`: tenant:create, tenant:list, apikey:create, apikey:list, apikey:revoke. */
+/**
+ * `cognition-os <command>` (`npm run cli -- <command>` in this repository): migrations, tenants,
+ * quotas and API keys; `cognition-os --help` lists them. Every failure — bad environment, database
+ * unreachable or not migrated, a command's error — is one line on stderr and exit 1; usage errors
+ * are commander's line and its exit code; `--help` and `--version` exit 0 without a database.
+ */
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const env = validateEnv(process.env);
-  const args = process.argv.slice(2);
-  const command = args.find((a) => !a.startsWith('-'));
-  const helpOnly = !command || args.includes('--help') || args.includes('-h');
-  // The same one-line failures as the server (unreachable, not migrated, pgvector), before Nest starts.
-  if (!helpOnly) await checkDatabase(env, COMMANDS_WITHOUT_SCHEMA.has(command) ? { migrations: false } : {});
+  const source = loadCliEnv(process.argv.slice(2));
+  // Fail before Nest starts, with a message that names each bad variable.
+  validateEnv(process.env);
+  // Imported after the environment is loaded: the config module reads it when imported.
   const { CliModule } = await import('./cli/cli.module');
-  await CommandFactory.run(CliModule, {
+  await CommandFactory.run(CliModule.forRoot(source), {
     logger: ['error', 'warn'],
+    cliName: 'cognition-os',
+    version: packageVersion(),
     abortOnError: false,
-    // Usage errors: commander has printed them (or the help) already; exit with its code (0 for --help).
+    // Usage errors, --help and --version: commander has printed them already; exit with its code (0 for --help and --version).
     errorHandler: (error: Error & { exitCode?: number }) => process.exit(error.exitCode ?? 1),
     serviceErrorHandler: exitOnStartupFailure,
   });

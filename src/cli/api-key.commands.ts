@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { ApiKeyService } from '../platform/auth/api-key.service';
+import { ApiKeyService } from '@cognition/platform/auth/api-key.service';
+import { CliDatabase } from './cli-database';
 
 interface KeyOptions {
   tenant?: string;
@@ -8,12 +9,16 @@ interface KeyOptions {
 
 @Command({ name: 'apikey:create', description: 'Create an API key for a tenant; the key is printed once' })
 export class ApiKeyCreateCommand extends CommandRunner {
-  constructor(private readonly keys: ApiKeyService) {
+  constructor(
+    private readonly database: CliDatabase,
+    private readonly keys: ApiKeyService,
+  ) {
     super();
   }
 
   async run(_: string[], options: KeyOptions): Promise<void> {
     if (!options.tenant) throw new Error('--tenant <tenantId> is required');
+    await this.database.open();
     const key = await this.keys.createKey(options.tenant, options.name ?? 'cli');
     console.log(JSON.stringify({ apiKeyId: key.id, tenantId: key.tenantId, name: key.name, apiKey: key.key, note: 'The key is shown once; store it now.' }, null, 2));
   }
@@ -31,11 +36,15 @@ export class ApiKeyCreateCommand extends CommandRunner {
 
 @Command({ name: 'apikey:list', description: 'List API keys (never the keys themselves)' })
 export class ApiKeyListCommand extends CommandRunner {
-  constructor(private readonly keys: ApiKeyService) {
+  constructor(
+    private readonly database: CliDatabase,
+    private readonly keys: ApiKeyService,
+  ) {
     super();
   }
 
   async run(_: string[], options: KeyOptions): Promise<void> {
+    await this.database.open();
     const rows = await this.keys.listKeys(options.tenant);
     const out = rows.map((k) => ({ apiKeyId: k.id, tenantId: k.tenantId, name: k.name, prefix: `cos_${k.prefix}_…`, createdAt: k.createdAt, revokedAt: k.revokedAt, lastUsedAt: k.lastUsedAt }));
     console.log(JSON.stringify(out, null, 2));
@@ -49,11 +58,15 @@ export class ApiKeyListCommand extends CommandRunner {
 
 @Command({ name: 'apikey:revoke', arguments: '<idOrPrefix>', description: 'Revoke an API key by id or by its 8-character prefix' })
 export class ApiKeyRevokeCommand extends CommandRunner {
-  constructor(private readonly keys: ApiKeyService) {
+  constructor(
+    private readonly database: CliDatabase,
+    private readonly keys: ApiKeyService,
+  ) {
     super();
   }
 
   async run([idOrPrefix]: string[]): Promise<void> {
+    await this.database.open();
     const key = await this.keys.revokeKey(idOrPrefix);
     console.log(JSON.stringify({ apiKeyId: key.id, revokedAt: key.revokedAt }, null, 2));
   }

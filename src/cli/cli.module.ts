@@ -1,20 +1,47 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
-import { ConfigModule } from '../config/config.module';
-import { typeormOptions } from '../platform/database/typeorm-options';
-import { ApiKeyOrmEntity } from '../platform/auth/api-key.orm-entity';
-import { TenantOrmEntity } from '../platform/tenancy/tenant.orm-entity';
-import { ApiKeyService } from '../platform/auth/api-key.service';
+import { AppConfig } from '@cognition/config/app-config';
+import { ConfigModule } from '@cognition/config/config.module';
+import { typeormOptions } from '@cognition/platform/database/typeorm-options';
+import { ApiKeyOrmEntity } from '@cognition/platform/auth/api-key.orm-entity';
+import { TenantOrmEntity } from '@cognition/platform/tenancy/tenant.orm-entity';
+import { ApiKeyService } from '@cognition/platform/auth/api-key.service';
 import { ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand } from './api-key.commands';
-import { TenantCreateCommand, TenantListCommand, TenantRateLimitCommand } from './tenant.commands';
+import { CLI_ENV_SOURCE, CliDatabase } from './cli-database';
+import { CliEnvSource } from './cli-env';
+import { CliProgram } from './cli-program';
+import { MigrationRunCommand, MigrationShowCommand } from './migration.commands';
+import { TenantCreateCommand, TenantListCommand, TenantQuotaCommand, TenantRateLimitCommand } from './tenant.commands';
 
-/** The admin CLI: only what its commands need (no HTTP, no workers, no relay). */
-@Module({
-  imports: [
-    ConfigModule.forRoot(),
-    TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => ({ ...typeormOptions(config.all, [TenantOrmEntity, ApiKeyOrmEntity]), retryAttempts: 0 }) }),
-  ],
-  providers: [ApiKeyService, TenantCreateCommand, TenantListCommand, TenantRateLimitCommand, ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand],
-})
-export class CliModule {}
+const COMMANDS = [
+  MigrationRunCommand,
+  MigrationShowCommand,
+  TenantCreateCommand,
+  TenantListCommand,
+  TenantRateLimitCommand,
+  TenantQuotaCommand,
+  ApiKeyCreateCommand,
+  ApiKeyListCommand,
+  ApiKeyRevokeCommand,
+];
+
+/**
+ * The admin CLI: only what its commands need (no HTTP, no workers, no relay). The database is
+ * connected by CliDatabase when a command runs, never for `--help` or `--version`.
+ */
+@Module({})
+export class CliModule {
+  static forRoot(source: CliEnvSource): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        ConfigModule.forRoot(),
+        TypeOrmModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({ ...typeormOptions(config.all, [TenantOrmEntity, ApiKeyOrmEntity]), retryAttempts: 0, manualInitialization: true }),
+        }),
+      ],
+      providers: [{ provide: CLI_ENV_SOURCE, useValue: source }, CliDatabase, CliProgram, ApiKeyService, ...COMMANDS],
+    };
+  }
+}
