@@ -66,6 +66,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorDetail {
   /** JSON pointer-like path of the offending field, e.g. `steps[2].dependsOn`. */
   path?: string;
+  /** The same place as an RFC 6901 JSON pointer into the request body, e.g. `/steps/2/params/url` (where given). */
+  pointer?: string;
   code?: string;
   message: string;
 }

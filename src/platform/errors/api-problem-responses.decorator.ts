@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 
 export class ProblemErrorDto {
   @ApiPropertyOptional() path?: string;
+  @ApiPropertyOptional({ description: 'RFC 6901 JSON pointer into the request body, e.g. /steps/2/params/url' }) pointer?: string;
   @ApiPropertyOptional() code?: string;
   @ApiProperty() message!: string;
 }

@@ -1,7 +1,7 @@
 /**
- * The contract of a step type. A step type is a Nest provider marked `@StepType('name')`
- * (see step-type.decorator.ts); the engine discovers every one at start, so an application that
- * imports our modules adds its own the same way.
+ * The contract of a step type. A step type is a Nest provider marked
+ * `@StepType('name', { params: <JSON Schema> })` (see step-type.decorator.ts); the engine discovers
+ * every one at start, so an application that imports our modules adds its own the same way.
  */
 
 /** Why a waiting step was resumed. */
@@ -25,6 +25,8 @@ export interface StepContext {
   itemIndex: number | null;
   /** 1 for the first attempt. */
   attempt: number;
+  /** The step's `agentRole` field (SPEC section 2): the role an `agent_task` prefers; null when unset. */
+  agentRole?: string | null;
   /** The step's params with every template rendered. */
   params: Record<string, unknown>;
   inputs: Record<string, unknown>;

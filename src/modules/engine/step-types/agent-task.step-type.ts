@@ -20,15 +20,40 @@ export interface TaskOutcome {
 const FINAL_TASK_ERRORS = new Set(['BUDGET_EXCEEDED', 'VALIDATION_FAILED', 'MODEL_BAD_REQUEST', 'MODEL_AUTH_FAILED', 'MODEL_PROVIDER_UNKNOWN']);
 
 /**
+ * Params of `agent_task` (SPEC sections 4 and 5): `instructions` (what the agent should do; required),
+ * `input` (any JSON the agent works on), `capabilities` (every one required of the agent),
+ * `outputSchema` (the result must match it); and `name` (of the task; default the step id), `agent`
+ * (a definition name: only its agents take the task) or `agentDefinitionId`, `priority`,
+ * `maxAttempts`, `timeoutSeconds`. The role the task prefers is the step's `agentRole` field.
+ * `prompt` and `role` (the params of earlier versions) are refused in new definitions; the handler
+ * still reads them from definitions stored before (see docs/agents.md).
+ */
+export const AGENT_TASK_PARAMS = {
+  type: 'object',
+  required: ['instructions'],
+  properties: {
+    instructions: { type: 'string', minLength: 1, description: 'What the agent should do (the task description)' },
+    input: { description: 'Any JSON the agent works on' },
+    capabilities: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Capabilities the agent must have, every one' },
+    outputSchema: { type: 'object', additionalProperties: true, description: "JSON Schema the agent's result must match" },
+    name: { type: 'string', minLength: 1, description: 'The task name (default: the step id)' },
+    agent: { type: 'string', minLength: 1, description: "An agent definition name: only that definition's agents take the task" },
+    agentDefinitionId: { type: 'string', format: 'uuid', description: "Only this definition's agents take the task" },
+    priority: { type: 'string', enum: [...TASK_PRIORITIES], default: 'medium' },
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 100, description: 'Attempts of the task (default 3)' },
+    timeoutSeconds: { type: 'number', exclusiveMinimum: 0, description: 'Fail with AGENT_TASK_TIMEOUT when the task has not finished by then' },
+  },
+  additionalProperties: false,
+};
+
+/**
  * `agent_task`: creates a task for an agent (linked to this step) and waits for it without holding a
  * worker; the step completes with the task's output or fails with its error (e.g. BUDGET_EXCEEDED).
- * Params: `prompt` (what to do; required), `name`, `input`, `agent` (a definition name: only its
- * agents take the task) or `agentDefinitionId`, `role` (preferred), `capabilities`, `priority`,
- * `maxAttempts`, `outputSchema`, `timeoutSeconds`.
+ * Matching (SPEC section 5) prefers agents whose role is the step's `agentRole`.
  * The task is created with an idempotency key per step attempt, so a handler run twice creates one.
  */
 @Injectable()
-@StepType('agent_task')
+@StepType('agent_task', { params: AGENT_TASK_PARAMS })
 export class AgentTaskStepType implements StepHandler {
   constructor(
     private readonly commands: CommandBus,
@@ -60,10 +85,13 @@ export class AgentTaskStepType implements StepHandler {
     const p = context.params;
     const problems: string[] = [];
     const text = (v: unknown) => typeof v === 'string' && v.trim() !== '';
-    if (!text(p.prompt)) problems.push('`prompt` (what the agent should do) is required');
+    // `prompt` and `role`: definitions stored before `instructions` and the step's `agentRole`.
+    const instructions = p.instructions ?? p.prompt;
+    const role = context.agentRole ?? p.role;
+    if (!text(instructions)) problems.push('`instructions` (what the agent should do) is required');
     if (p.name !== undefined && !text(p.name)) problems.push('`name` must be a non-empty string');
     if (p.agent !== undefined && !text(p.agent)) problems.push('`agent` must be an agent definition name');
-    if (p.role !== undefined && !text(p.role)) problems.push('`role` must be a string');
+    if (role !== undefined && role !== null && !text(role)) problems.push('`agentRole` must be a string');
     if (p.capabilities !== undefined && !(Array.isArray(p.capabilities) && p.capabilities.every(text))) problems.push('`capabilities` must be a list of strings');
     if (p.priority !== undefined && !TASK_PRIORITIES.includes(p.priority as TaskPriority)) problems.push(`\`priority\` must be one of ${TASK_PRIORITIES.join(', ')}`);
     if (p.maxAttempts !== undefined && !(Number.isInteger(p.maxAttempts) && (p.maxAttempts as number) >= 1)) problems.push('`maxAttempts` must be an integer ≥ 1');
@@ -72,11 +100,11 @@ export class AgentTaskStepType implements StepHandler {
     if (problems.length) throw new NonRetryableStepError('INVALID_PARAMS', `agent_task: ${problems.join('; ')}`);
     return {
       name: (p.name as string | undefined) ?? context.stepId,
-      description: p.prompt as string,
+      description: instructions as string,
       input: p.input ?? null,
       priority: p.priority as TaskPriority | undefined,
       requiredCapabilities: (p.capabilities as string[] | undefined) ?? [],
-      preferredRole: (p.role as string | undefined) ?? null,
+      preferredRole: (role as string | null | undefined) ?? null,
       agentDefinitionId: (p.agentDefinitionId as string | undefined) ?? (await this.definitionNamed(context.tenantId, p.agent as string | undefined)),
       maxAttempts: p.maxAttempts as number | undefined,
       outputSchema: (p.outputSchema as Record<string, unknown> | undefined) ?? null,

@@ -1,9 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { NonRetryableStepError, StepContext, StepHandler, StepOutcome, StepType } from '../contracts';
 
+/** Params of `delay`: `seconds` (≥ 0) or `until` (an ISO time); with both, `seconds` wins. */
+export const DELAY_PARAMS = {
+  type: 'object',
+  properties: {
+    seconds: { type: 'number', minimum: 0, description: 'How long to wait' },
+    until: { type: 'string', format: 'date-time', description: 'When to fire (ISO-8601)' },
+  },
+  anyOf: [{ required: ['seconds'] }, { required: ['until'] }],
+  additionalProperties: false,
+};
+
 /** `delay`: a durable timer (`seconds` or `until`); no worker is held while it waits. Output `{firedAt}`. */
 @Injectable()
-@StepType('delay')
+@StepType('delay', { params: DELAY_PARAMS })
 export class DelayStepType implements StepHandler {
   async execute(context: StepContext): Promise<unknown> {
     if (context.resume) return { firedAt: new Date().toISOString() };

@@ -16,8 +16,19 @@ interface ChildOutcome {
  * waits for it without holding a worker; the output is the child's outputs. The child is started
  * with an idempotency key per attempt, so a handler run twice starts it once.
  */
+export const SUB_WORKFLOW_PARAMS = {
+  type: 'object',
+  required: ['workflowId'],
+  properties: {
+    workflowId: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,254}$', description: 'The child workflow' },
+    version: { anyOf: [{ type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+$' }, { enum: [null] }], description: 'Default: the latest active version' },
+    inputs: { type: 'object', additionalProperties: true, description: "The child's inputs" },
+  },
+  additionalProperties: false,
+};
+
 @Injectable()
-@StepType('sub_workflow')
+@StepType('sub_workflow', { params: SUB_WORKFLOW_PARAMS })
 export class SubWorkflowStepType implements StepHandler {
   constructor(private readonly commands: CommandBus) {}
 

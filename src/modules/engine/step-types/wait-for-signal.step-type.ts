@@ -5,8 +5,18 @@ import { NonRetryableStepError, StepContext, StepHandler, StepOutcome, StepType 
  * `wait_for_signal`: waits (without a worker) for `POST /executions/{id}/signals/{signal}`; the
  * output is the signal's payload. With `timeoutSeconds`, fails with SIGNAL_TIMEOUT after that long.
  */
+export const WAIT_FOR_SIGNAL_PARAMS = {
+  type: 'object',
+  required: ['signal'],
+  properties: {
+    signal: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$', description: 'The name sent to POST /executions/{id}/signals/{name}' },
+    timeoutSeconds: { type: 'number', exclusiveMinimum: 0, description: 'Fail with SIGNAL_TIMEOUT after this long' },
+  },
+  additionalProperties: false,
+};
+
 @Injectable()
-@StepType('wait_for_signal')
+@StepType('wait_for_signal', { params: WAIT_FOR_SIGNAL_PARAMS })
 export class WaitForSignalStepType implements StepHandler {
   async execute(context: StepContext): Promise<unknown> {
     const { signal, timeoutSeconds } = context.params;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { NonRetryableStepError, StepContext, StepHandler, StepType } from '../../engine/contracts';
 import { type MemorySearchHit, type MemorySearchRequest, SearchMemoriesQuery } from '../contracts';
+import { MEMORY_SEARCH_PARAMS } from './memory-params.schema';
 import { asStepCall, checkKnownParams } from './step-params';
 
 const PARAMS = ['query', 'embedding', 'embeddingModel', 'k', 'filters', 'mode', 'minScore', 'rerank', 'efSearch'] as const;
@@ -13,7 +14,7 @@ const PARAMS = ['query', 'embedding', 'embeddingModel', 'k', 'filters', 'mode', 
  * once (INVALID_PARAMS for unknown ones, VALIDATION_FAILED for bad values).
  */
 @Injectable()
-@StepType('memory_search')
+@StepType('memory_search', { params: MEMORY_SEARCH_PARAMS })
 export class MemorySearchStepType implements StepHandler {
   constructor(private readonly queries: QueryBus) {}
 

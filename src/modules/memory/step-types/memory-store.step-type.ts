@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { NonRetryableStepError, StepContext, StepHandler, StepType } from '../../engine/contracts';
 import { CreateMemoriesCommand, type MemoryView, type NewMemory } from '../contracts';
+import { MEMORY_STORE_PARAMS } from './memory-params.schema';
 import { asStepCall, checkKnownParams, isObject } from './step-params';
 
 /** The fields of a memory the step passes on; at the top level they are also the defaults of `items`. */
@@ -27,7 +28,7 @@ export interface MemoryStoreOutput {
  * memories fail the step at once (INVALID_PARAMS, VALIDATION_FAILED…).
  */
 @Injectable()
-@StepType('memory_store')
+@StepType('memory_store', { params: MEMORY_STORE_PARAMS })
 export class MemoryStoreStepType implements StepHandler {
   constructor(private readonly commands: CommandBus) {}
 

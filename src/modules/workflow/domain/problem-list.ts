@@ -25,6 +25,7 @@ export const FIELD_PROBLEM_CODES = [
   'INVALID_SCHEMA',
   'INVALID_CRON',
   'INVALID_TIMEZONE',
+  'INVALID_PARAMS',
 ] as const;
 
 export type DagProblemCode = (typeof DAG_PROBLEM_CODES)[number];
@@ -65,11 +66,47 @@ export class ProblemList {
     return new DomainError(
       hasDagProblem ? 'WORKFLOW_INVALID_DAG' : 'VALIDATION_FAILED',
       `The ${subject} has ${this.items.length} ${noun}${detail}`,
-      this.toArray(),
+      this.items.map((item) => withPointer(item)),
     );
   }
 
   throwIfAny(subject?: string): void {
     if (this.items.length > 0) throw this.toError(subject);
   }
+}
+
+/** Splits a problem path (`steps[2].params.url`, `params["x.y"]`) into its segments; null when it does not parse. */
+export function pathSegments(path: string): string[] | null {
+  const segments: string[] = [];
+  const token = /^(?:\.?([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\])/;
+  let rest = path;
+  while (rest.length > 0) {
+    const match = token.exec(rest);
+    if (!match) return null;
+    segments.push(match[1] ?? match[2] ?? (JSON.parse(match[3]) as string));
+    rest = rest.slice(match[0].length);
+  }
+  return segments;
+}
+
+/** The RFC 6901 pointer of a problem path (`steps[2].params.url` → `/steps/2/params/url`), or undefined. */
+export function pointerOf(path: string): string | undefined {
+  const segments = pathSegments(path);
+  return segments ? segments.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('') : undefined;
+}
+
+/** The path text of pointer segments under `base`: `.name`, `[2]`, or `["odd key"]`. */
+export function appendPointer(base: string, pointer: string): string {
+  if (pointer === '') return base;
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, s) => path + (/^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`), base);
+}
+
+function withPointer(item: ErrorDetail): ErrorDetail {
+  if (item.pointer !== undefined || item.path === undefined) return { ...item };
+  const pointer = pointerOf(item.path);
+  return pointer === undefined ? { ...item } : { ...item, pointer };
 }

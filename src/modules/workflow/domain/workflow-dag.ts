@@ -2,6 +2,7 @@ import { DomainError, type ErrorDetail } from '../../../platform/domain';
 import { analyzeExpression, analyzeTemplate, childPath, type ExpressionAnalysis } from '../../../platform/expressions';
 import type { StepDefinition, WorkflowAnalysis } from '../contracts/workflow.types';
 import { ancestorSets, buildGraph, findCycles, topologicalOrder, type DagNode } from './dag-graph';
+import { appendPointer, pointerOf } from './problem-list';
 import type { StepTypeRegistry } from './step-type-registry';
 
 export const MAX_STEPS = 1_000;
@@ -52,6 +53,11 @@ export class WorkflowDag {
         problems.push(
           problem(`${pathOf(i)}.type`, 'UNKNOWN_STEP_TYPE', `unknown step type "${step.type}"; registered types: ${registered.join(', ')}`),
         );
+      } else if (step.type !== '') {
+        for (const p of options.stepTypes.paramsProblems?.(step.type, step.params) ?? []) {
+          const path = appendPointer(`${pathOf(i)}.params`, p.pointer);
+          problems.push({ path, pointer: pointerOf(path), code: 'INVALID_PARAMS', message: p.message });
+        }
       }
     });
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { StepTypeCatalog } from '../../../platform/step-types/step-type-catalog';
 import { BUILT_IN_STEP_TYPES } from '../contracts';
-import { StepTypeRegistry } from '../domain/step-type-registry';
+import { ParamsProblem, StepTypeRegistry } from '../domain/step-type-registry';
 
 /** Step types a definition may use: the built-in names of SPEC section 4 plus every type the engine discovered. */
 @Injectable()
@@ -12,6 +12,11 @@ export class CatalogStepTypeRegistry implements StepTypeRegistry {
 
   has(type: string): boolean {
     return this.builtIns.has(type) || this.catalog.has(type);
+  }
+
+  /** Checked against the params schema the type registered (SPEC section 4); a type without one takes any object. */
+  paramsProblems(type: string, params: Record<string, unknown>): ParamsProblem[] {
+    return this.catalog.validateParams(type, params);
   }
 
   list(): string[] {

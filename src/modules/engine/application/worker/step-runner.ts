@@ -99,6 +99,7 @@ export class StepRunner {
           stepId: claim.stepId,
           itemIndex: claim.itemIndex,
           attempt: claim.attempt,
+          agentRole: step.agentRole ?? null,
           params,
           inputs: claim.inputs,
           signal,

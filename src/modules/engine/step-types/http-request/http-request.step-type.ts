@@ -6,6 +6,7 @@ import { NonRetryableStepError, StepContext, StepError, StepHandler, StepType } 
 import { limitsOf } from '../../../../platform/limits/limits';
 import { AllowList, ResolvedAddress, checkHost, compileAllowList } from '../../../../platform/outbound-http/host-guard';
 import { HttpMethod, parseHttpRequestParams } from './http-request.params';
+import { HTTP_REQUEST_PARAMS } from './http-request.params-schema';
 import { decodeText, headersToObject, parseBody, readBodyBytes, truncate } from './http-response';
 
 export interface HttpRequestOutput {
@@ -33,7 +34,7 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
  * A redirect whose status is listed in `expectStatus` is returned rather than followed.
  */
 @Injectable()
-@StepType('http_request')
+@StepType('http_request', { params: HTTP_REQUEST_PARAMS })
 export class HttpRequestStepType implements StepHandler {
   private readonly allowList: AllowList;
   /** STEP_OUTPUT_MAX_BYTES: a response body is read up to this and no further. */
