@@ -1,0 +1,11 @@
+export { createCognitionOsClient } from './client';
+export type { CognitionOsClient, CognitionOsClientOptions } from './client';
+export { CognitionOsError } from './errors';
+export type { ProblemDetails, ProblemItem } from './errors';
+export { idempotencyMiddleware, newIdempotencyKey } from './idempotency';
+export { IDEMPOTENT_OPERATIONS } from './idempotent-operations';
+export { paginate } from './pagination';
+export type { Page } from './pagination';
+export { executionEvents, TERMINAL_EXECUTION_EVENTS } from './sse';
+export type { ExecutionEvent, ExecutionEventsOptions } from './sse';
+export type { components, DataOf, ItemOf, ListPath, operations, paths } from './types';
