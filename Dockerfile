@@ -6,15 +6,24 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json .swcrc ./
 COPY src ./src
 COPY migrations ./migrations
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
+
+# Production node_modules. The framework packages are peerDependencies (an app that embeds us brings
+# its own) and devDependencies (for our build), so `npm prune --omit=dev` would drop them: here they
+# become dependencies, at the versions of the lockfile, and nothing of devDependencies is installed.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN node -e "const fs=require('fs');const p=require('./package.json');p.dependencies={...p.dependencies,...p.peerDependencies};delete p.peerDependencies;delete p.devDependencies;fs.writeFileSync('package.json',JSON.stringify(p))" \
+ && npm install --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 3000
-# Migrations: `docker compose run --rm app node node_modules/typeorm/cli.js migration:run -d dist/src/data-source.js`
+# Migrations: `docker compose run --rm app node dist/src/cli.js migration:run`
 CMD ["node", "dist/src/main.js"]
