@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, SwaggerModule } from '@nestjs/swagger';
 import { ProblemResponseDto } from '../errors/api-problem-responses.decorator';
+import { StepTypeCatalog } from '../step-types/step-type-catalog';
+import { publishStepTypes } from '../step-types/step-types.openapi';
 
 /**
  * `@ApiProperty` options for a field that may hold any JSON value, null included: a schema with no
@@ -30,5 +32,7 @@ export function setupOpenApi(app: INestApplication): void {
     .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemResponseDto] });
+  // Steps as a union discriminated by `type`, with each registered step type's params schema.
+  publishStepTypes(document, app.get(StepTypeCatalog));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
