@@ -84,14 +84,14 @@ describe('agentic workflows over HTTP (OpenAI-compatible fake server)', () => {
     await activeWorkflow(api, {
       id: 'research-and-write',
       steps: [
-        { id: 'research', type: 'agent_task', params: { agent: 'researcher', prompt: `Find the facts. [[tool:http_fetch {"url":"${data.url}/facts"}]]` } },
+        { id: 'research', type: 'agent_task', params: { agent: 'researcher', instructions: `Find the facts. [[tool:http_fetch {"url":"${data.url}/facts"}]]` } },
         {
           id: 'write',
           type: 'agent_task',
           dependsOn: ['research'],
           params: {
             agent: 'writer',
-            prompt: 'Summarise what research found: ${{ steps.research.output.text }} [[answer:{"summary":"facts summarised"}]]',
+            instructions: 'Summarise what research found: ${{ steps.research.output.text }} [[answer:{"summary":"facts summarised"}]]',
             outputSchema: { type: 'object', required: ['summary'], properties: { summary: { type: 'string' } } },
           },
         },
@@ -151,7 +151,7 @@ describe('agentic workflows over HTTP (OpenAI-compatible fake server)', () => {
 
   it('fails the task and the workflow step with BUDGET_EXCEEDED when the agent runs out of budget, counting nothing', async () => {
     await definition({ name: 'tiny', capabilities: ['tiny'], defaultBudget: { maxTokens: 5 } });
-    await activeWorkflow(api, { id: 'over-budget', steps: [{ id: 'think', type: 'agent_task', params: { agent: 'tiny', prompt: 'Write a very long essay about everything.' } }] });
+    await activeWorkflow(api, { id: 'over-budget', steps: [{ id: 'think', type: 'agent_task', params: { agent: 'tiny', instructions: 'Write a very long essay about everything.' } }] });
     const started = await start(api, 'over-budget');
     const execution = await waitForExecution(api, started.body.id, ['completed', 'failed', 'cancelled'], 30_000);
     expect(execution.status).toBe('failed');
@@ -232,7 +232,7 @@ describe('agentic workflows over HTTP (OpenAI-compatible fake server)', () => {
     const def = await definition({ name: 'slow-thinker', capabilities: ['slow'] });
     const slow = await agent(def.id);
     model.enqueue({ delayMs: 1500 });
-    await activeWorkflow(api, { id: 'cancel-me', steps: [{ id: 'think', type: 'agent_task', params: { agent: 'slow-thinker', prompt: 'Think slowly.' } }] });
+    await activeWorkflow(api, { id: 'cancel-me', steps: [{ id: 'think', type: 'agent_task', params: { agent: 'slow-thinker', instructions: 'Think slowly.' } }] });
     const started = await start(api, 'cancel-me');
     const running = await until(
       () => api('GET', `/api/v3/tasks?workflowExecutionId=${started.body.id}`).then((r) => r.body.items[0]),
