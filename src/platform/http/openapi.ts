@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, getSchemaPath, SwaggerModule } from '@nestjs/swagger';
+import { ApiExtension, DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ProblemResponseDto } from '../errors/api-problem-responses.decorator';
 import { StepTypeCatalog } from '../step-types/step-type-catalog';
 import { publishStepTypes } from '../step-types/step-types.openapi';
@@ -22,17 +22,62 @@ export function nullableRef(model: abstract new (...args: never[]) => unknown, d
   return { ...(description ? { description } : {}), oneOf: [{ $ref: getSchemaPath(model) }, { type: 'object', nullable: true, enum: [null] }] };
 }
 
-/** OpenAPI 3 at /docs (UI) and /docs-json. */
-export function setupOpenApi(app: INestApplication): void {
-  const config = new DocumentBuilder()
+/** The name of the API-key security scheme. */
+export const API_KEY_SCHEME = 'bearer';
+
+/** Top-level tags: every tag an operation uses is declared here with a description. */
+export const API_TAGS: Record<string, string> = {
+  workflows: 'Versioned workflow definitions (DAGs of steps): create, edit drafts, lifecycle, analysis',
+  executions: 'Runs of a workflow version: start, inspect steps, cancel, retry, signal, and the live event stream',
+  tasks: 'The task queue agents work through',
+  agents: 'Agent definitions and agent instances: budgets, permissions, usage',
+  traces: 'Execution traces: span trees of workflows, steps, tasks, model and tool calls',
+  memories: 'Long-term memory: create, edit, vector / full-text / hybrid search',
+  'memory-collections': 'Named groups of memories',
+  'memory-policies': 'Lifecycle policies (compress, archive, delete, evict) per namespace subtree',
+  ops: 'Health checks and Prometheus metrics (no API key)',
+};
+
+const PUBLIC_EXTENSION = 'x-cognition-public';
+
+/** Marks an operation as needing no API key: the document gives it `security: []`. */
+export function ApiPublic(): MethodDecorator {
+  return ApiExtension(PUBLIC_EXTENSION, true);
+}
+
+/** Builds the OpenAPI document of the app (what /docs-json serves). */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
     .setTitle('CognitionOS API')
     .setDescription('Durable workflows, agents, tasks, traces and memory on PostgreSQL. Errors are RFC 9457 application/problem+json.')
     .setVersion('3')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: cos_<prefix>_<secret>' })
-    .addSecurityRequirements('bearer')
-    .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemResponseDto] });
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (`Authorization: Bearer cos_<prefix>_<secret>`); not a JWT' }, API_KEY_SCHEME)
+    .addSecurityRequirements(API_KEY_SCHEME);
+  for (const [name, description] of Object.entries(API_TAGS)) builder.addTag(name, description);
+  const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [ProblemResponseDto] });
   // Steps as a union discriminated by `type`, with each registered step type's params schema.
   publishStepTypes(document, app.get(StepTypeCatalog));
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return finishDocument(document);
+}
+
+/**
+ * What Nest's explorer cannot say: public operations get `security: []` (an empty list is dropped
+ * by the explorer), and the bearer scheme loses the `bearerFormat: JWT` Nest adds by default.
+ */
+export function finishDocument(document: OpenAPIObject): OpenAPIObject {
+  const scheme = document.components?.securitySchemes?.[API_KEY_SCHEME] as { bearerFormat?: string } | undefined;
+  if (scheme) delete scheme.bearerFormat;
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as Array<Record<string, unknown>>) {
+      if (!operation || typeof operation !== 'object' || !(PUBLIC_EXTENSION in operation)) continue;
+      delete operation[PUBLIC_EXTENSION];
+      operation.security = [];
+    }
+  }
+  return document;
+}
+
+/** OpenAPI 3 at /docs (UI) and /docs-json. */
+export function setupOpenApi(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

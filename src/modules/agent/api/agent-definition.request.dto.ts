@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsNumber, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { nullableRef } from '../../../platform/http/openapi';
 import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
 import { BUILT_IN_ROLES, FAILURE_STRATEGIES, type FailureStrategy } from '../contracts';
 import { MODEL_PROVIDERS } from '../domain/model-config';
@@ -36,8 +37,9 @@ export class ModelSettingsRequestDto {
   topP?: number;
 }
 
+@ApiExtraModels(ModelSettingsRequestDto)
 export class ModelConfigRequestDto extends ModelSettingsRequestDto {
-  @ApiPropertyOptional({ type: ModelSettingsRequestDto, nullable: true, description: 'Used by the fallback failure strategy; omitted fields come from the primary config' })
+  @ApiPropertyOptional(nullableRef(ModelSettingsRequestDto, 'Used by the fallback failure strategy; omitted fields come from the primary config'))
   @IsOptional()
   @ValidateNested()
   @Type(() => ModelSettingsRequestDto)
@@ -72,7 +74,7 @@ export class AgentDefinitionFieldsRequestDto {
   @IsString()
   role!: string;
 
-  @ApiPropertyOptional({ maxLength: 2000, nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(2000)

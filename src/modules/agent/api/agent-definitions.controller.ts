@@ -5,14 +5,7 @@ import { instanceToPlain } from 'class-transformer';
 import { TenantId } from '../../../platform/auth/tenant-id.decorator';
 import { DomainError } from '../../../platform/domain';
 import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
-import {
-  AgentDefinitionInput,
-  DeleteAgentDefinitionCommand,
-  GetAgentDefinitionQuery,
-  ListAgentDefinitionsQuery,
-  RegisterAgentDefinitionCommand,
-  UpdateAgentDefinitionCommand,
-} from '../contracts';
+import { AgentDefinitionInput, DeleteAgentDefinitionCommand, GetAgentDefinitionQuery, ListAgentDefinitionsQuery, RegisterAgentDefinitionCommand, UpdateAgentDefinitionCommand } from '../contracts';
 import { ListAgentDefinitionsRequestDto, RegisterAgentDefinitionRequestDto, UpdateAgentDefinitionRequestDto } from './agent-definition.request.dto';
 import { AgentDefinitionPageResponseDto, AgentDefinitionResponseDto } from './agent-definition.response.dto';
 
@@ -26,7 +19,7 @@ export class AgentDefinitionsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Register an agent definition (unique per name and version); defaults filled in' })
+  @ApiOperation({ operationId: 'registerAgentDefinition', summary: 'Register an agent definition (unique per name and version); defaults filled in' })
   @ApiCreatedResponse({ type: AgentDefinitionResponseDto })
   @ApiProblems(400, 409, 413, 422)
   async register(@TenantId() tenantId: string, @Body() body: RegisterAgentDefinitionRequestDto): Promise<AgentDefinitionResponseDto> {
@@ -35,7 +28,7 @@ export class AgentDefinitionsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Agent definitions in registration order, filtered by name and role' })
+  @ApiOperation({ operationId: 'listAgentDefinitions', summary: 'Agent definitions in registration order, filtered by name and role' })
   @ApiOkResponse({ type: AgentDefinitionPageResponseDto })
   @ApiProblems(400, 422)
   async list(@TenantId() tenantId: string, @Query() query: ListAgentDefinitionsRequestDto): Promise<AgentDefinitionPageResponseDto> {
@@ -44,6 +37,7 @@ export class AgentDefinitionsController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getAgentDefinition', summary: 'One agent definition' })
   @ApiOkResponse({ type: AgentDefinitionResponseDto })
   @ApiProblems(404)
   async get(@TenantId() tenantId: string, @Param('id') id: string): Promise<AgentDefinitionResponseDto> {
@@ -51,23 +45,18 @@ export class AgentDefinitionsController {
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Replace every field but name and version; agents already made keep their copied config' })
+  @ApiOperation({ operationId: 'updateAgentDefinition', summary: 'Replace every field but name and version; agents already made keep their copied config' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The revision the change is based on; another revision is 409' })
   @ApiOkResponse({ type: AgentDefinitionResponseDto })
   @ApiProblems(400, 404, 409, 413, 422)
-  async update(
-    @TenantId() tenantId: string,
-    @Param('id') id: string,
-    @Body() body: UpdateAgentDefinitionRequestDto,
-    @Headers('if-match') ifMatch?: string,
-  ): Promise<AgentDefinitionResponseDto> {
+  async update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: UpdateAgentDefinitionRequestDto, @Headers('If-Match') ifMatch?: string): Promise<AgentDefinitionResponseDto> {
     const input = instanceToPlain(body) as AgentDefinitionInput;
     return AgentDefinitionResponseDto.from(await this.commands.execute(new UpdateAgentDefinitionCommand(tenantId, id, input, revisionOf(ifMatch))));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a definition; refused (409) while agents of it are not terminated' })
+  @ApiOperation({ operationId: 'deleteAgentDefinition', summary: 'Delete a definition; refused (409) while agents of it are not terminated' })
   @ApiNoContentResponse()
   @ApiProblems(404, 409)
   async delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {

@@ -29,7 +29,7 @@ export class AgentsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Instantiate an agent from a definition (config copied; budget = the definition’s default, overridable)' })
+  @ApiOperation({ operationId: 'instantiateAgent', summary: 'Instantiate an agent from a definition (config copied; budget = the definition’s default, overridable)' })
   @ApiCreatedResponse({ type: AgentResponseDto })
   @ApiProblems(400, 404, 422)
   async instantiate(@TenantId() tenantId: string, @Body() body: InstantiateAgentRequestDto): Promise<AgentResponseDto> {
@@ -38,7 +38,7 @@ export class AgentsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Agents in creation order, filtered by status, role and definition' })
+  @ApiOperation({ operationId: 'listAgents', summary: 'Agents in creation order, filtered by status, role and definition' })
   @ApiOkResponse({ type: AgentPageResponseDto })
   @ApiProblems(400, 422)
   async list(@TenantId() tenantId: string, @Query() query: ListAgentsRequestDto): Promise<AgentPageResponseDto> {
@@ -48,6 +48,7 @@ export class AgentsController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getAgent', summary: 'One agent, with its budget use and permissions' })
   @ApiOkResponse({ type: AgentResponseDto })
   @ApiProblems(404)
   async get(@TenantId() tenantId: string, @Param('id') id: string): Promise<AgentResponseDto> {
@@ -56,7 +57,7 @@ export class AgentsController {
 
   @Post(':id/terminate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Terminate (final); a task the agent holds is released for another agent' })
+  @ApiOperation({ operationId: 'terminateAgent', summary: 'Terminate (final); a task the agent holds is released for another agent' })
   @ApiBody({ type: TerminateAgentRequestDto, required: false })
   @ApiOkResponse({ type: AgentResponseDto })
   @ApiProblems(400, 404, 409, 422)
@@ -66,7 +67,7 @@ export class AgentsController {
 
   @Post(':id/budget/reset')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Usage back to zero (the ledger keeps its entries); the body optionally changes limits' })
+  @ApiOperation({ operationId: 'resetAgentBudget', summary: 'Usage back to zero (the ledger keeps its entries); the body optionally changes limits' })
   @ApiBody({ type: BudgetRequestDto, required: false })
   @ApiOkResponse({ type: AgentResponseDto })
   @ApiProblems(400, 404, 409, 422)
@@ -77,7 +78,7 @@ export class AgentsController {
 
   @Post(':id/permissions')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Grant permissions (those already held are kept)' })
+  @ApiOperation({ operationId: 'grantAgentPermissions', summary: 'Grant permissions (those already held are kept)' })
   @ApiOkResponse({ type: AgentResponseDto })
   @ApiProblems(400, 404, 409, 422)
   async grant(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: GrantPermissionsRequestDto): Promise<AgentResponseDto> {
@@ -85,7 +86,7 @@ export class AgentsController {
   }
 
   @Delete(':id/permissions/:permission')
-  @ApiOperation({ summary: 'Revoke a permission (one not held: no change)' })
+  @ApiOperation({ operationId: 'revokeAgentPermission', summary: 'Revoke a permission (one not held: no change)' })
   @ApiOkResponse({ type: AgentResponseDto })
   @ApiProblems(404, 409)
   async revoke(@TenantId() tenantId: string, @Param('id') id: string, @Param('permission') permission: string): Promise<AgentResponseDto> {
@@ -93,7 +94,7 @@ export class AgentsController {
   }
 
   @Get(':id/usage')
-  @ApiOperation({ summary: 'Limits, usage, ledger totals and the latest ledger entries' })
+  @ApiOperation({ operationId: 'getAgentUsage', summary: 'Limits, usage, ledger totals and the latest ledger entries' })
   @ApiOkResponse({ type: AgentUsageResponseDto })
   @ApiProblems(404, 422)
   async usage(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: AgentUsageRequestDto): Promise<AgentUsageResponseDto> {

@@ -62,3 +62,33 @@ export class ExecutionPageResponseDto {
 export class SignalResponseDto {
   @ApiProperty({ description: 'true: a waiting step took it; false: kept until a step waits for it' }) delivered!: boolean;
 }
+
+/** The `data` of each SSE event of GET /executions/{id}/events: the event envelope of SPEC §7. */
+export class ExecutionEventEnvelopeResponseDto {
+  @ApiProperty({ format: 'uuid', description: 'The event id (also the SSE `id:`; send it back as `Last-Event-ID` to resume)' })
+  id!: string;
+  @ApiProperty({ description: 'Position in the outbox (a bigint, as a decimal string)', example: '1042' })
+  position!: string;
+  @ApiProperty({ format: 'uuid' }) tenantId!: string;
+  @ApiProperty({ description: 'The event type (also the SSE `event:`)', example: 'StepExecutionCompleted' })
+  type!: string;
+  @ApiProperty({ example: 'WorkflowExecution' }) aggregateType!: string;
+  @ApiProperty({ description: 'The execution id' }) aggregateId!: string;
+  @ApiProperty(anyJson('The event’s payload')) payload!: unknown;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The correlation id of the request or job that caused the event' })
+  correlationId!: string | null;
+  @ApiProperty({ description: 'The execution id (the same as aggregateId)' })
+  executionId!: string;
+}
+
+/** One Server-Sent Event of GET /executions/{id}/events, as its fields. */
+@ApiExtraModels(ExecutionEventEnvelopeResponseDto)
+export class ExecutionStreamEventResponseDto {
+  @ApiProperty({ format: 'uuid', description: 'SSE `id:` field: the event id' })
+  id!: string;
+  @ApiProperty({ description: 'SSE `event:` field: the event type' })
+  event!: string;
+  @ApiProperty({ type: ExecutionEventEnvelopeResponseDto, description: 'SSE `data:` field: the envelope as one line of JSON' })
+  data!: ExecutionEventEnvelopeResponseDto;
+}

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../../../platform/domain';
 import { ApiKeyId } from '../../../platform/auth/api-key-id.decorator';
@@ -10,7 +10,7 @@ import { PageQueryRequestDto } from '../../../platform/pagination/page-query.req
 import { CancelExecutionCommand, GetExecutionQuery, ListExecutionsQuery, ListExecutionStepsQuery, RetryExecutionCommand, SendSignalCommand, StartExecutionCommand } from '../contracts';
 import { ExecutionEventStream } from './execution-event-stream';
 import { ListExecutionsRequestDto, StartExecutionRequestDto } from './execution.request.dto';
-import { ExecutionPageResponseDto, ExecutionResponseDto, SignalResponseDto, StepExecutionPageResponseDto } from './execution.response.dto';
+import { ExecutionPageResponseDto, ExecutionResponseDto, ExecutionStreamEventResponseDto, SignalResponseDto, StepExecutionPageResponseDto } from './execution.response.dto';
 import { TASK_SIGNAL_PREFIX } from '../step-types/agent-task.step-type';
 
 @ApiTags('executions')
@@ -25,16 +25,11 @@ export class ExecutionsController {
 
   @Post('workflows/:id/executions')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start an execution of an active version (default: the latest active)' })
+  @ApiOperation({ operationId: 'startExecution', summary: 'Start an execution of an active version (default: the latest active)' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key and body returns the first execution' })
   @ApiAcceptedResponse({ type: ExecutionResponseDto })
   @ApiProblems(400, 404, 409, 413, 422)
-  start(
-    @TenantId() tenantId: string,
-    @Param('id') workflowId: string,
-    @Body() body: StartExecutionRequestDto,
-    @Headers('idempotency-key') idempotencyKey?: string,
-  ): Promise<ExecutionResponseDto> {
+  start(@TenantId() tenantId: string, @Param('id') workflowId: string, @Body() body: StartExecutionRequestDto, @Headers('Idempotency-Key') idempotencyKey?: string): Promise<ExecutionResponseDto> {
     if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 255)) {
       throw new DomainError('BAD_REQUEST', 'Idempotency-Key must be 1–255 characters');
     }
@@ -42,7 +37,7 @@ export class ExecutionsController {
   }
 
   @Get('executions')
-  @ApiOperation({ summary: 'Executions, newest first' })
+  @ApiOperation({ operationId: 'listExecutions', summary: 'Executions, newest first' })
   @ApiOkResponse({ type: ExecutionPageResponseDto })
   @ApiProblems(400, 422)
   list(@TenantId() tenantId: string, @Query() query: ListExecutionsRequestDto): Promise<ExecutionPageResponseDto> {
@@ -51,7 +46,7 @@ export class ExecutionsController {
   }
 
   @Get('executions/:id')
-  @ApiOperation({ summary: 'An execution with the first page of its steps (the rest: GET /executions/{id}/steps)' })
+  @ApiOperation({ operationId: 'getExecution', summary: 'An execution with the first page of its steps (the rest: GET /executions/{id}/steps)' })
   @ApiOkResponse({ type: ExecutionResponseDto })
   @ApiProblems(404)
   get(@TenantId() tenantId: string, @Param('id') id: string): Promise<ExecutionResponseDto> {
@@ -60,6 +55,7 @@ export class ExecutionsController {
 
   @Get('executions/:id/steps')
   @ApiOperation({
+    operationId: 'listExecutionSteps',
     summary: 'The steps of an execution, a page at a time',
     description: 'The steps themselves (by step id), then the forEach items (by step id, then item index). Start with the `stepsNextCursor` of GET /executions/{id} to continue after its first page, or with no cursor for the beginning.',
   })
@@ -71,7 +67,7 @@ export class ExecutionsController {
 
   @Post('executions/:id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel: pending and waiting steps are cancelled, running handlers get an abort signal' })
+  @ApiOperation({ operationId: 'cancelExecution', summary: 'Cancel: pending and waiting steps are cancelled, running handlers get an abort signal' })
   @ApiOkResponse({ type: ExecutionResponseDto })
   @ApiProblems(404, 409)
   async cancel(@TenantId() tenantId: string, @Param('id') id: string): Promise<ExecutionResponseDto> {
@@ -81,7 +77,7 @@ export class ExecutionsController {
 
   @Post('executions/:id/retry')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Resume a failed execution from its failed and skipped steps' })
+  @ApiOperation({ operationId: 'retryExecution', summary: 'Resume a failed execution from its failed and skipped steps' })
   @ApiAcceptedResponse({ type: ExecutionResponseDto })
   @ApiProblems(404, 409)
   async retry(@TenantId() tenantId: string, @Param('id') id: string): Promise<ExecutionResponseDto> {
@@ -91,7 +87,7 @@ export class ExecutionsController {
 
   @Post('executions/:id/signals/:name')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Send a signal; the body (any JSON) is its payload' })
+  @ApiOperation({ operationId: 'sendExecutionSignal', summary: 'Send a signal; the body (any JSON) is its payload' })
   @ApiBody({ required: false, schema: { description: 'Any JSON value' } })
   @ApiAcceptedResponse({ type: SignalResponseDto })
   @ApiProblems(404, 409)
@@ -104,6 +100,7 @@ export class ExecutionsController {
 
   @Get('executions/:id/events')
   @ApiOperation({
+    operationId: 'streamExecutionEvents',
     summary: 'The execution’s events as Server-Sent Events: its history, then live, closing when it ends',
     description:
       'Every event of the execution exactly once, in commit order (`(tx_id, position)`, the order the outbox relay publishes in). ' +
@@ -112,9 +109,13 @@ export class ExecutionsController {
       'Reconnect with `Last-Event-ID` to continue strictly after that event. The stream closes after the terminal event, ' +
       'and when the instance shuts down (reconnect with `Last-Event-ID`).',
   })
-  @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume strictly after this event: the `id` of an event of this stream; any other value is 400' })
-  @ApiOkResponse({ description: 'text/event-stream; each event: id = event id, event = type, data = the event envelope' })
+  @ApiExtraModels(ExecutionStreamEventResponseDto)
+  @ApiOkResponse({
+    description:
+      'A stream of Server-Sent Events; each event is described by ExecutionStreamEventResponseDto (`data:` is ExecutionEventEnvelopeResponseDto as JSON). Comment lines (`: keepalive`) keep the connection open.',
+    content: { 'text/event-stream': { schema: { $ref: getSchemaPath(ExecutionStreamEventResponseDto) } } },
+  })
   @ApiProblems(400, 404)
   @ApiResponse({
     status: 503,
@@ -126,13 +127,7 @@ export class ExecutionsController {
     description: 'RATE_LIMITED: the key is over its rate limit (see `Retry-After`), or has SSE_MAX_CONNECTIONS_PER_KEY streams open on this instance. A stream also ends when its key is revoked.',
     content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemResponseDto' } } },
   })
-  async events(
-    @TenantId() tenantId: string,
-    @ApiKeyId() keyId: string,
-    @Param('id') id: string,
-    @Headers('last-event-id') lastEventId: string | undefined,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
+  async events(@TenantId() tenantId: string, @ApiKeyId() keyId: string, @Param('id') id: string, @Headers('Last-Event-ID') lastEventId: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     await this.queries.execute(new GetExecutionQuery(tenantId, id, false));
     await this.stream.open(tenantId, id, lastEventId, reply, keyId);
   }

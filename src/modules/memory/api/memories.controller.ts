@@ -7,16 +7,7 @@ import { TenantId } from '../../../platform/auth/tenant-id.decorator';
 import { DomainError } from '../../../platform/domain';
 import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
 import { createValidationPipe } from '../../../platform/errors/validation.pipe';
-import {
-  CreateMemoriesCommand,
-  DeleteMemoryCommand,
-  GetMemoryQuery,
-  ListMemoriesQuery,
-  ListMemoryRevisionsQuery,
-  type MemoryPatch,
-  type NewMemory,
-  UpdateMemoryCommand,
-} from '../contracts';
+import { CreateMemoriesCommand, DeleteMemoryCommand, GetMemoryQuery, ListMemoriesQuery, ListMemoryRevisionsQuery, type MemoryPatch, type NewMemory, UpdateMemoryCommand } from '../contracts';
 import { GetMemoryRequestDto, ListMemoriesRequestDto } from './memory-list.request.dto';
 import { CreateMemoriesRequestDto, CreateMemoryRequestDto, UpdateMemoryRequestDto } from './memory.request.dto';
 import { MemoryListResponseDto, MemoryPageResponseDto, MemoryResponseDto, MemoryRevisionListResponseDto } from './memory.response.dto';
@@ -45,7 +36,7 @@ export class MemoriesController {
 
   @Post()
   @RouteConfig({ bodyLimit: MEMORIES_BODY_LIMIT_BYTES })
-  @ApiOperation({ summary: 'Create a memory, or a batch of 1–1,000 in one transaction (one embedding request for those without a vector)' })
+  @ApiOperation({ operationId: 'createMemories', summary: 'Create a memory, or a batch of 1–1,000 in one transaction (one embedding request for those without a vector)' })
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(CreateMemoryRequestDto) }, { $ref: getSchemaPath(CreateMemoriesRequestDto) }] } })
   @ApiCreatedResponse({
     description: 'One memory: the memory; a batch: `{items}` in the order given',
@@ -55,7 +46,7 @@ export class MemoriesController {
   @ApiResponse({ status: 413, description: 'Body over 32 MB', content: problem })
   @ApiProviderFailure()
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key and body returns the memories first created; another body is 409' })
-  async create(@TenantId() tenantId: string, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string): Promise<MemoryResponseDto | MemoryListResponseDto> {
+  async create(@TenantId() tenantId: string, @Body() body: unknown, @Headers('Idempotency-Key') idempotencyKey?: string): Promise<MemoryResponseDto | MemoryListResponseDto> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new DomainError('BAD_REQUEST', 'The body must be a JSON object: one memory, or {"items": [...]}');
     }
@@ -70,7 +61,7 @@ export class MemoriesController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Memories, newest first; namespace matches its whole subtree; deleted and expired never listed' })
+  @ApiOperation({ operationId: 'listMemories', summary: 'Memories, newest first; namespace matches its whole subtree; deleted and expired never listed' })
   @ApiOkResponse({ type: MemoryPageResponseDto })
   @ApiProblems(400, 422)
   async list(@TenantId() tenantId: string, @Query() query: ListMemoriesRequestDto): Promise<MemoryPageResponseDto> {
@@ -82,6 +73,7 @@ export class MemoriesController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getMemory', summary: 'One memory (deleted and expired ones are 404)' })
   @ApiOkResponse({ type: MemoryResponseDto })
   @ApiProblems(404, 422)
   async get(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: GetMemoryRequestDto): Promise<MemoryResponseDto> {
@@ -89,24 +81,19 @@ export class MemoriesController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change fields; a new content keeps the previous one as a revision and re-embeds' })
+  @ApiOperation({ operationId: 'updateMemory', summary: 'Change fields; a new content keeps the previous one as a revision and re-embeds' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The revision the change is based on; another revision is 409' })
   @ApiOkResponse({ type: MemoryResponseDto })
   @ApiProblems(400, 404, 409, 413, 422)
   @ApiProviderFailure()
-  async update(
-    @TenantId() tenantId: string,
-    @Param('id') id: string,
-    @Body() body: UpdateMemoryRequestDto,
-    @Headers('if-match') ifMatch?: string,
-  ): Promise<MemoryResponseDto> {
+  async update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: UpdateMemoryRequestDto, @Headers('If-Match') ifMatch?: string): Promise<MemoryResponseDto> {
     const patch = instanceToPlain(body) as MemoryPatch;
     return MemoryResponseDto.from(await this.commands.execute(new UpdateMemoryCommand(tenantId, id, patch, revisionOf(ifMatch))));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Soft delete: gone from reads and search at once, out of every collection, purged after the retention period' })
+  @ApiOperation({ operationId: 'deleteMemory', summary: 'Soft delete: gone from reads and search at once, out of every collection, purged after the retention period' })
   @ApiNoContentResponse()
   @ApiProblems(404)
   async delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {
@@ -114,7 +101,7 @@ export class MemoriesController {
   }
 
   @Get(':id/revisions')
-  @ApiOperation({ summary: 'Previous contents, oldest first' })
+  @ApiOperation({ operationId: 'listMemoryRevisions', summary: 'Previous contents, oldest first' })
   @ApiOkResponse({ type: MemoryRevisionListResponseDto })
   @ApiProblems(404)
   revisions(@TenantId() tenantId: string, @Param('id') id: string): Promise<MemoryRevisionListResponseDto> {

@@ -17,7 +17,7 @@ import { CreateMemoryCollectionRequestDto } from './memory-collection.request.dt
 import { CollectionMembershipResponseDto, CollectionMemoryPageResponseDto, MemoryCollectionPageResponseDto, MemoryCollectionResponseDto } from './memory-collection.response.dto';
 import { MemoryResponseDto } from './memory.response.dto';
 
-@ApiTags('memory')
+@ApiTags('memory-collections')
 @ApiBearerAuth()
 @Controller('memory-collections')
 export class MemoryCollectionsController {
@@ -27,7 +27,7 @@ export class MemoryCollectionsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a named collection of memories (name unique per tenant)' })
+  @ApiOperation({ operationId: 'createMemoryCollection', summary: 'Create a named collection of memories (name unique per tenant)' })
   @ApiCreatedResponse({ type: MemoryCollectionResponseDto })
   @ApiProblems(400, 409, 422)
   async create(@TenantId() tenantId: string, @Body() body: CreateMemoryCollectionRequestDto): Promise<MemoryCollectionResponseDto> {
@@ -35,7 +35,7 @@ export class MemoryCollectionsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Collections, newest first, with their memory counts' })
+  @ApiOperation({ operationId: 'listMemoryCollections', summary: 'Collections, newest first, with their memory counts' })
   @ApiOkResponse({ type: MemoryCollectionPageResponseDto })
   @ApiProblems(400, 422)
   async list(@TenantId() tenantId: string, @Query() query: PageQueryRequestDto): Promise<MemoryCollectionPageResponseDto> {
@@ -44,6 +44,7 @@ export class MemoryCollectionsController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getMemoryCollection', summary: 'One collection, with its memory count' })
   @ApiOkResponse({ type: MemoryCollectionResponseDto })
   @ApiProblems(404)
   async get(@TenantId() tenantId: string, @Param('id') id: string): Promise<MemoryCollectionResponseDto> {
@@ -52,7 +53,7 @@ export class MemoryCollectionsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete the collection (its memories stay)' })
+  @ApiOperation({ operationId: 'deleteMemoryCollection', summary: 'Delete the collection (its memories stay)' })
   @ApiNoContentResponse()
   @ApiProblems(404)
   async delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {
@@ -60,7 +61,7 @@ export class MemoryCollectionsController {
   }
 
   @Get(':id/memories')
-  @ApiOperation({ summary: 'The members that are neither deleted nor expired (archived included), newest first' })
+  @ApiOperation({ operationId: 'listCollectionMemories', summary: 'The members that are neither deleted nor expired (archived included), newest first' })
   @ApiOkResponse({ type: CollectionMemoryPageResponseDto })
   @ApiProblems(400, 404, 422)
   async members(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: PageQueryRequestDto): Promise<CollectionMemoryPageResponseDto> {
@@ -69,7 +70,7 @@ export class MemoryCollectionsController {
   }
 
   @Put(':id/memories/:memoryId')
-  @ApiOperation({ summary: 'Add a memory (idempotent: adding a member again changes nothing)' })
+  @ApiOperation({ operationId: 'addCollectionMemory', summary: 'Add a memory (idempotent: adding a member again changes nothing)' })
   @ApiOkResponse({ type: CollectionMembershipResponseDto })
   @ApiProblems(404)
   async add(@TenantId() tenantId: string, @Param('id') id: string, @Param('memoryId') memoryId: string): Promise<CollectionMembershipResponseDto> {
@@ -79,7 +80,7 @@ export class MemoryCollectionsController {
 
   @Delete(':id/memories/:memoryId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a memory from the collection (404 when it is not a member)' })
+  @ApiOperation({ operationId: 'removeCollectionMemory', summary: 'Remove a memory from the collection (404 when it is not a member)' })
   @ApiNoContentResponse()
   @ApiProblems(404)
   async remove(@TenantId() tenantId: string, @Param('id') id: string, @Param('memoryId') memoryId: string): Promise<void> {

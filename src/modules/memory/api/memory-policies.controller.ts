@@ -5,7 +5,15 @@ import { TenantId } from '../../../platform/auth/tenant-id.decorator';
 import { DomainError } from '../../../platform/domain';
 import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
 import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
-import { ApplyMemoryPolicyCommand, CreateMemoryPolicyCommand, DeleteMemoryPolicyCommand, GetMemoryPolicyQuery, ListMemoryPoliciesQuery, type MemoryPolicyInput, UpdateMemoryPolicyCommand } from '../contracts';
+import {
+  ApplyMemoryPolicyCommand,
+  CreateMemoryPolicyCommand,
+  DeleteMemoryPolicyCommand,
+  GetMemoryPolicyQuery,
+  ListMemoryPoliciesQuery,
+  type MemoryPolicyInput,
+  UpdateMemoryPolicyCommand,
+} from '../contracts';
 import { ApplyMemoryPolicyRequestDto, MemoryPolicyRequestDto } from './memory-policy.request.dto';
 import { MemoryPolicyPageResponseDto, MemoryPolicyResponseDto, PolicyApplicationResponseDto } from './memory-policy.response.dto';
 
@@ -22,7 +30,7 @@ function revisionOf(ifMatch: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
-@ApiTags('memory')
+@ApiTags('memory-policies')
 @ApiBearerAuth()
 @Controller('memory-policies')
 export class MemoryPoliciesController {
@@ -32,7 +40,7 @@ export class MemoryPoliciesController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a lifecycle policy for a namespace subtree (name unique per tenant)' })
+  @ApiOperation({ operationId: 'createMemoryPolicy', summary: 'Create a lifecycle policy for a namespace subtree (name unique per tenant)' })
   @ApiCreatedResponse({ type: MemoryPolicyResponseDto })
   @ApiProblems(400, 409, 422)
   async create(@TenantId() tenantId: string, @Body() body: MemoryPolicyRequestDto): Promise<MemoryPolicyResponseDto> {
@@ -40,7 +48,7 @@ export class MemoryPoliciesController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Lifecycle policies, newest first' })
+  @ApiOperation({ operationId: 'listMemoryPolicies', summary: 'Lifecycle policies, newest first' })
   @ApiOkResponse({ type: MemoryPolicyPageResponseDto })
   @ApiProblems(400, 422)
   async list(@TenantId() tenantId: string, @Query() query: PageQueryRequestDto): Promise<MemoryPolicyPageResponseDto> {
@@ -49,6 +57,7 @@ export class MemoryPoliciesController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getMemoryPolicy', summary: 'One lifecycle policy' })
   @ApiOkResponse({ type: MemoryPolicyResponseDto })
   @ApiProblems(404)
   async get(@TenantId() tenantId: string, @Param('id') id: string): Promise<MemoryPolicyResponseDto> {
@@ -56,17 +65,17 @@ export class MemoryPoliciesController {
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Replace the policy’s settings (omitted fields take their defaults)' })
+  @ApiOperation({ operationId: 'updateMemoryPolicy', summary: 'Replace the policy’s settings (omitted fields take their defaults)' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The revision the change is based on; another revision is 409' })
   @ApiOkResponse({ type: MemoryPolicyResponseDto })
   @ApiProblems(400, 404, 409, 422)
-  async update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: MemoryPolicyRequestDto, @Headers('if-match') ifMatch?: string): Promise<MemoryPolicyResponseDto> {
+  async update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: MemoryPolicyRequestDto, @Headers('If-Match') ifMatch?: string): Promise<MemoryPolicyResponseDto> {
     return MemoryPolicyResponseDto.from(await this.commands.execute(new UpdateMemoryPolicyCommand(tenantId, id, inputOf(body), revisionOf(ifMatch))));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete the policy (what it already did stays)' })
+  @ApiOperation({ operationId: 'deleteMemoryPolicy', summary: 'Delete the policy (what it already did stays)' })
   @ApiNoContentResponse()
   @ApiProblems(404)
   async delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {
@@ -75,9 +84,7 @@ export class MemoryPoliciesController {
 
   @Post(':id/apply')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Apply the policy now (enabled or not), in one transaction; ?dryRun=true reports what it would do and changes nothing',
-  })
+  @ApiOperation({ operationId: 'applyMemoryPolicy', summary: 'Apply the policy now (enabled or not), in one transaction; ?dryRun=true reports what it would do and changes nothing' })
   @ApiOkResponse({ type: PolicyApplicationResponseDto })
   @ApiProblems(400, 404, 422)
   async apply(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: ApplyMemoryPolicyRequestDto): Promise<PolicyApplicationResponseDto> {

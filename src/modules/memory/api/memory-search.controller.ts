@@ -17,6 +17,7 @@ export class MemorySearchController {
   @Post('search')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'searchMemories',
     summary: 'Search memories: vector, full-text or hybrid (reciprocal rank fusion), with filters, minScore and optional relevance re-ranking',
     description:
       'Filtered vector searches keep their recall: a selective filter is answered by an exact scan of the matching rows, a broad one by the HNSW index with an iterative scan. Each returned memory counts as an access (after the answer). Deleted and expired memories never come back; archived ones only with filters.includeArchived.',

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Allow, ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { anyJson } from '../../../platform/http/openapi';
 import { TASK_PRIORITIES, type TaskPriority } from '../contracts';
 
 /**
@@ -44,7 +45,7 @@ export class CreateTaskRequestDto {
   @IsString({ each: true })
   dependencies?: string[];
 
-  @ApiPropertyOptional({ description: 'Any JSON value, given to the agent' })
+  @ApiPropertyOptional(anyJson('Any JSON value, given to the agent'))
   @Allow()
   input?: unknown;
 

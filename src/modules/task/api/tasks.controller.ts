@@ -25,7 +25,7 @@ export class TasksController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a pending task, or a batch of 1–100 whose dependencies may name each other by `ref`' })
+  @ApiOperation({ operationId: 'createTasks', summary: 'Create a pending task, or a batch of 1–100 whose dependencies may name each other by `ref`' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key and body returns the first result' })
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(CreateTaskRequestDto) }, { $ref: getSchemaPath(CreateTasksRequestDto) }] } })
   @ApiCreatedResponse({
@@ -33,7 +33,7 @@ export class TasksController {
     schema: { oneOf: [{ $ref: getSchemaPath(TaskResponseDto) }, { $ref: getSchemaPath(TaskListResponseDto) }] },
   })
   @ApiProblems(400, 409, 413, 422)
-  async create(@TenantId() tenantId: string, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string): Promise<TaskResponseDto | TaskListResponseDto> {
+  async create(@TenantId() tenantId: string, @Body() body: unknown, @Headers('Idempotency-Key') idempotencyKey?: string): Promise<TaskResponseDto | TaskListResponseDto> {
     if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 255)) {
       throw new DomainError('BAD_REQUEST', 'Idempotency-Key must be 1–255 characters');
     }
@@ -51,7 +51,7 @@ export class TasksController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Tasks, newest first, filtered by status, agent, priority and workflow execution' })
+  @ApiOperation({ operationId: 'listTasks', summary: 'Tasks, newest first, filtered by status, agent, priority and workflow execution' })
   @ApiOkResponse({ type: TaskPageResponseDto })
   @ApiProblems(400, 422)
   async list(@TenantId() tenantId: string, @Query() query: ListTasksRequestDto): Promise<TaskPageResponseDto> {
@@ -60,6 +60,7 @@ export class TasksController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getTask', summary: 'One task' })
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiProblems(404)
   async get(@TenantId() tenantId: string, @Param('id') id: string): Promise<TaskResponseDto> {
@@ -68,7 +69,7 @@ export class TasksController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel an unfinished task; its pending dependents are cancelled too' })
+  @ApiOperation({ operationId: 'cancelTask', summary: 'Cancel an unfinished task; its pending dependents are cancelled too' })
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiProblems(404, 409)
   async cancel(@TenantId() tenantId: string, @Param('id') id: string): Promise<TaskResponseDto> {
@@ -77,7 +78,7 @@ export class TasksController {
 
   @Post(':id/retry')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Put a failed task back in the queue as a new attempt' })
+  @ApiOperation({ operationId: 'retryTask', summary: 'Put a failed task back in the queue as a new attempt' })
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiProblems(404, 409)
   async retry(@TenantId() tenantId: string, @Param('id') id: string): Promise<TaskResponseDto> {

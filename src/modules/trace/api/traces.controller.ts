@@ -14,7 +14,7 @@ export class TracesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'Spans, newest first, filtered by the traced entity and the span type' })
+  @ApiOperation({ operationId: 'listTraces', summary: 'Spans, newest first, filtered by the traced entity and the span type' })
   @ApiOkResponse({ type: TraceSpanPageResponseDto })
   @ApiProblems(400, 422)
   list(@TenantId() tenantId: string, @Query() query: ListTracesRequestDto): Promise<TraceSpanPageResponseDto> {
@@ -23,7 +23,7 @@ export class TracesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A span with its whole subtree, durations, and token and cost totals at the root' })
+  @ApiOperation({ operationId: 'getTrace', summary: 'A span with its whole subtree, durations, and token and cost totals at the root' })
   @ApiOkResponse({ type: TraceTreeResponseDto })
   @ApiProblems(404)
   get(@TenantId() tenantId: string, @Param('id') id: string): Promise<TraceTreeResponseDto> {

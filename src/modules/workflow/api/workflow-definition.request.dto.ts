@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { nullableRef } from '../../../platform/http/openapi';
 import { Type } from 'class-transformer';
 import {
   IsArray,
@@ -113,6 +114,7 @@ export class ScheduleRequestDto {
 }
 
 /** Body of PUT /workflows/{id}/versions/{v}: the editable definition of a draft. */
+@ApiExtraModels(ScheduleRequestDto)
 export class WorkflowDefinitionRequestDto {
   @ApiProperty({ minLength: 1, maxLength: 255 })
   @IsString()
@@ -130,7 +132,7 @@ export class WorkflowDefinitionRequestDto {
   @Type(() => StepRequestDto)
   steps!: StepRequestDto[];
 
-  @ApiPropertyOptional({ type: ScheduleRequestDto, nullable: true })
+  @ApiPropertyOptional(nullableRef(ScheduleRequestDto, 'A cron schedule, or null for none'))
   @IsOptional()
   @ValidateNested()
   @Type(() => ScheduleRequestDto)
@@ -147,10 +149,10 @@ export class WorkflowDefinitionRequestDto {
   @IsObject()
   inputSchema?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'name → template evaluated at completion' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'name → template (any JSON; strings may hold ${{ CEL }} templates) evaluated at completion' })
   @IsOptional()
   @IsObject()
-  outputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown> | null;
 }
 
 /** Body of POST /workflows. */

@@ -28,7 +28,7 @@ export class WorkflowController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a workflow version (a draft, or active with status: active)' })
+  @ApiOperation({ operationId: 'createWorkflow', summary: 'Create a workflow version (a draft, or active with status: active)' })
   @ApiCreatedResponse({ type: WorkflowResponseDto })
   @ApiProblems(400, 409, 413, 422)
   async create(@TenantId() tenantId: string, @Body() body: CreateWorkflowRequestDto): Promise<WorkflowResponseDto> {
@@ -37,7 +37,7 @@ export class WorkflowController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List workflow versions, filtered by status, tag and a name search' })
+  @ApiOperation({ operationId: 'listWorkflows', summary: 'List workflow versions, filtered by status, tag and a name search' })
   @ApiOkResponse({ type: WorkflowPageResponseDto })
   @ApiProblems(400, 422)
   async list(@TenantId() tenantId: string, @Query() query: ListWorkflowsRequestDto): Promise<WorkflowPageResponseDto> {
@@ -47,7 +47,7 @@ export class WorkflowController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'The latest active version, else the latest version' })
+  @ApiOperation({ operationId: 'getWorkflow', summary: 'The latest active version, else the latest version' })
   @ApiOkResponse({ type: WorkflowResponseDto })
   @ApiProblems(404)
   async get(@TenantId() tenantId: string, @Param('id') id: string): Promise<WorkflowResponseDto> {
@@ -55,7 +55,7 @@ export class WorkflowController {
   }
 
   @Get(':id/versions')
-  @ApiOperation({ summary: 'Every version of a workflow, in semver order' })
+  @ApiOperation({ operationId: 'listWorkflowVersions', summary: 'Every version of a workflow, in semver order' })
   @ApiOkResponse({ type: WorkflowPageResponseDto })
   @ApiProblems(400, 404, 422)
   async versions(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: PageQueryRequestDto): Promise<WorkflowPageResponseDto> {
@@ -64,6 +64,7 @@ export class WorkflowController {
   }
 
   @Get(':id/versions/:version')
+  @ApiOperation({ operationId: 'getWorkflowVersion', summary: 'One version of a workflow' })
   @ApiOkResponse({ type: WorkflowResponseDto })
   @ApiProblems(404)
   async getVersion(@TenantId() tenantId: string, @Param('id') id: string, @Param('version') version: string): Promise<WorkflowResponseDto> {
@@ -71,7 +72,7 @@ export class WorkflowController {
   }
 
   @Put(':id/versions/:version')
-  @ApiOperation({ summary: 'Replace a draft’s definition (drafts only)' })
+  @ApiOperation({ operationId: 'updateWorkflowVersion', summary: 'Replace a draft’s definition (drafts only)' })
   @ApiOkResponse({ type: WorkflowResponseDto })
   @ApiProblems(400, 404, 409, 413, 422)
   async update(
@@ -85,7 +86,7 @@ export class WorkflowController {
 
   @Delete(':id/versions/:version')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a draft (drafts only)' })
+  @ApiOperation({ operationId: 'deleteWorkflowVersion', summary: 'Delete a draft (drafts only)' })
   @ApiNoContentResponse()
   @ApiProblems(404, 409)
   async delete(@TenantId() tenantId: string, @Param('id') id: string, @Param('version') version: string): Promise<void> {
@@ -94,7 +95,7 @@ export class WorkflowController {
 
   @Post(':id/versions/:version/activate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'draft → active: the version can start executions' })
+  @ApiOperation({ operationId: 'activateWorkflowVersion', summary: 'draft → active: the version can start executions' })
   @ApiOkResponse({ type: WorkflowResponseDto })
   @ApiProblems(404, 409)
   activate(@TenantId() tenantId: string, @Param('id') id: string, @Param('version') version: string): Promise<WorkflowResponseDto> {
@@ -103,7 +104,7 @@ export class WorkflowController {
 
   @Post(':id/versions/:version/deprecate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'active → deprecated: no new executions; running ones continue' })
+  @ApiOperation({ operationId: 'deprecateWorkflowVersion', summary: 'active → deprecated: no new executions; running ones continue' })
   @ApiOkResponse({ type: WorkflowResponseDto })
   @ApiProblems(404, 409)
   deprecate(@TenantId() tenantId: string, @Param('id') id: string, @Param('version') version: string): Promise<WorkflowResponseDto> {
@@ -112,7 +113,7 @@ export class WorkflowController {
 
   @Post(':id/versions/:version/archive')
   @HttpCode(200)
-  @ApiOperation({ summary: '→ archived (final)' })
+  @ApiOperation({ operationId: 'archiveWorkflowVersion', summary: '→ archived (final)' })
   @ApiOkResponse({ type: WorkflowResponseDto })
   @ApiProblems(404, 409)
   archive(@TenantId() tenantId: string, @Param('id') id: string, @Param('version') version: string): Promise<WorkflowResponseDto> {
@@ -120,7 +121,7 @@ export class WorkflowController {
   }
 
   @Get(':id/versions/:version/analysis')
-  @ApiOperation({ summary: 'Topological order, levels, critical path, maximum parallelism' })
+  @ApiOperation({ operationId: 'analyzeWorkflowVersion', summary: 'Topological order, levels, critical path, maximum parallelism' })
   @ApiOkResponse({ type: WorkflowAnalysisResponseDto })
   @ApiProblems(404)
   analysis(@TenantId() tenantId: string, @Param('id') id: string, @Param('version') version: string): Promise<WorkflowAnalysisResponseDto> {
