@@ -80,7 +80,7 @@ export async function retryExecution(sql: Sql, tenantId: string, executionId: st
        wait_kind = NULL, wait_key = NULL, resume = NULL, children_remaining = NULL, available_at = now(), started_at = NULL, completed_at = NULL,
        lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
      FROM unnest($2::text[], $3::int[]) AS v(step_id, deps)
-     WHERE s.execution_id = $1 AND s.step_id = v.step_id AND s.item_index IS NULL`,
+     WHERE s.execution_id = $1 AND s.step_id = v.step_id AND COALESCE(s.item_index, -1) = -1`,
     [executionId, steps, steps.map((id) => p.step(id).dependsOn.filter((d) => rerun.has(d)).length)],
   );
   await sql(

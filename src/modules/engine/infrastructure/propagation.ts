@@ -50,7 +50,7 @@ export async function propagate(sql: Sql, terminal: TerminalStep[], events: Even
       await sql(
         `UPDATE step_executions s SET deps_remaining = s.deps_remaining - v.n, available_at = now(), updated_at = now()
          FROM unnest($1::uuid[], $2::text[], $3::int[]) AS v(execution_id, step_id, n)
-         WHERE s.execution_id = ANY($1::uuid[]) AND s.execution_id = v.execution_id AND s.step_id = v.step_id AND s.item_index IS NULL AND s.status = 'pending'`,
+         WHERE s.execution_id = ANY($1::uuid[]) AND s.execution_id = v.execution_id AND s.step_id = v.step_id AND COALESCE(s.item_index, -1) = -1 AND s.status = 'pending'`,
         [rows.map((r) => r.executionId), rows.map((r) => r.stepId), rows.map((r) => r.n)],
         'cognitionos_unlock_dependents',
       );
@@ -60,7 +60,7 @@ export async function propagate(sql: Sql, terminal: TerminalStep[], events: Even
       const skipped = await sql(
         `UPDATE step_executions s SET status = 'skipped', skip_reason = 'UPSTREAM_FAILED', completed_at = now(), updated_at = now()
          FROM unnest($1::uuid[], $2::text[]) AS v(execution_id, step_id)
-         WHERE s.execution_id = ANY($1::uuid[]) AND s.execution_id = v.execution_id AND s.step_id = v.step_id AND s.item_index IS NULL AND s.status IN ('pending', 'waiting')
+         WHERE s.execution_id = ANY($1::uuid[]) AND s.execution_id = v.execution_id AND s.step_id = v.step_id AND COALESCE(s.item_index, -1) = -1 AND s.status IN ('pending', 'waiting')
          RETURNING s.id, s.execution_id, s.tenant_id, s.step_id, s.type, s.attempt`,
         [downstream.map((d) => d.executionId), downstream.map((d) => d.stepId)],
       );
@@ -83,7 +83,7 @@ async function completeForEachSteps(sql: Sql, done: { executionId: string; stepI
   const counted = await sql(
     `UPDATE step_executions p SET children_remaining = p.children_remaining - v.n, updated_at = now()
      FROM unnest($1::uuid[], $2::text[], $3::int[]) AS v(execution_id, step_id, n)
-     WHERE p.execution_id = ANY($1::uuid[]) AND p.execution_id = v.execution_id AND p.step_id = v.step_id AND p.item_index IS NULL
+     WHERE p.execution_id = ANY($1::uuid[]) AND p.execution_id = v.execution_id AND p.step_id = v.step_id AND COALESCE(p.item_index, -1) = -1
        AND p.status = 'waiting' AND p.wait_kind = 'children'
      RETURNING p.id, p.execution_id, p.children_remaining`,
     [done.map((d) => d.executionId), done.map((d) => d.stepId), done.map((d) => d.n)],
@@ -132,7 +132,7 @@ async function failForEachSteps(sql: Sql, failed: TerminalStep[], events: EventR
   const rows = await sql(
     `UPDATE step_executions p SET status = 'failed', error = v.error, completed_at = now(), wait_kind = NULL, updated_at = now()
      FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS v(execution_id, step_id, error)
-     WHERE p.execution_id = ANY($1::uuid[]) AND p.execution_id = v.execution_id AND p.step_id = v.step_id AND p.item_index IS NULL AND p.status = 'waiting'
+     WHERE p.execution_id = ANY($1::uuid[]) AND p.execution_id = v.execution_id AND p.step_id = v.step_id AND COALESCE(p.item_index, -1) = -1 AND p.status = 'waiting'
      RETURNING p.id, p.execution_id, p.tenant_id, p.step_id, p.type, p.attempt, p.error`,
     [items.map((t) => t.executionId), items.map((t) => t.stepId), items.map((t) => JSON.stringify({ ...t.error, itemIndex: t.itemIndex }))],
   );
