@@ -51,22 +51,38 @@ describe('memory_store and memory_search steps in a workflow', () => {
     expect(read.body).toMatchObject({ content: 'The user is allergic to peanuts', namespace: 'wf.users.u1' });
   });
 
-  it('fails the step at once on invalid params or a refused memory, whatever its retry policy', async () => {
+  it('refuses invalid params when the workflow is defined, with a JSON pointer per problem', async () => {
+    const res = await api('POST', '/api/v3/workflows', {
+      body: {
+        id: 'bad-memory-params',
+        version: '1.0.0',
+        name: 'bad',
+        steps: [
+          { id: 'both', type: 'memory_store', params: { content: 'x', items: [{ content: 'y' }] } },
+          { id: 'unknown', type: 'memory_search', params: { query: 'x', top: 3 } },
+          { id: 'refused', type: 'memory_store', params: { content: 'x', namespace: 'not-valid' } },
+          { id: 'bad_k', type: 'memory_search', params: { query: 'x', k: 1000 } },
+        ],
+      },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/steps/0/params', '/steps/1/params/top', '/steps/2/params/namespace', '/steps/3/params/k']);
+  });
+
+  it('fails the step at once when templated params render to invalid values or a refused memory, whatever its retry policy', async () => {
     const retry = { maxAttempts: 3, backoff: 'fixed', initialDelayMs: 100 };
     await activeWorkflow(api, {
       id: 'bad-memory-steps',
       steps: [
-        { id: 'both', type: 'memory_store', retry, params: { content: 'x', items: [{ content: 'y' }] } },
-        { id: 'unknown', type: 'memory_search', retry, params: { query: 'x', top: 3 } },
-        { id: 'refused', type: 'memory_store', retry, params: { content: 'x', namespace: 'not-valid' } },
-        { id: 'bad_k', type: 'memory_search', retry, params: { query: 'x', k: 1000 } },
+        { id: 'not_objects', type: 'memory_store', retry, params: { items: '${{ inputs.items }}' } },
+        { id: 'refused', type: 'memory_store', retry, params: { content: 'x', namespace: '${{ inputs.namespace }}' } },
+        { id: 'bad_k', type: 'memory_search', retry, params: { query: 'x', k: '${{ inputs.k }}' } },
       ],
     });
-    const done = await waitForExecution(api, (await start(api, 'bad-memory-steps')).body.id);
+    const done = await waitForExecution(api, (await start(api, 'bad-memory-steps', { items: ['y'], namespace: 'not-valid', k: 1000 })).body.id);
     expect(done.status).toBe('failed');
     const steps = stepsOf(done);
-    expect(steps.both).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'INVALID_PARAMS' } });
-    expect(steps.unknown).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'INVALID_PARAMS' } });
+    expect(steps.not_objects).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'INVALID_PARAMS' } });
     expect(steps.refused).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'VALIDATION_FAILED' } });
     expect(steps.bad_k).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'VALIDATION_FAILED' } });
     expect((await api('GET', '/api/v3/memories?namespace=not_valid')).body.items).toEqual([]);

@@ -123,6 +123,12 @@ function isExpressionBranch(error: ErrorObject): boolean {
   return parent?.pattern === EXPRESSION_PATTERN && parent.description === EXPRESSION_DESCRIPTION;
 }
 
+/** The property of a `{required: [name]}` branch, else null. */
+function onlyRequired(branch: unknown): string | null {
+  if (!isPlainObject(branch) || Object.keys(branch).length !== 1 || !Array.isArray(branch.required) || branch.required.length !== 1) return null;
+  return String(branch.required[0]);
+}
+
 function problemOf(error: ErrorObject): ParamsProblem {
   const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
   if (error.keyword === 'required' && params.missingProperty !== undefined) {
@@ -130,6 +136,11 @@ function problemOf(error: ErrorObject): ParamsProblem {
   }
   if (error.keyword === 'additionalProperties' && params.additionalProperty !== undefined) {
     return { pointer: `${error.instancePath}/${escape(params.additionalProperty)}`, message: 'is not a known param' };
+  }
+  const branches = (error.parentSchema as JsonSchema | undefined)?.oneOf;
+  const names = Array.isArray(branches) ? branches.map(onlyRequired) : [];
+  if (error.keyword === 'oneOf' && names.length > 0 && names.every((n) => n !== null)) {
+    return { pointer: error.instancePath, message: `takes exactly one of ${names.map((n) => `\`${n}\``).join(', ')}` };
   }
   const allowed = Array.isArray(params.allowedValues) ? `: ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}` : '';
   return { pointer: error.instancePath, message: `${error.message ?? 'is invalid'}${allowed}` };
@@ -150,7 +161,7 @@ export function paramsProblems(validate: ValidateFunction, params: unknown): Par
     // `anyOf: [{required: [a]}, {required: [b]}]` fails with one `required` per branch: say "needs a or b" once.
     const branch = /^(.*\/(?:anyOf|oneOf))\/\d+\/required$/.exec(error.schemaPath);
     const missing = (error.params as { missingProperty?: string }).missingProperty;
-    if (error.keyword === 'required' && branch && missing !== undefined) {
+    if (error.keyword === 'required' && branch && missing !== undefined && onlyRequired(error.parentSchema) !== null) {
       const key = `${error.instancePath}#${branch[1]}`;
       const group = alternatives.get(key) ?? { pointer: error.instancePath, names: [] };
       group.names.push(missing);

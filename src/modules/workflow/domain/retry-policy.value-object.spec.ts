@@ -45,7 +45,7 @@ describe('RetryPolicy', () => {
     })();
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.errors).toEqual([
-      { path: 'retry.maxDelayMs', code: 'OUT_OF_RANGE', message: 'must be at least initialDelayMs (5000), got 1000' },
+      { path: 'retry.maxDelayMs', pointer: '/retry/maxDelayMs', code: 'OUT_OF_RANGE', message: 'must be at least initialDelayMs (5000), got 1000' },
     ]);
   });
 
