@@ -24,15 +24,21 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found (or another tenant’s)',
   409: 'Conflict with the resource’s state or version',
   413: 'Body over 1 MB',
+  415: 'A body that is not JSON (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Invalid: every problem is listed in `errors`',
   429: 'Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left',
 };
+
+/** The response object of a problem+json answer with `status`. */
+export function problemResponse(status: number): { description: string; content: Record<string, { schema: { $ref: string } }> } {
+  return { description: DESCRIPTIONS[status] ?? 'A problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemResponseDto' } } } };
+}
 
 /** Documents the problem+json answers of an endpoint (401 and 429 come with every key-authenticated one). */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ...[...new Set([401, 429, ...statuses])].map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status], content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemResponseDto' } } } }),
+      ApiResponse({ status, ...problemResponse(status) }),
     ),
   );
 }

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { ApiExtension, DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ProblemResponseDto } from '../errors/api-problem-responses.decorator';
+import { problemResponse, ProblemResponseDto } from '../errors/api-problem-responses.decorator';
 import { StepTypeCatalog } from '../step-types/step-type-catalog';
 import { publishStepTypes } from '../step-types/step-types.openapi';
 
@@ -62,14 +62,18 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /**
  * What Nest's explorer cannot say: public operations get `security: []` (an empty list is dropped
- * by the explorer), and the bearer scheme loses the `bearerFormat: JWT` Nest adds by default.
+ * by the explorer), the bearer scheme loses the `bearerFormat: JWT` Nest adds by default, and
+ * every operation that takes a body documents the parser's 415.
  */
 export function finishDocument(document: OpenAPIObject): OpenAPIObject {
   const scheme = document.components?.securitySchemes?.[API_KEY_SCHEME] as { bearerFormat?: string } | undefined;
   if (scheme) delete scheme.bearerFormat;
   for (const item of Object.values(document.paths)) {
-    for (const operation of Object.values(item) as Array<Record<string, unknown>>) {
-      if (!operation || typeof operation !== 'object' || !(PUBLIC_EXTENSION in operation)) continue;
+    for (const [method, operation] of Object.entries(item) as Array<[string, Record<string, any>]>) {
+      if (!operation || typeof operation !== 'object') continue;
+      // The body parser answers 415 for a body that is not JSON on any route that takes one.
+      if (['post', 'put', 'patch'].includes(method)) operation.responses['415'] ??= problemResponse(415);
+      if (!(PUBLIC_EXTENSION in operation)) continue;
       delete operation[PUBLIC_EXTENSION];
       operation.security = [];
     }
