@@ -5,6 +5,8 @@
  */
 export { CognitionOsCoreModule, AppModule } from './app.module';
 export { createApp } from './platform/http/create-app';
+/** Applies our migrations (shipped in the package) to the database the environment names; `cognition-os migration:run` does the same. */
+export { runMigrations } from './cli/migrations';
 
 export * from './platform/domain';
 export { DurableEventsHandler, type DurableEventHandler } from './platform/outbox/durable-events-handler.decorator';
