@@ -861,35 +861,8 @@ export interface components {
             /** @default true */
             jitter: boolean;
         };
-        StepRequestDto: {
-            /** @example fetch_page */
-            id: string;
-            /**
-             * @description A registered step type
-             * @example http_request
-             */
-            type: string;
-            /** @description Defaults to the id */
-            name?: string;
-            /** @description Step parameters; strings may hold ${{ CEL }} templates */
-            params?: {
-                [key: string]: unknown;
-            };
-            dependsOn?: string[];
-            /** @default 300 */
-            timeoutSeconds: number;
-            retry?: components["schemas"]["RetryPolicyRequestDto"];
-            /**
-             * @description CEL condition; false skips the step
-             * @example inputs.mode == 'full'
-             */
-            condition?: string;
-            /** @description CEL expression yielding a list; the step runs once per item */
-            forEach?: string;
-            agentRole?: string;
-            /** @description CEL expression; steps with the same value run one at a time */
-            concurrencyKey?: string;
-        };
+        /** @description A workflow step (request): one schema per registered step type, chosen by `type` */
+        StepRequestDto: components["schemas"]["AgentTaskStepRequestDto"] | components["schemas"]["DelayStepRequestDto"] | components["schemas"]["HttpRequestStepRequestDto"] | components["schemas"]["MemorySearchStepRequestDto"] | components["schemas"]["MemoryStoreStepRequestDto"] | components["schemas"]["SubWorkflowStepRequestDto"] | components["schemas"]["TransformStepRequestDto"] | components["schemas"]["WaitForSignalStepRequestDto"];
         CreateWorkflowRequestDto: {
             name: string;
             description?: string;
@@ -919,21 +892,8 @@ export interface components {
              */
             status: "draft" | "active";
         };
-        StepResponseDto: {
-            id: string;
-            type: string;
-            name: string;
-            params: {
-                [key: string]: unknown;
-            };
-            dependsOn: string[];
-            timeoutSeconds: number;
-            retry: components["schemas"]["RetryPolicyRequestDto"];
-            condition: string | null;
-            forEach: string | null;
-            agentRole: string | null;
-            concurrencyKey: string | null;
-        };
+        /** @description A workflow step (response): one schema per registered step type, chosen by `type` */
+        StepResponseDto: components["schemas"]["AgentTaskStepResponseDto"] | components["schemas"]["DelayStepResponseDto"] | components["schemas"]["HttpRequestStepResponseDto"] | components["schemas"]["MemorySearchStepResponseDto"] | components["schemas"]["MemoryStoreStepResponseDto"] | components["schemas"]["SubWorkflowStepResponseDto"] | components["schemas"]["TransformStepResponseDto"] | components["schemas"]["WaitForSignalStepResponseDto"];
         WorkflowResponseDto: {
             /** @example summarize-ticket */
             id: string;
@@ -2064,6 +2024,8 @@ export interface components {
         };
         ProblemErrorDto: {
             path?: string;
+            /** @description RFC 6901 JSON pointer into the request body, e.g. /steps/2/params/url */
+            pointer?: string;
             code?: string;
             message: string;
         };
@@ -2075,6 +2037,646 @@ export interface components {
             /** @example WORKFLOW_NOT_FOUND */
             code: string;
             errors?: components["schemas"]["ProblemErrorDto"][];
+        };
+        /** @description A step of type agent_task (request) */
+        AgentTaskStepRequestDto: {
+            /** @example fetch_page */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "agent_task";
+            /** @description Defaults to the id */
+            name?: string;
+            /** @description The params of a agent_task step; any value may be a ${{ … }} template */
+            params: {
+                /** @description What the agent should do (the task description) */
+                instructions: string;
+                /** @description Any JSON the agent works on */
+                input?: unknown;
+                /** @description Capabilities the agent must have, every one */
+                capabilities?: (string)[] | string;
+                /** @description JSON Schema the agent's result must match */
+                outputSchema?: {
+                    [key: string]: unknown;
+                } | string;
+                /** @description The task name (default: the step id) */
+                name?: string;
+                /** @description An agent definition name: only that definition's agents take the task */
+                agent?: string;
+                /** @description Only this definition's agents take the task */
+                agentDefinitionId?: string;
+                priority?: ("critical" | "high" | "medium" | "low") | string;
+                /** @description Attempts of the task (default 3) */
+                maxAttempts?: number | string;
+                /** @description Fail with AGENT_TASK_TIMEOUT when the task has not finished by then */
+                timeoutSeconds?: number | string;
+            };
+            dependsOn?: string[];
+            /** @default 300 */
+            timeoutSeconds: number;
+            retry?: components["schemas"]["RetryPolicyRequestDto"];
+            /**
+             * @description CEL condition; false skips the step
+             * @example inputs.mode == 'full'
+             */
+            condition?: string;
+            /** @description CEL expression yielding a list; the step runs once per item */
+            forEach?: string;
+            agentRole?: string;
+            /** @description CEL expression; steps with the same value run one at a time */
+            concurrencyKey?: string;
+        };
+        /** @description A step of type delay (request) */
+        DelayStepRequestDto: {
+            /** @example fetch_page */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "delay";
+            /** @description Defaults to the id */
+            name?: string;
+            /** @description The params of a delay step; any value may be a ${{ … }} template */
+            params?: {
+                /** @description How long to wait */
+                seconds?: number | string;
+                /** @description When to fire (ISO-8601) */
+                until?: string;
+            } | unknown | unknown;
+            dependsOn?: string[];
+            /** @default 300 */
+            timeoutSeconds: number;
+            retry?: components["schemas"]["RetryPolicyRequestDto"];
+            /**
+             * @description CEL condition; false skips the step
+             * @example inputs.mode == 'full'
+             */
+            condition?: string;
+            /** @description CEL expression yielding a list; the step runs once per item */
+            forEach?: string;
+            agentRole?: string;
+            /** @description CEL expression; steps with the same value run one at a time */
+            concurrencyKey?: string;
+        };
+        /** @description A step of type http_request (request) */
+        HttpRequestStepRequestDto: {
+            /** @example fetch_page */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "http_request";
+            /** @description Defaults to the id */
+            name?: string;
+            /** @description The params of a http_request step; any value may be a ${{ … }} template */
+            params: {
+                method?: ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "get" | "post" | "put" | "patch" | "delete" | "head" | "options") | string;
+                /** @description An absolute http(s) URL on an allow-listed host (HTTP_STEP_ALLOWED_HOSTS) */
+                url: string;
+                /** @description Header name → value */
+                headers?: {
+                    [key: string]: (string | number | boolean) | string;
+                } | string;
+                /** @description Appended to the URL; an array repeats the key, null leaves it out */
+                query?: {
+                    [key: string]: (string | number | boolean | ((string | number | boolean) | string)[] | (never | null)) | string;
+                } | string;
+                /** @description Any JSON; not allowed with GET or HEAD */
+                body?: unknown;
+                timeoutMs?: number | string;
+                /** @description Statuses that complete the step (default: any 2xx) */
+                expectStatus?: (number | string)[] | string;
+            };
+            dependsOn?: string[];
+            /** @default 300 */
+            timeoutSeconds: number;
+            retry?: components["schemas"]["RetryPolicyRequestDto"];
+            /**
+             * @description CEL condition; false skips the step
+             * @example inputs.mode == 'full'
+             */
+            condition?: string;
+            /** @description CEL expression yielding a list; the step runs once per item */
+            forEach?: string;
+            agentRole?: string;
+            /** @description CEL expression; steps with the same value run one at a time */
+            concurrencyKey?: string;
+        };
+        /** @description A step of type memory_search (request) */
+        MemorySearchStepRequestDto: {
+            /** @example fetch_page */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "memory_search";
+            /** @description Defaults to the id */
+            name?: string;
+            /** @description The params of a memory_search step; any value may be a ${{ … }} template */
+            params?: {
+                query?: string;
+                embedding?: (number | string)[] | string;
+                embeddingModel?: string;
+                k?: number | string;
+                filters?: {
+                    /** @description This namespace and everything below it */
+                    namespace?: string;
+                    userId?: string;
+                    agentId?: string;
+                    sessionId?: string;
+                    scope?: ("user" | "session" | "agent" | "global") | string;
+                    memoryType?: (("fact" | "pattern" | "preference" | "skill" | "experience" | "knowledge" | "episode") | string)[] | string;
+                    tags?: {
+                        any?: (string)[] | string;
+                        all?: (string)[] | string;
+                    } | string;
+                    metadata?: {
+                        [key: string]: unknown;
+                    } | string;
+                    createdAfter?: string;
+                    createdBefore?: string;
+                    updatedAfter?: string;
+                    updatedBefore?: string;
+                    minImportance?: ("low" | "medium" | "high" | "critical") | string;
+                    includeArchived?: boolean | string;
+                } | string;
+                mode?: ("vector" | "text" | "hybrid") | string;
+                minScore?: number | string;
+                rerank?: (boolean | {
+                    similarity?: number | string;
+                    recency?: number | string;
+                    accessFrequency?: number | string;
+                    importance?: number | string;
+                }) | string;
+                efSearch?: number | string;
+            } | unknown | unknown;
+            dependsOn?: string[];
+            /** @default 300 */
+            timeoutSeconds: number;
+            retry?: components["schemas"]["RetryPolicyRequestDto"];
+            /**
+             * @description CEL condition; false skips the step
+             * @example inputs.mode == 'full'
+             */
+            condition?: string;
+            /** @description CEL expression yielding a list; the step runs once per item */
+            forEach?: string;
+            agentRole?: string;
+            /** @description CEL expression; steps with the same value run one at a time */
+            concurrencyKey?: string;
+        };
+        /** @description A step of type memory_store (request) */
+        MemoryStoreStepRequestDto: {
+            /** @example fetch_page */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "memory_store";
+            /** @description Defaults to the id */
+            name?: string;
+            /** @description The params of a memory_store step; any value may be a ${{ … }} template */
+            params?: {
+                content?: string;
+                items?: ({
+                    content: string;
+                    embedding?: ((number | string)[] | (never | null)) | string;
+                    embeddingModel?: (string | (never | null)) | string;
+                    /** @description e.g. acme.support.agent42 */
+                    namespace?: string;
+                    memoryType?: ("fact" | "pattern" | "preference" | "skill" | "experience" | "knowledge" | "episode") | string;
+                    scope?: ("user" | "session" | "agent" | "global") | string;
+                    userId?: (string | (never | null)) | string;
+                    agentId?: (string | (never | null)) | string;
+                    sessionId?: (string | (never | null)) | string;
+                    importance?: ("low" | "medium" | "high" | "critical") | string;
+                    tags?: (string)[] | string;
+                    metadata?: {
+                        [key: string]: unknown;
+                    } | string;
+                    expiresAt?: (string | (never | null)) | string;
+                } | string)[] | string;
+                embedding?: ((number | string)[] | (never | null)) | string;
+                embeddingModel?: (string | (never | null)) | string;
+                /** @description e.g. acme.support.agent42 */
+                namespace?: string;
+                memoryType?: ("fact" | "pattern" | "preference" | "skill" | "experience" | "knowledge" | "episode") | string;
+                scope?: ("user" | "session" | "agent" | "global") | string;
+                userId?: (string | (never | null)) | string;
+                agentId?: (string | (never | null)) | string;
+                sessionId?: (string | (never | null)) | string;
+                importance?: ("low" | "medium" | "high" | "critical") | string;
+                tags?: (string)[] | string;
+                metadata?: {
+                    [key: string]: unknown;
+                } | string;
+                expiresAt?: (string | (never | null)) | string;
+            } & (unknown | unknown);
+            dependsOn?: string[];
+            /** @default 300 */
+            timeoutSeconds: number;
+            retry?: components["schemas"]["RetryPolicyRequestDto"];
+            /**
+             * @description CEL condition; false skips the step
+             * @example inputs.mode == 'full'
+             */
+            condition?: string;
+            /** @description CEL expression yielding a list; the step runs once per item */
+            forEach?: string;
+            agentRole?: string;
+            /** @description CEL expression; steps with the same value run one at a time */
+            concurrencyKey?: string;
+        };
+        /** @description A step of type sub_workflow (request) */
+        SubWorkflowStepRequestDto: {
+            /** @example fetch_page */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "sub_workflow";
+            /** @description Defaults to the id */
+            name?: string;
+            /** @description The params of a sub_workflow step; any value may be a ${{ … }} template */
+            params: {
+                /** @description The child workflow */
+                workflowId: string;
+                /** @description Default: the latest active version */
+                version?: (string | (never | null)) | string;
+                /** @description The child's inputs */
+                inputs?: {
+                    [key: string]: unknown;
+                } | string;
+            };
+            dependsOn?: string[];
+            /** @default 300 */
+            timeoutSeconds: number;
+            retry?: components["schemas"]["RetryPolicyRequestDto"];
+            /**
+             * @description CEL condition; false skips the step
+             * @example inputs.mode == 'full'
+             */
+            condition?: string;
+            /** @description CEL expression yielding a list; the step runs once per item */
+            forEach?: string;
+            agentRole?: string;
+            /** @description CEL expression; steps with the same value run one at a time */
+            concurrencyKey?: string;
+        };
+        /** @description A step of type transform (request) */
+        TransformStepRequestDto: {
+            /** @example fetch_page */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "transform";
+            /** @description Defaults to the id */
+            name?: string;
+            /** @description The params of a transform step; any value may be a ${{ … }} template */
+            params?: {
+                /** @description Any JSON; its templates are rendered and it becomes the output */
+                output?: unknown;
+            };
+            dependsOn?: string[];
+            /** @default 300 */
+            timeoutSeconds: number;
+            retry?: components["schemas"]["RetryPolicyRequestDto"];
+            /**
+             * @description CEL condition; false skips the step
+             * @example inputs.mode == 'full'
+             */
+            condition?: string;
+            /** @description CEL expression yielding a list; the step runs once per item */
+            forEach?: string;
+            agentRole?: string;
+            /** @description CEL expression; steps with the same value run one at a time */
+            concurrencyKey?: string;
+        };
+        /** @description A step of type wait_for_signal (request) */
+        WaitForSignalStepRequestDto: {
+            /** @example fetch_page */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "wait_for_signal";
+            /** @description Defaults to the id */
+            name?: string;
+            /** @description The params of a wait_for_signal step; any value may be a ${{ … }} template */
+            params: {
+                /** @description The name sent to POST /executions/{id}/signals/{name} */
+                signal: string;
+                /** @description Fail with SIGNAL_TIMEOUT after this long */
+                timeoutSeconds?: number | string;
+            };
+            dependsOn?: string[];
+            /** @default 300 */
+            timeoutSeconds: number;
+            retry?: components["schemas"]["RetryPolicyRequestDto"];
+            /**
+             * @description CEL condition; false skips the step
+             * @example inputs.mode == 'full'
+             */
+            condition?: string;
+            /** @description CEL expression yielding a list; the step runs once per item */
+            forEach?: string;
+            agentRole?: string;
+            /** @description CEL expression; steps with the same value run one at a time */
+            concurrencyKey?: string;
+        };
+        /** @description A step of type agent_task (response) */
+        AgentTaskStepResponseDto: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "agent_task";
+            name: string;
+            /** @description The params of a agent_task step; any value may be a ${{ … }} template */
+            params: {
+                /** @description What the agent should do (the task description) */
+                instructions: string;
+                /** @description Any JSON the agent works on */
+                input?: unknown;
+                /** @description Capabilities the agent must have, every one */
+                capabilities?: (string)[] | string;
+                /** @description JSON Schema the agent's result must match */
+                outputSchema?: {
+                    [key: string]: unknown;
+                } | string;
+                /** @description The task name (default: the step id) */
+                name?: string;
+                /** @description An agent definition name: only that definition's agents take the task */
+                agent?: string;
+                /** @description Only this definition's agents take the task */
+                agentDefinitionId?: string;
+                priority?: ("critical" | "high" | "medium" | "low") | string;
+                /** @description Attempts of the task (default 3) */
+                maxAttempts?: number | string;
+                /** @description Fail with AGENT_TASK_TIMEOUT when the task has not finished by then */
+                timeoutSeconds?: number | string;
+            };
+            dependsOn: string[];
+            timeoutSeconds: number;
+            retry: components["schemas"]["RetryPolicyRequestDto"];
+            condition: string | null;
+            forEach: string | null;
+            agentRole: string | null;
+            concurrencyKey: string | null;
+        };
+        /** @description A step of type delay (response) */
+        DelayStepResponseDto: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "delay";
+            name: string;
+            /** @description The params of a delay step; any value may be a ${{ … }} template */
+            params: {
+                /** @description How long to wait */
+                seconds?: number | string;
+                /** @description When to fire (ISO-8601) */
+                until?: string;
+            } | unknown | unknown;
+            dependsOn: string[];
+            timeoutSeconds: number;
+            retry: components["schemas"]["RetryPolicyRequestDto"];
+            condition: string | null;
+            forEach: string | null;
+            agentRole: string | null;
+            concurrencyKey: string | null;
+        };
+        /** @description A step of type http_request (response) */
+        HttpRequestStepResponseDto: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "http_request";
+            name: string;
+            /** @description The params of a http_request step; any value may be a ${{ … }} template */
+            params: {
+                method?: ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "get" | "post" | "put" | "patch" | "delete" | "head" | "options") | string;
+                /** @description An absolute http(s) URL on an allow-listed host (HTTP_STEP_ALLOWED_HOSTS) */
+                url: string;
+                /** @description Header name → value */
+                headers?: {
+                    [key: string]: (string | number | boolean) | string;
+                } | string;
+                /** @description Appended to the URL; an array repeats the key, null leaves it out */
+                query?: {
+                    [key: string]: (string | number | boolean | ((string | number | boolean) | string)[] | (never | null)) | string;
+                } | string;
+                /** @description Any JSON; not allowed with GET or HEAD */
+                body?: unknown;
+                timeoutMs?: number | string;
+                /** @description Statuses that complete the step (default: any 2xx) */
+                expectStatus?: (number | string)[] | string;
+            };
+            dependsOn: string[];
+            timeoutSeconds: number;
+            retry: components["schemas"]["RetryPolicyRequestDto"];
+            condition: string | null;
+            forEach: string | null;
+            agentRole: string | null;
+            concurrencyKey: string | null;
+        };
+        /** @description A step of type memory_search (response) */
+        MemorySearchStepResponseDto: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "memory_search";
+            name: string;
+            /** @description The params of a memory_search step; any value may be a ${{ … }} template */
+            params: {
+                query?: string;
+                embedding?: (number | string)[] | string;
+                embeddingModel?: string;
+                k?: number | string;
+                filters?: {
+                    /** @description This namespace and everything below it */
+                    namespace?: string;
+                    userId?: string;
+                    agentId?: string;
+                    sessionId?: string;
+                    scope?: ("user" | "session" | "agent" | "global") | string;
+                    memoryType?: (("fact" | "pattern" | "preference" | "skill" | "experience" | "knowledge" | "episode") | string)[] | string;
+                    tags?: {
+                        any?: (string)[] | string;
+                        all?: (string)[] | string;
+                    } | string;
+                    metadata?: {
+                        [key: string]: unknown;
+                    } | string;
+                    createdAfter?: string;
+                    createdBefore?: string;
+                    updatedAfter?: string;
+                    updatedBefore?: string;
+                    minImportance?: ("low" | "medium" | "high" | "critical") | string;
+                    includeArchived?: boolean | string;
+                } | string;
+                mode?: ("vector" | "text" | "hybrid") | string;
+                minScore?: number | string;
+                rerank?: (boolean | {
+                    similarity?: number | string;
+                    recency?: number | string;
+                    accessFrequency?: number | string;
+                    importance?: number | string;
+                }) | string;
+                efSearch?: number | string;
+            } | unknown | unknown;
+            dependsOn: string[];
+            timeoutSeconds: number;
+            retry: components["schemas"]["RetryPolicyRequestDto"];
+            condition: string | null;
+            forEach: string | null;
+            agentRole: string | null;
+            concurrencyKey: string | null;
+        };
+        /** @description A step of type memory_store (response) */
+        MemoryStoreStepResponseDto: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "memory_store";
+            name: string;
+            /** @description The params of a memory_store step; any value may be a ${{ … }} template */
+            params: {
+                content?: string;
+                items?: ({
+                    content: string;
+                    embedding?: ((number | string)[] | (never | null)) | string;
+                    embeddingModel?: (string | (never | null)) | string;
+                    /** @description e.g. acme.support.agent42 */
+                    namespace?: string;
+                    memoryType?: ("fact" | "pattern" | "preference" | "skill" | "experience" | "knowledge" | "episode") | string;
+                    scope?: ("user" | "session" | "agent" | "global") | string;
+                    userId?: (string | (never | null)) | string;
+                    agentId?: (string | (never | null)) | string;
+                    sessionId?: (string | (never | null)) | string;
+                    importance?: ("low" | "medium" | "high" | "critical") | string;
+                    tags?: (string)[] | string;
+                    metadata?: {
+                        [key: string]: unknown;
+                    } | string;
+                    expiresAt?: (string | (never | null)) | string;
+                } | string)[] | string;
+                embedding?: ((number | string)[] | (never | null)) | string;
+                embeddingModel?: (string | (never | null)) | string;
+                /** @description e.g. acme.support.agent42 */
+                namespace?: string;
+                memoryType?: ("fact" | "pattern" | "preference" | "skill" | "experience" | "knowledge" | "episode") | string;
+                scope?: ("user" | "session" | "agent" | "global") | string;
+                userId?: (string | (never | null)) | string;
+                agentId?: (string | (never | null)) | string;
+                sessionId?: (string | (never | null)) | string;
+                importance?: ("low" | "medium" | "high" | "critical") | string;
+                tags?: (string)[] | string;
+                metadata?: {
+                    [key: string]: unknown;
+                } | string;
+                expiresAt?: (string | (never | null)) | string;
+            } & (unknown | unknown);
+            dependsOn: string[];
+            timeoutSeconds: number;
+            retry: components["schemas"]["RetryPolicyRequestDto"];
+            condition: string | null;
+            forEach: string | null;
+            agentRole: string | null;
+            concurrencyKey: string | null;
+        };
+        /** @description A step of type sub_workflow (response) */
+        SubWorkflowStepResponseDto: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "sub_workflow";
+            name: string;
+            /** @description The params of a sub_workflow step; any value may be a ${{ … }} template */
+            params: {
+                /** @description The child workflow */
+                workflowId: string;
+                /** @description Default: the latest active version */
+                version?: (string | (never | null)) | string;
+                /** @description The child's inputs */
+                inputs?: {
+                    [key: string]: unknown;
+                } | string;
+            };
+            dependsOn: string[];
+            timeoutSeconds: number;
+            retry: components["schemas"]["RetryPolicyRequestDto"];
+            condition: string | null;
+            forEach: string | null;
+            agentRole: string | null;
+            concurrencyKey: string | null;
+        };
+        /** @description A step of type transform (response) */
+        TransformStepResponseDto: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "transform";
+            name: string;
+            /** @description The params of a transform step; any value may be a ${{ … }} template */
+            params: {
+                /** @description Any JSON; its templates are rendered and it becomes the output */
+                output?: unknown;
+            };
+            dependsOn: string[];
+            timeoutSeconds: number;
+            retry: components["schemas"]["RetryPolicyRequestDto"];
+            condition: string | null;
+            forEach: string | null;
+            agentRole: string | null;
+            concurrencyKey: string | null;
+        };
+        /** @description A step of type wait_for_signal (response) */
+        WaitForSignalStepResponseDto: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "wait_for_signal";
+            name: string;
+            /** @description The params of a wait_for_signal step; any value may be a ${{ … }} template */
+            params: {
+                /** @description The name sent to POST /executions/{id}/signals/{name} */
+                signal: string;
+                /** @description Fail with SIGNAL_TIMEOUT after this long */
+                timeoutSeconds?: number | string;
+            };
+            dependsOn: string[];
+            timeoutSeconds: number;
+            retry: components["schemas"]["RetryPolicyRequestDto"];
+            condition: string | null;
+            forEach: string | null;
+            agentRole: string | null;
+            concurrencyKey: string | null;
         };
     };
     responses: never;
@@ -2268,6 +2870,15 @@ export interface operations {
             };
             /** @description Body over 1 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2531,6 +3142,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -2654,6 +3274,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
                 headers: {
@@ -2712,6 +3341,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
                 headers: {
@@ -2763,6 +3401,15 @@ export interface operations {
             };
             /** @description Conflict with the resource’s state or version */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2894,6 +3541,15 @@ export interface operations {
             };
             /** @description Body over 1 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3146,6 +3802,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
                 headers: {
@@ -3196,6 +3861,15 @@ export interface operations {
             };
             /** @description Conflict with the resource’s state or version */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3258,6 +3932,15 @@ export interface operations {
             };
             /** @description Conflict with the resource’s state or version */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3475,6 +4158,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -3589,6 +4281,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
                 headers: {
@@ -3639,6 +4340,15 @@ export interface operations {
             };
             /** @description Conflict with the resource’s state or version */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3768,6 +4478,15 @@ export interface operations {
             };
             /** @description Body over 1 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3907,6 +4626,15 @@ export interface operations {
             };
             /** @description Body over 1 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4099,6 +4827,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -4226,6 +4963,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -4305,6 +5051,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -4377,6 +5132,15 @@ export interface operations {
             };
             /** @description Conflict with the resource’s state or version */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4755,6 +5519,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -4961,6 +5734,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -5070,6 +5852,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5197,6 +5988,15 @@ export interface operations {
             };
             /** @description Conflict with the resource’s state or version */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5426,6 +6226,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
                 headers: {
@@ -5591,6 +6400,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -5721,6 +6539,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -5829,6 +6656,15 @@ export interface operations {
             };
             /** @description Not found (or another tenant’s) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
