@@ -167,8 +167,8 @@ describe('typed step params', () => {
     expect(request('shout').properties.params).toMatchObject({ required: ['text'], properties: { text: { anyOf: [{ type: 'string', minLength: 1 }, expect.any(Object)] } } });
     expect(request('anything_goes').properties.params).toMatchObject({ type: 'object', additionalProperties: true });
     expect(request('anything_goes').required).not.toContain('params');
-    // OpenAPI 3.0 spells an exclusive minimum as a boolean beside `minimum`; 3.1 as JSON Schema does.
-    const exclusive = doc.openapi.startsWith('3.0') ? { minimum: 0, exclusiveMinimum: true } : { exclusiveMinimum: 0 };
+    // OpenAPI 3.0 publishes an exclusive minimum as `minimum` (its boolean form breaks JSON Schema validators); 3.1 as JSON Schema does.
+    const exclusive = doc.openapi.startsWith('3.0') ? { minimum: 0 } : { exclusiveMinimum: 0 };
     expect(request('wait_for_signal').properties.params.properties.timeoutSeconds.anyOf[0]).toMatchObject(exclusive);
     // The workflow bodies still point at the union.
     expect(JSON.stringify(schemas.CreateWorkflowRequestDto.properties.steps)).toContain('#/components/schemas/StepRequestDto');

@@ -65,8 +65,10 @@ function uniqueName(schemas: Record<string, unknown>, name: string): string {
 }
 
 /**
- * The JSON Schema keywords OpenAPI 3.0 spells differently: numeric `exclusiveMinimum`/`Maximum`
- * (booleans beside `minimum`/`maximum` there), `const` (a one-value `enum`), and null (`nullable`).
+ * The JSON Schema keywords OpenAPI 3.0 spells differently: `const` (a one-value `enum`) and null
+ * (`nullable`). A numeric `exclusiveMinimum`/`Maximum` is published as `minimum`/`maximum`: 3.0's
+ * boolean form breaks the JSON Schema validators (ajv) that clients run on the document, so the
+ * document is that much looser than the server, which still refuses the bound itself.
  */
 export function toOpenApi30(schema: unknown): JsonSchema {
   if (Array.isArray(schema)) return schema.map(toOpenApi30) as unknown as JsonSchema;
@@ -75,13 +77,9 @@ export function toOpenApi30(schema: unknown): JsonSchema {
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'properties' || key === 'patternProperties' || key === '$defs') {
       out[key] = Object.fromEntries(Object.entries(value as JsonSchema).map(([k, v]) => [k, toOpenApi30(v)]));
-    } else if (key === 'exclusiveMinimum' && typeof value === 'number') {
-      out.minimum = value;
-      out.exclusiveMinimum = true;
-    } else if (key === 'exclusiveMaximum' && typeof value === 'number') {
-      out.maximum = value;
-      out.exclusiveMaximum = true;
-    } else if (key === 'const') out.enum = [value];
+    } else if (key === 'exclusiveMinimum' && typeof value === 'number') out.minimum = value;
+    else if (key === 'exclusiveMaximum' && typeof value === 'number') out.maximum = value;
+    else if (key === 'const') out.enum = [value];
     else if (key === 'enum' || key === 'default' || key === 'examples' || key === 'required') out[key] = value;
     else out[key] = isPlainObject(value) || Array.isArray(value) ? toOpenApi30(value) : value;
   }
