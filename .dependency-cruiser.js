@@ -27,6 +27,13 @@ module.exports = {
       from: { path: '^src/platform/' },
       to: { path: '^src/modules/' },
     },
+    {
+      name: 'no-unresolvable',
+      comment: 'Every import resolves (a mistyped @cognition/ alias would only fail at run time in dist/).',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
     { name: 'no-circular', severity: 'warn', from: {}, to: { circular: true } },
   ],
   options: {

@@ -1,6 +1,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const NO_EVAL = [
+  { selector: "CallExpression[callee.name='eval']", message: 'No eval: expressions go through CEL.' },
+  { selector: "NewExpression[callee.name='Function']", message: 'No new Function.' },
+];
+const NO_DYNAMIC_ALIAS = [
+  { selector: 'ImportExpression[source.value=/^@cognition\\//]', message: 'A dynamic import of an @cognition/ alias is not rewritten by the build: use a relative path.' },
+  { selector: "CallExpression[callee.name='require'][arguments.0.value=/^@cognition\\//]", message: 'A require() of an @cognition/ alias is not rewritten by the build: use a relative path.' },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'clients/*/dist/**', 'node_modules/**', 'coverage/**', '*.js', '*.mjs'] },
   js.configs.recommended,
@@ -9,7 +18,16 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.name='eval']", message: 'No eval: expressions go through CEL.' }, { selector: "NewExpression[callee.name='Function']", message: 'No new Function.' }],
+      'no-restricted-syntax': ['error', ...NO_EVAL],
+    },
+  },
+  {
+    // Path aliases (@cognition/...) are rewritten to relative paths by `nest build` in import and export
+    // declarations only: a dynamic import() or require() of one would break in dist/ and in the package.
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...NO_EVAL, ...NO_DYNAMIC_ALIAS],
     },
   },
   {
