@@ -12,10 +12,10 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { validateEnv } from './config/env.schema';
+import { validateEnv } from '@cognition/config/env.schema';
+import { checkDatabase } from '@cognition/platform/database/startup-checks';
+import { exitOnStartupFailure } from '@cognition/platform/lifecycle/startup-failure';
 import { appTypeormOptions } from './orm-entities';
-import { checkDatabase } from './platform/database/startup-checks';
-import { exitOnStartupFailure } from './platform/lifecycle/startup-failure';
 
 async function migrationDataSource(): Promise<DataSource> {
   if (existsSync('.env')) process.loadEnvFile('.env');
