@@ -63,11 +63,13 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 /**
  * What Nest's explorer cannot say: public operations get `security: []` (an empty list is dropped
  * by the explorer), the bearer scheme loses the `bearerFormat: JWT` Nest adds by default, and
- * every operation that takes a body documents the parser's 415.
+ * every operation that takes a body documents the parser's 415, and request schemas state their
+ * defaults in words (see `moveRequestDefaultsToDescriptions`).
  */
 export function finishDocument(document: OpenAPIObject): OpenAPIObject {
   const scheme = document.components?.securitySchemes?.[API_KEY_SCHEME] as { bearerFormat?: string } | undefined;
   if (scheme) delete scheme.bearerFormat;
+  moveRequestDefaultsToDescriptions(document);
   for (const item of Object.values(document.paths)) {
     for (const [method, operation] of Object.entries(item) as Array<[string, Record<string, any>]>) {
       if (!operation || typeof operation !== 'object') continue;
@@ -84,4 +86,44 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
 /** OpenAPI 3 at /docs (UI) and /docs-json. */
 export function setupOpenApi(app: INestApplication): void {
   SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+}
+
+type SchemaNode = Record<string, any>;
+
+/**
+ * openapi-typescript (default flags) makes a property with a `default` required, except directly
+ * under a request body; our request bodies are `$ref`s, so every defaulted request field would have
+ * to be sent. The default moves into the description of every schema a request body reaches.
+ */
+function moveRequestDefaultsToDescriptions(document: OpenAPIObject): void {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaNode>;
+  const reached = new Set<string>();
+  const follow = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(follow);
+    if (!node || typeof node !== 'object') return;
+    const ref = (node as SchemaNode).$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+      const name = ref.slice('#/components/schemas/'.length);
+      if (!reached.has(name) && schemas[name]) {
+        reached.add(name);
+        follow(schemas[name]);
+      }
+    }
+    Object.values(node).forEach(follow);
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as SchemaNode[]) if (operation?.requestBody) follow(operation.requestBody);
+  }
+  const move = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(move);
+    if (!node || typeof node !== 'object') return;
+    const schema = node as SchemaNode;
+    if ('default' in schema && !('$ref' in schema)) {
+      const said = `Default: ${JSON.stringify(schema.default)}.`;
+      schema.description = schema.description ? `${schema.description}. ${said}`.replace(/\.\. /, '. ') : said;
+      delete schema.default;
+    }
+    Object.values(schema).forEach(move);
+  };
+  for (const name of reached) move(schemas[name]);
 }

@@ -42,7 +42,7 @@ export class MemoriesController {
     description: 'One memory: the memory; a batch: `{items}` in the order given',
     schema: { oneOf: [{ $ref: getSchemaPath(MemoryResponseDto) }, { $ref: getSchemaPath(MemoryListResponseDto) }] },
   })
-  @ApiProblems(400, 422)
+  @ApiProblems(400, 409, 422)
   @ApiResponse({ status: 413, description: 'Body over 32 MB', content: problem })
   @ApiProviderFailure()
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key and body returns the memories first created; another body is 409' })
