@@ -24,8 +24,11 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found (or another tenant’s)',
   409: 'Conflict with the resource’s state or version',
   413: 'Body over 1 MB',
+  414: 'A path parameter too long (URI_TOO_LONG)',
   415: 'A body that is not JSON (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Invalid: every problem is listed in `errors`',
+  431: 'Request headers too large (HEADERS_TOO_LARGE)',
+  503: 'The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds',
   429: 'Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left',
 };
 

@@ -63,7 +63,8 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 /**
  * What Nest's explorer cannot say: public operations get `security: []` (an empty list is dropped
  * by the explorer), the bearer scheme loses the `bearerFormat: JWT` Nest adds by default, and
- * every operation that takes a body documents the parser's 415, and request schemas state their
+ * every operation documents the edge's 400, 414 and 431 (and the parser's 415 where it takes a body,
+ * a 503 where it needs the database), and request schemas state their
  * defaults in words (see `moveRequestDefaultsToDescriptions`).
  */
 export function finishDocument(document: OpenAPIObject): OpenAPIObject {
@@ -73,9 +74,14 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const [method, operation] of Object.entries(item) as Array<[string, Record<string, any>]>) {
       if (!operation || typeof operation !== 'object') continue;
-      // The body parser answers 415 for a body that is not JSON on any route that takes one.
+      // The edge answers these on any route, before a handler runs (edge.ts); the body parser a 415
+      // for a body that is not JSON on any route that takes one.
+      for (const status of [400, 414, 431]) operation.responses[status] ??= problemResponse(status);
       if (['post', 'put', 'patch'].includes(method)) operation.responses['415'] ??= problemResponse(415);
-      if (!(PUBLIC_EXTENSION in operation)) continue;
+      if (!(PUBLIC_EXTENSION in operation)) {
+        operation.responses['503'] ??= problemResponse(503);
+        continue;
+      }
       delete operation[PUBLIC_EXTENSION];
       operation.security = [];
     }
