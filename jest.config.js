@@ -11,6 +11,9 @@ const moduleNameMapper = Object.fromEntries(
     .sort(([a], [b]) => b.indexOf('*') - a.indexOf('*'))
     .map(([alias, [target]]) => [`^${escape(alias).replace('\\*', '(.*)')}$`, `<rootDir>/${target.replace('*', '$1')}`]),
 );
+// globalSetup and globalTeardown run in jest's own process, outside the module registry that
+// moduleNameMapper serves: there Node resolves the aliases through tsconfig-paths.
+require('tsconfig-paths').register({ baseUrl: __dirname, paths });
 const base = {
   rootDir: __dirname,
   testEnvironment: 'node',
