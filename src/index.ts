@@ -7,6 +7,9 @@ export { CognitionOsCoreModule, AppModule } from './app.module';
 export { createApp } from './platform/http/create-app';
 /** Applies our migrations (shipped in the package) to the database the environment names; `cognition-os migration:run` does the same. */
 export { runMigrations } from './cli/migrations';
+/** Our validated settings (read from the environment), injectable wherever the core module is imported. */
+export { AppConfig } from './config/app-config';
+export { validateEnv, type Env } from './config/env.schema';
 
 export * from './platform/domain';
 export { DurableEventsHandler, type DurableEventHandler } from './platform/outbox/durable-events-handler.decorator';
