@@ -12,15 +12,31 @@ function count(map: Counts, executionId: string, stepId: string): void {
   else map.set(key, { executionId, stepId, n: 1 });
 }
 
+/** A step whose last dependency this transaction completed: runnable now. */
+export interface UnlockedStep {
+  id: string;
+  tenantId: string;
+}
+
+export interface Propagation {
+  /** Whether new work may have become runnable (dependents unlocked, or executions woken). */
+  runnable: boolean;
+  /** The steps made runnable by unlocking their dependencies (their rows are locked by this transaction). */
+  unlocked: UnlockedStep[];
+  /** Whether finished executions woke something else (a parent step waiting for its child). */
+  woke: boolean;
+}
+
 /**
  * Follows final step outcomes through the DAG, level by level, in the caller's transaction:
  * completed and skipped steps unlock their dependents; a failed step skips everything downstream
  * (UPSTREAM_FAILED); forEach items complete or fail their step; then executions with no step left
- * are finalized. Returns whether new work became runnable.
+ * are finalized.
  */
-export async function propagate(sql: Sql, terminal: TerminalStep[], events: EventRows): Promise<boolean> {
+export async function propagate(sql: Sql, terminal: TerminalStep[], events: EventRows): Promise<Propagation> {
   let queue = terminal;
   let runnable = false;
+  const unlocked: UnlockedStep[] = [];
   const finished = new Map<string, { tenantId: string; n: number; error: unknown; plan: TerminalStep['plan'] }>();
   const plans = new Map(terminal.map((t) => [t.executionId, t.plan]));
   while (queue.length) {
@@ -47,13 +63,15 @@ export async function propagate(sql: Sql, terminal: TerminalStep[], events: Even
     const next: TerminalStep[] = [];
     if (unlock.size) {
       const rows = [...unlock.values()];
-      await sql(
+      const counted = await sql<{ id: string; tenant_id: string; deps_remaining: number }>(
         `UPDATE step_executions s SET deps_remaining = s.deps_remaining - v.n, available_at = now(), updated_at = now()
          FROM unnest($1::uuid[], $2::text[], $3::int[]) AS v(execution_id, step_id, n)
-         WHERE s.execution_id = ANY($1::uuid[]) AND s.execution_id = v.execution_id AND s.step_id = v.step_id AND COALESCE(s.item_index, -1) = -1 AND s.status = 'pending'`,
+         WHERE s.execution_id = ANY($1::uuid[]) AND s.execution_id = v.execution_id AND s.step_id = v.step_id AND COALESCE(s.item_index, -1) = -1 AND s.status = 'pending'
+         RETURNING s.id, s.tenant_id, s.deps_remaining`,
         [rows.map((r) => r.executionId), rows.map((r) => r.stepId), rows.map((r) => r.n)],
-        'cognitionos_unlock_dependents',
+        'cognitionos_unlock_dependents_returning',
       );
+      for (const r of counted) if (r.deps_remaining <= 0) unlocked.push({ id: r.id, tenantId: r.tenant_id });
       runnable = true;
     }
     if (downstream.length) {
@@ -74,8 +92,8 @@ export async function propagate(sql: Sql, terminal: TerminalStep[], events: Even
     if (itemsFailed.length) next.push(...(await failForEachSteps(sql, itemsFailed, events)));
     queue = next;
   }
-  if (await finalizeExecutions(sql, finished, events)) runnable = true;
-  return runnable;
+  const woke = await finalizeExecutions(sql, finished, events);
+  return { runnable: runnable || woke, unlocked, woke };
 }
 
 /** Counts finished items; a forEach step whose items are all done completes with their outputs in order. */

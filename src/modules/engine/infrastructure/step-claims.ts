@@ -59,7 +59,49 @@ export async function claimSteps(
 ): Promise<ClaimedStep[]> {
   const cap = tenantMaxRunningSteps;
   const rows = await sql(CLAIM, [workerId, limit, leaseSeconds, cap], 'cognitionos_claim_steps');
-  // Inputs come on an execution's first row of the batch only (see the claim function).
+  return claimedSteps(rows);
+}
+
+/**
+ * The hand-off: steps this transaction has just made runnable (their last dependency completed in
+ * it, their rows locked by it) are claimed by id, for the worker whose results completed that
+ * dependency, taking the running slots those results freed. A chain's next link thus starts without
+ * a claim through the queue. The caller hands a tenant at most as many steps as its results in this
+ * transaction stopped running, so the tenant's running count does not grow and its cap holds
+ * without counting; tenants with a `tenant_quotas` row (a cap that may have been lowered, or a
+ * paused tenant) are left to the fair claim. Returns the steps claimed, in the order given.
+ */
+const HAND_OFF = `
+WITH claimed AS (
+  UPDATE step_executions s
+  SET status = 'running', attempt = s.attempt + 1, lease_owner = $1, lease_expires_at = now() + make_interval(secs => $3),
+      started_at = now(), updated_at = now()
+  FROM unnest($2::uuid[]) WITH ORDINALITY AS p(id, turn)
+  WHERE s.id = ANY($2::uuid[]) AND s.id = p.id AND s.status = 'pending' AND s.deps_remaining = 0 AND s.available_at <= now()
+    AND NOT EXISTS (SELECT 1 FROM tenant_quotas q WHERE q.tenant_id = s.tenant_id)
+  RETURNING s.id, s.execution_id, s.tenant_id, s.step_id, s.item_index, s.type, s.attempt, s.wait_kind, s.wait_key,
+            s.resume, s.available_at, p.turn
+), started AS (
+  INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
+  SELECT cognitionos_uuid_v7(), c.tenant_id, 'StepExecutionStarted', 'WorkflowExecution', c.execution_id::text,
+         jsonb_build_object('executionId', c.execution_id, 'stepExecutionId', c.id, 'stepId', c.step_id,
+                            'itemIndex', c.item_index, 'type', c.type, 'attempt', c.attempt, 'workerId', $1::text),
+         now()
+  FROM claimed c
+)
+SELECT c.id, c.execution_id, c.tenant_id, c.step_id, c.item_index, c.type, c.attempt, c.wait_kind, c.wait_key, c.resume,
+       c.available_at, 'pending' AS was, e.workflow_id, e.workflow_version,
+       CASE WHEN row_number() OVER (PARTITION BY c.execution_id ORDER BY c.turn) = 1 THEN e.inputs END AS inputs
+FROM claimed c JOIN workflow_executions e ON e.id = c.execution_id
+ORDER BY c.turn`;
+
+export async function claimUnlocked(sql: Sql, workerId: string, ids: string[], leaseSeconds: number): Promise<ClaimedStep[]> {
+  if (ids.length === 0) return [];
+  return claimedSteps(await sql(HAND_OFF, [workerId, ids, leaseSeconds], 'cognitionos_hand_off_steps'));
+}
+
+/** Claim rows to claims: an execution's inputs come on its first row of the batch only (see the claim function). */
+function claimedSteps(rows: any[]): ClaimedStep[] {
   const inputsOf = new Map<string, Record<string, unknown>>();
   for (const r of rows) if (r.inputs !== null && r.inputs !== undefined) inputsOf.set(r.execution_id, r.inputs);
   return rows.map((r) => ({

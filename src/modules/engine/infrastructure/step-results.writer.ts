@@ -2,11 +2,11 @@ import { newId } from '../../../platform/ids/uuid';
 import { EventRows } from './event-rows';
 import { ITEM_INSERT_CHUNK } from './for-each-items';
 import { STEPS_CHANNEL } from './execution-starter';
-import { propagate } from './propagation';
+import { propagate, UnlockedStep } from './propagation';
 import { wakeStepsOfFinishedChildren } from './child-wakeups';
 import { deliverBufferedSignals, lockSignalsOf } from './signals';
 import { Sql } from './sql';
-import { claimSteps, ClaimedStep } from './step-claims';
+import { claimSteps, claimUnlocked, ClaimedStep } from './step-claims';
 import { StepResult, stepPayload, TerminalStep, terminalOf } from './step-result';
 
 // `s.id = ANY($2)` (the batch's ids) steers every statement to the primary key.
@@ -23,6 +23,8 @@ export interface WriteOutcome {
   finished: Record<string, number>;
   /** Steps this worker claimed in the same transaction (eager dispatch of what the batch unlocked). */
   claimed: ClaimedStep[];
+  /** A claim through the queue ran in this transaction and found less than it asked for: the queue is drained. */
+  drained: boolean;
 }
 
 export interface EagerClaim {
@@ -30,6 +32,12 @@ export interface EagerClaim {
   leaseSeconds: number;
   /** The worker's TENANT_MAX_RUNNING_STEPS, so eager claims keep the same cap as its own. */
   tenantMaxRunningSteps?: number;
+  /**
+   * Whether the worker's last claim through the queue filled all it asked for (or it was woken since):
+   * then the queue may hold more, and the eager claim goes through the queue too. Otherwise, what
+   * this batch unlocked is handed off by id, without a claim through the queue.
+   */
+  backlog?: boolean;
 }
 
 export async function writeStepResults(sql: Sql, workerId: string, results: StepResult[], eager?: EagerClaim): Promise<WriteOutcome> {
@@ -67,13 +75,14 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
 
   // Failed attempts with attempts left: back to pending after the backoff.
   const retries = results.filter((r): r is Extract<StepResult, { kind: 'failed' }> => r.kind === 'failed' && !!r.retryAt);
-  for (const r of (await accepted('retry', 
+  const retried = (await accepted('retry', 
     `UPDATE step_executions s SET status = 'pending', available_at = v.at, error = v.error, lease_owner = NULL,
        lease_expires_at = NULL, wait_kind = NULL, resume = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::timestamptz[], $4::jsonb[]) AS v(id, at, error) WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
     retries,
     [retries.map((r) => r.retryAt), retries.map((r) => json(r.error))],
-  )) as typeof retries) {
+  )) as typeof retries;
+  for (const r of retried) {
     events.add(r.claim.tenantId, 'StepExecutionRetried', r.claim.executionId, {
       ...stepPayload(terminalOf(r.claim, r.plan, 'failed')),
       error: r.error,
@@ -150,7 +159,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
 
   // A busy concurrency key: back to pending, woken when the key is released.
   const blocked = results.filter((r): r is Extract<StepResult, { kind: 'blocked' }> => r.kind === 'blocked');
-  await accepted('block',
+  const blockedAccepted = await accepted('block',
     `UPDATE step_executions s SET status = 'pending', attempt = s.attempt - 1, concurrency_key = v.key,
        available_at = now() + interval '5 seconds', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::text[]) AS v(id, key) WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
@@ -159,16 +168,56 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   );
   if (await releaseConcurrencySlots(sql, results.filter((r) => r.kind !== 'blocked' && r.claim.heldKey).map((r) => r.claim.id))) notify = true;
 
-  if (await propagate(sql, terminal, events)) notify = true;
+  // Runnable for reasons other than unlocked dependencies: retries, signals, children, forEach items, keys.
+  const other = notify;
+  const propagation = await propagate(sql, terminal, events);
+  if (propagation.runnable) notify = true;
   const finished = { completed: events.count('WorkflowExecutionCompleted'), failed: events.count('WorkflowExecutionFailed') };
   await events.flush(sql);
-  // Eager dispatch: what this batch made runnable, this worker takes in the same transaction
-  // (no NOTIFY round trip, no separate claim transaction per chain link).
-  const claimed = notify && eager && eager.limit > 0 ? await claimSteps(sql, workerId, eager.limit, eager.leaseSeconds, eager.tenantMaxRunningSteps) : [];
+  if (!notify) return { notify: false, finished, claimed: [], drained: false };
+  if (!eager || eager.limit <= 0) {
+    await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`, [], 'cognitionos_notify_steps');
+    return { notify: true, finished, claimed: [], drained: false };
+  }
+  // Eager dispatch, in the same transaction (no NOTIFY round trip, no separate claim transaction per
+  // chain link): first what this batch unlocked, handed off in the slots its results freed; then,
+  // if more may be due, a claim through the queue for the rest of the worker's room.
+  const slots = freedSlots([...ended, ...blockedAccepted, ...retried, ...waiting, ...expanded]);
+  const handOff = handOffOf(propagation.unlocked, slots, eager.limit);
+  const claimed = await claimUnlocked(sql, workerId, handOff, eager.leaseSeconds);
+  const leftOver = propagation.unlocked.length > claimed.length;
+  const room = eager.limit - claimed.length;
+  const moreMayBeDue = leftOver || other || propagation.woke;
+  let drained = false;
+  const throughQueue = room > 0 && (moreMayBeDue || eager.backlog !== false);
+  if (throughQueue) {
+    const more = await claimSteps(sql, workerId, room, eager.leaseSeconds, eager.tenantMaxRunningSteps);
+    claimed.push(...more);
+    drained = more.length < room;
+  }
   // Wake the other workers only if this one could not take everything that is due.
-  const others = notify && !(eager && claimed.length < eager.limit);
+  const others = throughQueue ? !drained : moreMayBeDue;
   if (others) await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`, [], 'cognitionos_notify_steps');
-  return { notify: others, finished, claimed };
+  return { notify: others, finished, claimed, drained };
+}
+
+/** The running slots a batch's accepted results freed, by tenant. */
+function freedSlots(results: StepResult[]): Map<string, number> {
+  const slots = new Map<string, number>();
+  for (const r of results) slots.set(r.claim.tenantId, (slots.get(r.claim.tenantId) ?? 0) + 1);
+  return slots;
+}
+
+/** The unlocked steps to hand off: per tenant, no more than the slots its results freed; at most `limit`. */
+function handOffOf(unlocked: UnlockedStep[], slots: Map<string, number>, limit: number): string[] {
+  const ids: string[] = [];
+  for (const u of unlocked) {
+    const free = slots.get(u.tenantId) ?? 0;
+    if (free <= 0 || ids.length >= limit) continue;
+    slots.set(u.tenantId, free - 1);
+    ids.push(u.id);
+  }
+  return ids;
 }
 
 /** Frees the keys these steps held and makes the steps queued behind them runnable now. */

@@ -44,7 +44,7 @@ export function failureKind(error: unknown): FailureKind {
   return 'rejected';
 }
 
-type Attempt = { ok: true; notify: boolean; claimed: ClaimedStep[] } | { ok: false; error: unknown; kind: FailureKind };
+type Attempt = { ok: true; notify: boolean; claimed: ClaimedStep[]; drained: boolean } | { ok: false; error: unknown; kind: FailureKind };
 type Outcome = 'written' | 'abandoned' | { error: unknown };
 
 /**
@@ -79,7 +79,7 @@ export class ResultBatcher {
     private readonly pool: Pool,
     private readonly workerId: string,
     private readonly metrics: EngineMetrics,
-    private readonly afterWrite: (notify: boolean, claimed: ClaimedStep[]) => void,
+    private readonly afterWrite: (notify: boolean, claimed: ClaimedStep[], drained: boolean) => void,
     /** How many steps the worker can take right now, and their lease (for eager dispatch). */
     private readonly eager: () => EagerClaim,
     options: ResultBatcherOptions = {},
@@ -200,7 +200,7 @@ export class ResultBatcher {
       const attempt = await this.writeOnce(results);
       if (attempt.ok) {
         this.recovered();
-        this.notifyWorker(attempt.notify, attempt.claimed);
+        this.notifyWorker(attempt.notify, attempt.claimed, attempt.drained);
         return 'written';
       }
       const { error, kind } = attempt;
@@ -232,10 +232,10 @@ export class ResultBatcher {
     client.on('error', onError);
     try {
       await client.query('BEGIN');
-      const { notify, finished, claimed } = await writeStepResults(sqlOf(client), this.workerId, results, this.eager());
+      const { notify, finished, claimed, drained } = await writeStepResults(sqlOf(client), this.workerId, results, this.eager());
       await client.query('COMMIT');
       for (const [outcome, n] of Object.entries(finished)) this.metrics.executions.inc({ outcome }, n);
-      return { ok: true, notify, claimed };
+      return { ok: true, notify, claimed, drained };
     } catch (error) {
       const kind = failureKind(error);
       if (kind === 'unavailable') broken = error as Error;
@@ -248,9 +248,9 @@ export class ResultBatcher {
     }
   }
 
-  private notifyWorker(notify: boolean, claimed: ClaimedStep[]): void {
+  private notifyWorker(notify: boolean, claimed: ClaimedStep[], drained: boolean): void {
     try {
-      this.afterWrite(notify, claimed);
+      this.afterWrite(notify, claimed, drained);
     } catch (error) {
       this.logger.error(`after writing step results: ${oneLine(error)}`);
     }

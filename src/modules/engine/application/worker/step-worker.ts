@@ -48,6 +48,12 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
   private queue: Queued[] = [];
   private claimClient?: Client;
   private running = false;
+  /**
+   * Whether the queue may hold more than this worker took: its last claim through the queue filled
+   * what it asked for, or it was woken since. When not, the eager claim after a write only hands
+   * off what the write unlocked (step-results.writer.ts).
+   */
+  private backlog = true;
   private claims?: BackgroundLoop;
   private heartbeats?: BackgroundLoop;
   private reaper?: BackgroundLoop;
@@ -93,7 +99,8 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
       this.pool,
       this.id,
       this.metrics,
-      (notify, claimed) => {
+      (notify, claimed, drained) => {
+        if (drained) this.backlog = false;
         if (claimed.length) this.enqueue(claimed).then(() => this.dispatch(), (e: Error) => this.logger.warn(`steps claimed after a write could not be queued: ${e.message}`));
         if (notify) this.wake();
       },
@@ -101,6 +108,7 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
         limit: this.running ? capacity - this.inFlight.size - this.queue.length : 0,
         leaseSeconds: lease,
         tenantMaxRunningSteps: this.config.get('TENANT_MAX_RUNNING_STEPS'),
+        backlog: this.backlog,
       }),
     );
     for (const [channel, subscriber] of Object.entries(this.channels)) this.listener.subscribe(channel, subscriber);
@@ -133,6 +141,7 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private wake(): void {
+    this.backlog = true;
     this.claims?.wake();
   }
 
@@ -144,7 +153,9 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const capacity = this.config.get('WORKER_CONCURRENCY') + this.config.get('WORKER_PREFETCH');
     const room = capacity - this.inFlight.size - this.queue.length;
     if (room <= 0) return false;
-    const claimed = await claimSteps(await this.claimSql(), this.id, Math.min(room, this.config.get('WORKER_BATCH_SIZE')), this.config.get('LEASE_SECONDS'), this.config.get('TENANT_MAX_RUNNING_STEPS'));
+    const asked = Math.min(room, this.config.get('WORKER_BATCH_SIZE'));
+    const claimed = await claimSteps(await this.claimSql(), this.id, asked, this.config.get('LEASE_SECONDS'), this.config.get('TENANT_MAX_RUNNING_STEPS'));
+    this.backlog = claimed.length >= asked;
     if (claimed.length) await this.enqueue(claimed);
     this.dispatch();
     return claimed.length > 0 && claimed.length >= room;

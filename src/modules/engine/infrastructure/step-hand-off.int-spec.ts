@@ -1,0 +1,136 @@
+import { Pool } from 'pg';
+import { stepDefinition } from '../../../../test/support/mothers/workflow.mother';
+import { createTestDatabase, TEST_DB, TestDatabase } from '../../../../test/support/test-database';
+import { ExecutionPlan } from '../domain/execution-plan';
+import { insertExecutions } from './execution-starter';
+import { sqlOf } from './sql';
+import { claimSteps, ClaimedStep } from './step-claims';
+import { EagerClaim, writeStepResults, WriteOutcome } from './step-results.writer';
+
+const A = '00000000-0000-7000-8000-0000000000a1';
+const B = '00000000-0000-7000-8000-0000000000a2';
+const WORKER = 'hand-off-worker';
+const chain = (tenant: string) => new ExecutionPlan(tenant, 'chain', '1.0.0', [stepDefinition('a'), stepDefinition('b', ['a'])], null, null);
+const fan = (tenant: string) =>
+  new ExecutionPlan(tenant, 'fan', '1.0.0', [stepDefinition('a'), stepDefinition('b', ['a']), stepDefinition('c', ['a']), stepDefinition('d', ['a'])], null, null);
+
+describe('eager dispatch after a write: hand-off of unlocked steps (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  const sql = () => sqlOf(pool);
+
+  /** Starts one execution of `plan` and claims its first step `a` as WORKER. */
+  async function startAndClaimA(plan: ExecutionPlan): Promise<ClaimedStep> {
+    const [executionId] = await insertExecutions(sql(), plan.tenantId, plan, [{}]);
+    const [claim] = (await claimSteps(sql(), WORKER, 10, 60)).filter((c) => c.executionId === executionId);
+    expect(claim).toMatchObject({ stepId: 'a' });
+    return claim;
+  }
+
+  /** Completes `claim` in one transaction, as the result batcher does. */
+  async function complete(claim: ClaimedStep, plan: ExecutionPlan, eager: EagerClaim): Promise<WriteOutcome> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const outcome = await writeStepResults(sqlOf(client), WORKER, [{ kind: 'completed', claim, plan, output: { ok: true } }], eager);
+      await client.query('COMMIT');
+      return outcome;
+    } finally {
+      client.release();
+    }
+  }
+
+  const status = async (executionId: string) =>
+    Object.fromEntries(
+      (await pool.query(`SELECT step_id, status, lease_owner, attempt FROM step_executions WHERE execution_id = $1 ORDER BY step_id`, [executionId])).rows.map((r) => [
+        r.step_id,
+        `${r.status}/${r.lease_owner ?? '-'}/${r.attempt}`,
+      ]),
+    );
+  const started = async (executionId: string) =>
+    (await pool.query(`SELECT payload->>'stepId' AS step FROM domain_events WHERE aggregate_id = $1 AND type = 'StepExecutionStarted' ORDER BY position`, [executionId])).rows.map((r) => r.step);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('step_hand_off');
+    pool = new Pool({ ...TEST_DB, database: db.name, max: 4 });
+    await pool.query(`INSERT INTO tenants (id, name) VALUES ($1, 'a'), ($2, 'b')`, [A, B]);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+  beforeEach(async () => {
+    await pool.query(`TRUNCATE workflow_executions, step_executions, domain_events, tenant_quotas CASCADE`);
+  });
+
+  it("hands a chain's next link to the worker that completed its dependency, started, without waking anyone", async () => {
+    const plan = chain(A);
+    const a = await startAndClaimA(plan);
+
+    const outcome = await complete(a, plan, { limit: 5, leaseSeconds: 60, backlog: false });
+
+    expect(outcome.claimed.map((c) => [c.stepId, c.attempt, c.claimedFrom])).toEqual([['b', 1, 'pending']]);
+    expect(outcome).toMatchObject({ notify: false, drained: false });
+    expect(await status(a.executionId)).toEqual({ a: 'completed/-/1', b: `running/${WORKER}/1` });
+    expect(await started(a.executionId)).toEqual(['a', 'b']);
+  });
+
+  it("leaves another tenant's queued step to the claims through the queue when no backlog is known, and takes it when one is", async () => {
+    const plan = chain(A);
+    const a = await startAndClaimA(plan);
+    const [other] = await insertExecutions(sql(), B, chain(B), [{}]);
+
+    const handedOff = await complete(a, plan, { limit: 5, leaseSeconds: 60, backlog: false });
+    expect(handedOff.claimed.map((c) => c.stepId)).toEqual(['b']);
+    expect(await status(other)).toEqual({ a: 'pending/-/0', b: 'pending/-/0' });
+
+    await pool.query(`TRUNCATE workflow_executions, step_executions, domain_events CASCADE`);
+    const a2 = await startAndClaimA(plan);
+    const [other2] = await insertExecutions(sql(), B, chain(B), [{}]);
+    const throughQueue = await complete(a2, plan, { limit: 5, leaseSeconds: 60, backlog: true });
+    expect(throughQueue.claimed.map((c) => [c.tenantId, c.stepId])).toEqual([
+      [A, 'b'],
+      [B, 'a'],
+    ]);
+    expect(throughQueue).toMatchObject({ drained: true, notify: false });
+    expect(await status(other2)).toEqual({ a: `running/${WORKER}/1`, b: 'pending/-/0' });
+  });
+
+  it('hands off no more steps than the results freed slots; the rest go through the fair claim', async () => {
+    const plan = fan(A);
+    const a = await startAndClaimA(plan);
+
+    const outcome = await complete(a, plan, { limit: 10, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 2 });
+
+    // One slot freed: one step handed off; then the fair claim fills the tenant's cap of 2.
+    expect(outcome.claimed).toHaveLength(2);
+    const rows = await status(a.executionId);
+    expect(Object.values(rows).filter((s) => s.startsWith('running'))).toHaveLength(2);
+    expect(Object.values(rows).filter((s) => s.startsWith('pending'))).toHaveLength(1);
+  });
+
+  it('does not hand off to a tenant with a quota row (a paused tenant stays paused)', async () => {
+    const plan = chain(A);
+    const a = await startAndClaimA(plan);
+    await pool.query(`INSERT INTO tenant_quotas (tenant_id, max_running_steps) VALUES ($1, 0)`, [A]);
+
+    const outcome = await complete(a, plan, { limit: 5, leaseSeconds: 60, backlog: false });
+
+    expect(outcome.claimed).toEqual([]);
+    expect(await status(a.executionId)).toEqual({ a: 'completed/-/1', b: 'pending/-/0' });
+
+    // Resumed: the step is claimed through the queue as any other.
+    await pool.query(`UPDATE tenant_quotas SET max_running_steps = 1 WHERE tenant_id = $1`, [A]);
+    expect((await claimSteps(sql(), WORKER, 5, 60)).map((c) => c.stepId)).toEqual(['b']);
+  });
+
+  it('hands off nothing when the worker has no room, and wakes the others instead', async () => {
+    const plan = chain(A);
+    const a = await startAndClaimA(plan);
+
+    const outcome = await complete(a, plan, { limit: 0, leaseSeconds: 60, backlog: false });
+
+    expect(outcome).toMatchObject({ claimed: [], notify: true });
+    expect(await status(a.executionId)).toEqual({ a: 'completed/-/1', b: 'pending/-/0' });
+  });
+});
