@@ -52,7 +52,7 @@ export class ContractValidator {
   static async load(baseUrl: string): Promise<ContractValidator> {
     const res = await fetch(`${baseUrl}/docs-json`);
     if (res.status !== 200) throw new Error(`GET /docs-json answered ${res.status}`);
-    return new ContractValidator(await res.json());
+    return new ContractValidator((await res.json()) as Schema);
   }
 
   /** The operation of the document a request goes to, or undefined when the document has none. */

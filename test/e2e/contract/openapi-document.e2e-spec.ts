@@ -29,7 +29,7 @@ describe('the OpenAPI document', () => {
     api = apiClient(t.url, t.key);
     const res = await fetch(`${t.url}/docs-json`);
     expect(res.status).toBe(200);
-    doc = await res.json();
+    doc = (await res.json()) as Schema;
     contract = await contractOf(t.url);
     for (const [path, item] of Object.entries<Schema>(doc.paths)) for (const method of METHODS) if (item[method]) operations.push({ method, path, op: item[method] });
   });
