@@ -7,21 +7,27 @@ import { CLAIM_FUNCTION as FAIR_CLAIM_FUNCTION } from './1764150720000-tenant-qu
  * and no batch to share out, so the claim takes the tenant's lock, counts its running steps once,
  * under the lock, and picks its oldest due steps up to its cap, instead of counting twice and
  * computing the round-robin share. Several tenants: as before (1764150720000-tenant-quotas).
+ *
+ * And `p_known`: the executions whose inputs the worker already holds (its cache of recent ones) get
+ * no inputs in the answer. The items of a forEach over a large input list share one execution, and
+ * sending its inputs with every claim made a forEach quadratic in its number of items.
  */
 export class ClaimFastPath1764150740000 implements MigrationInterface {
   name = 'ClaimFastPath1764150740000';
 
   async up(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION cognitionos_claim_steps(text, integer, double precision, integer)`);
     await q.query(CLAIM_FUNCTION);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(FAIR_CLAIM_FUNCTION.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+    await q.query(`DROP FUNCTION cognitionos_claim_steps(text, integer, double precision, integer, uuid[])`);
+    await q.query(FAIR_CLAIM_FUNCTION);
   }
 }
 
 const CLAIM_FUNCTION = `
-CREATE OR REPLACE FUNCTION cognitionos_claim_steps(p_worker text, p_limit integer, p_lease double precision, p_cap integer)
+CREATE FUNCTION cognitionos_claim_steps(p_worker text, p_limit integer, p_lease double precision, p_cap integer, p_known uuid[])
 RETURNS TABLE (id uuid, execution_id uuid, tenant_id uuid, step_id text, item_index integer, type text, attempt integer,
                wait_kind text, wait_key text, resume jsonb, available_at timestamptz, was text, turn bigint,
                workflow_id text, workflow_version text, inputs jsonb)
@@ -160,11 +166,13 @@ BEGIN
            now()
     FROM claimed c WHERE c.was = 'pending'
   )
-  -- An execution's inputs come once per batch (on its first row): the items of a forEach share one
-  -- execution, and its inputs may be large; claimSteps gives them to the other rows.
+  -- An execution's inputs come once per batch (on its first row), and not at all when the worker
+  -- holds them already (p_known): the items of a forEach share one execution, and its inputs may be
+  -- large; claimSteps gives them to the other rows.
   SELECT c.id, c.execution_id, c.tenant_id, c.step_id, c.item_index, c.type, c.attempt, c.wait_kind, c.wait_key, c.resume,
          c.available_at, c.was, c.turn, e.workflow_id, e.workflow_version,
-         CASE WHEN row_number() OVER (PARTITION BY c.execution_id ORDER BY c.turn) = 1 THEN e.inputs END
+         CASE WHEN c.execution_id = ANY(p_known) THEN NULL
+              WHEN row_number() OVER (PARTITION BY c.execution_id ORDER BY c.turn) = 1 THEN e.inputs END
   FROM claimed c JOIN workflow_executions e ON e.id = c.execution_id
   ORDER BY c.turn;
 END

@@ -4,6 +4,7 @@ import { createTestDatabase, TEST_DB, TestDatabase } from '../../../../test/supp
 import { ExecutionPlan } from '../domain/execution-plan';
 import { insertExecutions } from './execution-starter';
 import { sqlOf } from './sql';
+import { ExecutionInputsCache } from './execution-inputs-cache';
 import { claimSteps, ClaimedStep, handBackUnstarted, releaseLeases } from './step-claims';
 
 const A = '00000000-0000-7000-8000-00000000c1a1';
@@ -148,6 +149,38 @@ describe('claimSteps: fair across tenants, capped per tenant (real PostgreSQL)',
     expect(await claimSteps(sql(), 'eager-worker', 3, 60, 4)).toHaveLength(3);
     expect(await claimSteps(sql(), 'eager-worker', 10, 60, 4)).toHaveLength(1);
     expect(await running(A)).toBe(4);
+  });
+
+  it("sends an execution's inputs once while the worker's cache holds them, and reads them again once dropped", async () => {
+    const inputs = { items: Array.from({ length: 50 }, (_, i) => i) };
+    await insertExecutions(sql(), A, single(A), [inputs, inputs, inputs]);
+    const cache = new ExecutionInputsCache(2);
+    const sent = async (known: string[]) =>
+      (await pool.query(`SELECT execution_id, inputs FROM cognitionos_claim_steps('w', 10, 60, 30, $1::uuid[])`, [known])).rows;
+
+    const first = await claimSteps(sql(), 'w', 2, 60, 30, cache);
+    expect(first.map((c) => c.inputs)).toEqual([inputs, inputs]);
+    expect(cache.known().sort()).toEqual(first.map((c) => c.executionId).sort());
+
+    // The database sends no inputs for executions the worker holds.
+    await pool.query(`UPDATE step_executions SET status = 'pending', lease_owner = NULL WHERE status = 'running'`);
+    const rows = await sent(cache.known());
+    expect(rows.filter((r) => cache.known().includes(r.execution_id)).map((r) => r.inputs)).toEqual([null, null]);
+    expect(rows.filter((r) => !cache.known().includes(r.execution_id)).map((r) => r.inputs)).toEqual([inputs]);
+
+    // A claim whose cache dropped an execution meanwhile reads its inputs again.
+    await pool.query(`UPDATE step_executions SET status = 'pending', lease_owner = NULL WHERE status = 'running'`);
+    const forgetful = new ExecutionInputsCache(1);
+    forgetful.set(first[0].executionId, inputs);
+    const known = forgetful.known.bind(forgetful);
+    jest.spyOn(forgetful, 'known').mockImplementation(() => {
+      const ids = known();
+      forgetful.set('00000000-0000-7000-8000-00000000ffff', {}); // evicts first[0]'s execution after the claim was asked
+      return ids;
+    });
+    const again = await claimSteps(sql(), 'w', 10, 60, 30, forgetful);
+    expect(again).toHaveLength(3);
+    expect(again.map((c) => c.inputs)).toEqual([inputs, inputs, inputs]);
   });
 
   it('claims waiting steps whose wake-up came, and only those', async () => {

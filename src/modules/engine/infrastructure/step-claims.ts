@@ -1,5 +1,6 @@
 import { LIMITS } from '../../../platform/limits/limits';
 import { wakeStepsOfFinishedChildren } from './child-wakeups';
+import { ExecutionInputsCache } from './execution-inputs-cache';
 import { Sql } from './sql';
 
 /** A step a worker holds the lease of. */
@@ -46,20 +47,24 @@ export interface ClaimedStep {
 const CLAIM = `
 SELECT id, execution_id, tenant_id, step_id, item_index, type, attempt, wait_kind, wait_key, resume, available_at, was,
        workflow_id, workflow_version, inputs
-FROM cognitionos_claim_steps($1::text, $2::integer, $3::float8, $4::integer)
+FROM cognitionos_claim_steps($1::text, $2::integer, $3::float8, $4::integer, $5::uuid[])
 ORDER BY turn`;
 
-/** `tenantMaxRunningSteps`: the cap of a tenant without a `tenant_quotas` row (TENANT_MAX_RUNNING_STEPS). */
+/**
+ * `tenantMaxRunningSteps`: the cap of a tenant without a `tenant_quotas` row (TENANT_MAX_RUNNING_STEPS).
+ * `inputs`: the worker's cache of execution inputs; the claim sends none for the executions in it.
+ */
 export async function claimSteps(
   sql: Sql,
   workerId: string,
   limit: number,
   leaseSeconds: number,
   tenantMaxRunningSteps: number = LIMITS.tenantRunningSteps.default,
+  inputs: ExecutionInputsCache = new ExecutionInputsCache(0),
 ): Promise<ClaimedStep[]> {
   const cap = tenantMaxRunningSteps;
-  const rows = await sql(CLAIM, [workerId, limit, leaseSeconds, cap], 'cognitionos_claim_steps');
-  return claimedSteps(rows);
+  const rows = await sql(CLAIM, [workerId, limit, leaseSeconds, cap, inputs.known()], 'cognitionos_claim_steps');
+  return claimedSteps(sql, rows, inputs);
 }
 
 /**
@@ -91,19 +96,48 @@ WITH claimed AS (
 )
 SELECT c.id, c.execution_id, c.tenant_id, c.step_id, c.item_index, c.type, c.attempt, c.wait_kind, c.wait_key, c.resume,
        c.available_at, 'pending' AS was, e.workflow_id, e.workflow_version,
-       CASE WHEN row_number() OVER (PARTITION BY c.execution_id ORDER BY c.turn) = 1 THEN e.inputs END AS inputs
+       CASE WHEN c.execution_id = ANY($4::uuid[]) THEN NULL
+            WHEN row_number() OVER (PARTITION BY c.execution_id ORDER BY c.turn) = 1 THEN e.inputs END AS inputs
 FROM claimed c JOIN workflow_executions e ON e.id = c.execution_id
 ORDER BY c.turn`;
 
-export async function claimUnlocked(sql: Sql, workerId: string, ids: string[], leaseSeconds: number): Promise<ClaimedStep[]> {
+export async function claimUnlocked(
+  sql: Sql,
+  workerId: string,
+  ids: string[],
+  leaseSeconds: number,
+  inputs: ExecutionInputsCache = new ExecutionInputsCache(0),
+): Promise<ClaimedStep[]> {
   if (ids.length === 0) return [];
-  return claimedSteps(await sql(HAND_OFF, [workerId, ids, leaseSeconds], 'cognitionos_hand_off_steps'));
+  return claimedSteps(sql, await sql(HAND_OFF, [workerId, ids, leaseSeconds, inputs.known()], 'cognitionos_hand_off_steps'), inputs);
 }
 
-/** Claim rows to claims: an execution's inputs come on its first row of the batch only (see the claim function). */
-function claimedSteps(rows: any[]): ClaimedStep[] {
+/**
+ * Claim rows to claims. An execution's inputs come on its first row of the batch only, and not at
+ * all when the worker's cache held them at the time of the claim; one the cache has dropped since
+ * (another claim ran meanwhile) is read again.
+ */
+async function claimedSteps(sql: Sql, rows: any[], cache: ExecutionInputsCache): Promise<ClaimedStep[]> {
   const inputsOf = new Map<string, Record<string, unknown>>();
-  for (const r of rows) if (r.inputs !== null && r.inputs !== undefined) inputsOf.set(r.execution_id, r.inputs);
+  for (const r of rows) {
+    if (r.inputs === null || r.inputs === undefined || inputsOf.has(r.execution_id)) continue;
+    inputsOf.set(r.execution_id, r.inputs);
+    cache.set(r.execution_id, r.inputs);
+  }
+  const missing = new Set<string>();
+  for (const r of rows) {
+    if (inputsOf.has(r.execution_id)) continue;
+    const cached = cache.get(r.execution_id);
+    if (cached) inputsOf.set(r.execution_id, cached);
+    else missing.add(r.execution_id);
+  }
+  if (missing.size) {
+    const read = await sql<{ id: string; inputs: Record<string, unknown> }>(`SELECT id, inputs FROM workflow_executions WHERE id = ANY($1::uuid[])`, [[...missing]]);
+    for (const r of read) {
+      inputsOf.set(r.id, r.inputs);
+      cache.set(r.id, r.inputs);
+    }
+  }
   return rows.map((r) => ({
     id: r.id,
     executionId: r.execution_id,

@@ -40,7 +40,7 @@ describe('eager dispatch after a write: hand-off of unlocked steps (real Postgre
     }
   }
 
-  const status = async (executionId: string) =>
+  const status = async (executionId: string): Promise<Record<string, string>> =>
     Object.fromEntries(
       (await pool.query(`SELECT step_id, status, lease_owner, attempt FROM step_executions WHERE execution_id = $1 ORDER BY step_id`, [executionId])).rows.map((r) => [
         r.step_id,

@@ -1,5 +1,6 @@
 import { newId } from '../../../platform/ids/uuid';
 import { EventRows } from './event-rows';
+import { ExecutionInputsCache } from './execution-inputs-cache';
 import { ITEM_INSERT_CHUNK } from './for-each-items';
 import { STEPS_CHANNEL } from './execution-starter';
 import { propagate, UnlockedStep } from './propagation';
@@ -38,6 +39,8 @@ export interface EagerClaim {
    * this batch unlocked is handed off by id, without a claim through the queue.
    */
   backlog?: boolean;
+  /** The worker's cache of execution inputs (claims send none for the executions in it). */
+  inputs?: ExecutionInputsCache;
 }
 
 export async function writeStepResults(sql: Sql, workerId: string, results: StepResult[], eager?: EagerClaim): Promise<WriteOutcome> {
@@ -184,14 +187,14 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   // if more may be due, a claim through the queue for the rest of the worker's room.
   const slots = freedSlots([...ended, ...blockedAccepted, ...retried, ...waiting, ...expanded]);
   const handOff = handOffOf(propagation.unlocked, slots, eager.limit);
-  const claimed = await claimUnlocked(sql, workerId, handOff, eager.leaseSeconds);
+  const claimed = await claimUnlocked(sql, workerId, handOff, eager.leaseSeconds, eager.inputs);
   const leftOver = propagation.unlocked.length > claimed.length;
   const room = eager.limit - claimed.length;
   const moreMayBeDue = leftOver || other || propagation.woke;
   let drained = false;
   const throughQueue = room > 0 && (moreMayBeDue || eager.backlog !== false);
   if (throughQueue) {
-    const more = await claimSteps(sql, workerId, room, eager.leaseSeconds, eager.tenantMaxRunningSteps);
+    const more = await claimSteps(sql, workerId, room, eager.leaseSeconds, eager.tenantMaxRunningSteps, eager.inputs);
     claimed.push(...more);
     drained = more.length < room;
   }

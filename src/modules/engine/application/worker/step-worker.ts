@@ -15,6 +15,7 @@ import { StepRow } from '../../domain/step-context';
 import { CANCEL_CHANNEL } from '../../infrastructure/execution-control';
 import { STEPS_CHANNEL } from '../../infrastructure/execution-starter';
 import { Sql, sqlOf } from '../../infrastructure/sql';
+import { ExecutionInputsCache } from '../../infrastructure/execution-inputs-cache';
 import { claimSteps, ClaimedStep, handBackUnstarted, heartbeat, reapExpiredLeases, releaseLeases } from '../../infrastructure/step-claims';
 import { StepResult } from '../../infrastructure/step-result';
 import { EngineMetrics } from '../engine-metrics';
@@ -54,6 +55,8 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
    * off what the write unlocked (step-results.writer.ts).
    */
   private backlog = true;
+  /** The inputs of the executions this worker ran steps of lately: claims do not send them again. */
+  private readonly inputs = new ExecutionInputsCache();
   private claims?: BackgroundLoop;
   private heartbeats?: BackgroundLoop;
   private reaper?: BackgroundLoop;
@@ -109,6 +112,7 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
         leaseSeconds: lease,
         tenantMaxRunningSteps: this.config.get('TENANT_MAX_RUNNING_STEPS'),
         backlog: this.backlog,
+        inputs: this.inputs,
       }),
     );
     for (const [channel, subscriber] of Object.entries(this.channels)) this.listener.subscribe(channel, subscriber);
@@ -154,7 +158,7 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const room = capacity - this.inFlight.size - this.queue.length;
     if (room <= 0) return false;
     const asked = Math.min(room, this.config.get('WORKER_BATCH_SIZE'));
-    const claimed = await claimSteps(await this.claimSql(), this.id, asked, this.config.get('LEASE_SECONDS'), this.config.get('TENANT_MAX_RUNNING_STEPS'));
+    const claimed = await claimSteps(await this.claimSql(), this.id, asked, this.config.get('LEASE_SECONDS'), this.config.get('TENANT_MAX_RUNNING_STEPS'), this.inputs);
     this.backlog = claimed.length >= asked;
     if (claimed.length) await this.enqueue(claimed);
     this.dispatch();
