@@ -237,7 +237,8 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     this.dispatch();
     this.metrics.stepDuration.observe({ type: result.claim.type, outcome: result.kind }, Number(process.hrtime.bigint() - started) / 1e9);
     this.batcher.push(result);
-    this.wake();
+    // A slot is free: a claim pass fills it (a step finishing says nothing of the queue: no backlog implied).
+    this.claims?.wake();
   }
 
   /** Renews the leases of everything this worker holds: queued, running, and results not yet written. */
