@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { adminQuery, TEST_DB } from '../test/support/test-database';
+import { adminQuery, TEST_DB } from '@cognition/test-support/test-database';
 import { validateEnv } from './config/env.schema';
 import { appTypeormOptions } from './orm-entities';
 

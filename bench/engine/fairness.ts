@@ -68,10 +68,10 @@ async function boot(): Promise<INestApplicationContext> {
 
   const { Injectable, Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
-  const { CognitionOsCoreModule } = await import('../../src/app.module');
-  const { WorkflowModule } = await import('../../src/modules/workflow/workflow.module');
-  const { EngineModule } = await import('../../src/modules/engine/engine.module');
-  const { StepType } = await import('../../src/modules/engine/contracts');
+  const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
+  const { WorkflowModule } = await import('@cognition/workflow/workflow.module');
+  const { EngineModule } = await import('@cognition/engine/engine.module');
+  const { StepType } = await import('@cognition/engine/contracts');
 
   @Injectable()
   @StepType('bench_noop')
@@ -88,11 +88,11 @@ async function boot(): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
   await app.init();
 
-  const { ApiKeyService } = await import('../../src/platform/auth/api-key.service');
+  const { ApiKeyService } = await import('@cognition/platform/auth/api-key.service');
   await app.get(ApiKeyService).createTenant('fairness-a', TENANT_A);
   await app.get(ApiKeyService).createTenant('fairness-b', TENANT_B);
   const { CommandBus } = await import('@nestjs/cqrs');
-  const { CreateWorkflowCommand } = await import('../../src/modules/workflow/contracts');
+  const { CreateWorkflowCommand } = await import('@cognition/workflow/contracts');
   const commands = app.get(CommandBus);
   await commands.execute(new CreateWorkflowCommand(TENANT_A, 'a-noop', '1.0.0', { name: 'a-noop', steps: [{ id: 'a', type: 'bench_noop' }] } as never, 'active'));
   const chain = ['b0', 'b1', 'b2'].map((id, i) => ({ id, type: 'bench_noop', dependsOn: i ? [`b${i - 1}`] : [] }));
@@ -103,9 +103,9 @@ async function boot(): Promise<INestApplicationContext> {
 /** A's backlog, inserted in bulk (as ours.ts does for bench:engine). */
 async function enqueueA(app: INestApplicationContext): Promise<void> {
   const { DataSource } = await import('typeorm');
-  const { WorkflowPlans } = await import('../../src/modules/engine/application/workflow-plans');
-  const { insertExecutions } = await import('../../src/modules/engine/infrastructure/execution-starter');
-  const { sqlOfManager } = await import('../../src/modules/engine/infrastructure/sql');
+  const { WorkflowPlans } = await import('@cognition/engine/application/workflow-plans');
+  const { insertExecutions } = await import('@cognition/engine/infrastructure/execution-starter');
+  const { sqlOfManager } = await import('@cognition/engine/infrastructure/sql');
   const plan = await app.get(WorkflowPlans).plan(TENANT_A, 'a-noop', '1.0.0');
   for (const part of chunks(Array.from({ length: settings.aSteps }, () => ({})), 2000)) {
     await app.get(DataSource).transaction((em) => insertExecutions(sqlOfManager(em), TENANT_A, plan, part));
@@ -121,7 +121,7 @@ interface BRun {
 
 async function runB(app: INestApplicationContext, probe: Client, run: number, t0: number): Promise<BRun> {
   const { CommandBus } = await import('@nestjs/cqrs');
-  const { StartExecutionCommand } = await import('../../src/modules/engine/contracts');
+  const { StartExecutionCommand } = await import('@cognition/engine/contracts');
   const startedAt = nowMs();
   const started = await app.get(CommandBus).execute(new StartExecutionCommand(TENANT_B, 'b-chain', '1.0.0', {}));
   for (;;) {
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     await probe.query(`VACUUM ANALYZE step_executions`);
     await probe.query(`VACUUM ANALYZE workflow_executions`);
     log(`  A: ${settings.aSteps} executions queued`);
-    const { StepWorker } = await import('../../src/modules/engine/application/worker/step-worker');
+    const { StepWorker } = await import('@cognition/engine/application/worker/step-worker');
     const worker = app.get(StepWorker);
     const t0 = nowMs();
     worker.start();

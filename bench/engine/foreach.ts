@@ -84,17 +84,17 @@ async function boot(): Promise<INestApplicationContext> {
 
   const { Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
-  const { CognitionOsCoreModule } = await import('../../src/app.module');
-  const { WorkflowModule } = await import('../../src/modules/workflow/workflow.module');
-  const { EngineModule } = await import('../../src/modules/engine/engine.module');
+  const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
+  const { WorkflowModule } = await import('@cognition/workflow/workflow.module');
+  const { EngineModule } = await import('@cognition/engine/engine.module');
   @Module({ imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule] })
   class BenchModule {}
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: process.env.BENCH_LOG_LEVEL ? ['error', 'warn'] : false });
   await app.init();
-  const { ApiKeyService } = await import('../../src/platform/auth/api-key.service');
+  const { ApiKeyService } = await import('@cognition/platform/auth/api-key.service');
   await app.get(ApiKeyService).createTenant('bench', TENANT);
   const { CommandBus } = await import('@nestjs/cqrs');
-  const { CreateWorkflowCommand } = await import('../../src/modules/workflow/contracts');
+  const { CreateWorkflowCommand } = await import('@cognition/workflow/contracts');
   for (const w of Object.values(WORKFLOWS)) {
     await app.get(CommandBus).execute(new CreateWorkflowCommand(TENANT, w.id, '1.0.0', { name: w.id, steps: w.steps } as never, 'active'));
   }
@@ -110,7 +110,7 @@ interface Run {
 
 async function runOnce(app: INestApplicationContext, probe: Client, source: Source, size: number): Promise<Run> {
   const { CommandBus } = await import('@nestjs/cqrs');
-  const { StartExecutionCommand } = await import('../../src/modules/engine/contracts');
+  const { StartExecutionCommand } = await import('@cognition/engine/contracts');
   const items = Array.from({ length: size }, (_, i) => i);
   let workflowId: string;
   let inputs: Record<string, unknown> = { items };
@@ -119,7 +119,7 @@ async function runOnce(app: INestApplicationContext, probe: Client, source: Sour
     inputs = {};
     if (!literals.has(size)) {
       literals.add(size);
-      const { CreateWorkflowCommand } = await import('../../src/modules/workflow/contracts');
+      const { CreateWorkflowCommand } = await import('@cognition/workflow/contracts');
       const steps = [
         { id: 'gen', type: 'transform', params: { output: items } },
         { id: 'each', type: 'transform', dependsOn: ['gen'], forEach: 'steps.gen.output', params: { output: '${{ item * 2 }}' } },

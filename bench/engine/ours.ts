@@ -45,10 +45,10 @@ class OursEngine implements EngineUnderTest {
     });
 
     const { NestFactory } = await import('@nestjs/core');
-    const { CognitionOsCoreModule } = await import('../../src/app.module');
-    const { WorkflowModule } = await import('../../src/modules/workflow/workflow.module');
-    const { EngineModule } = await import('../../src/modules/engine/engine.module');
-    const { StepType } = await import('../../src/modules/engine/contracts');
+    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
+    const { WorkflowModule } = await import('@cognition/workflow/workflow.module');
+    const { EngineModule } = await import('@cognition/engine/engine.module');
+    const { StepType } = await import('@cognition/engine/contracts');
 
     @Injectable()
     @StepType('bench_noop')
@@ -65,7 +65,7 @@ class OursEngine implements EngineUnderTest {
 
     this.app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
     await this.app.init();
-    const { ApiKeyService } = await import('../../src/platform/auth/api-key.service');
+    const { ApiKeyService } = await import('@cognition/platform/auth/api-key.service');
     await this.app.get(ApiKeyService).createTenant('bench', TENANT);
     this.probe = await new CompletionProbe(db).connect();
   }
@@ -76,16 +76,16 @@ class OursEngine implements EngineUnderTest {
     if (this.created.has(id)) return;
     this.created.add(id);
     const { CommandBus } = await import('@nestjs/cqrs');
-    const { CreateWorkflowCommand } = await import('../../src/modules/workflow/contracts');
+    const { CreateWorkflowCommand } = await import('@cognition/workflow/contracts');
     const steps = Array.from({ length }, (_, i) => ({ id: `s${i}`, type: 'bench_noop', dependsOn: i ? [`s${i - 1}`] : [] }));
     await this.app!.get(CommandBus).execute(new CreateWorkflowCommand(TENANT, id, '1.0.0', { name: id, steps }, 'active'));
   }
 
   private async bulkStart(workflowId: string, count: number): Promise<void> {
     const { DataSource } = await import('typeorm');
-    const { WorkflowPlans } = await import('../../src/modules/engine/application/workflow-plans');
-    const { insertExecutions } = await import('../../src/modules/engine/infrastructure/execution-starter');
-    const { sqlOfManager } = await import('../../src/modules/engine/infrastructure/sql');
+    const { WorkflowPlans } = await import('@cognition/engine/application/workflow-plans');
+    const { insertExecutions } = await import('@cognition/engine/infrastructure/execution-starter');
+    const { sqlOfManager } = await import('@cognition/engine/infrastructure/sql');
     const plan = await this.app!.get(WorkflowPlans).plan(TENANT, workflowId, '1.0.0');
     for (const part of chunks(Array.from({ length: count }, () => ({})), 2000)) {
       await this.app!.get(DataSource).transaction((em) => insertExecutions(sqlOfManager(em), TENANT, plan, part));
@@ -93,7 +93,7 @@ class OursEngine implements EngineUnderTest {
   }
 
   private async worker() {
-    const { StepWorker } = await import('../../src/modules/engine/application/worker/step-worker');
+    const { StepWorker } = await import('@cognition/engine/application/worker/step-worker');
     return this.app!.get(StepWorker);
   }
 
@@ -131,7 +131,7 @@ class OursEngine implements EngineUnderTest {
     await this.workflow('latency', 1);
     await this.interactive();
     const { CommandBus } = await import('@nestjs/cqrs');
-    const { StartExecutionCommand } = await import('../../src/modules/engine/contracts');
+    const { StartExecutionCommand } = await import('@cognition/engine/contracts');
     const commands = this.app!.get(CommandBus);
     const samplesMs: number[] = [];
     for (let i = 0; i < warmup + samples; i++) {
@@ -148,7 +148,7 @@ class OursEngine implements EngineUnderTest {
   async chain(length: number, timing: Timing): Promise<DrainResult> {
     const id = `long${length}`;
     const { CommandBus } = await import('@nestjs/cqrs');
-    const { StartExecutionCommand } = await import('../../src/modules/engine/contracts');
+    const { StartExecutionCommand } = await import('@cognition/engine/contracts');
     await this.workflow(id, length);
     await this.interactive();
     const countdown = new Countdown(length);

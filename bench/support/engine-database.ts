@@ -17,8 +17,8 @@ export async function migrateBenchDatabase(config: ClientConfig, database: strin
   });
   delete process.env.DATABASE_URL;
   const { DataSource } = await import('typeorm');
-  const { validateEnv } = await import('../../src/config/env.schema');
-  const { appTypeormOptions } = await import('../../src/orm-entities');
+  const { validateEnv } = await import('@cognition/config/env.schema');
+  const { appTypeormOptions } = await import('@cognition/app/orm-entities');
   const migrator = new DataSource(appTypeormOptions(validateEnv(process.env)));
   await migrator.initialize();
   try {

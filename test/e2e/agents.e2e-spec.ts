@@ -297,7 +297,7 @@ describe('agent definitions and agents over HTTP', () => {
 
     it('reports usage, resets the budget (with and without new limits) and keeps the ledger', async () => {
       const a = await agent((await definition({ name: 'spender', role: 'reasoner' })).id, { budget: { maxTokens: 1000 } });
-      const { RecordAgentUsageCommand } = await import('../../src/modules/agent/contracts');
+      const { RecordAgentUsageCommand } = await import('@cognition/agent/contracts');
       const bus = app.get(CommandBus);
       await bus.execute(new RecordAgentUsageCommand(tenantId, a.id, { kind: 'model_call', name: 'echo', provider: 'echo', tokensIn: 500, tokensOut: 350, costUsd: 0.002, durationMs: 1200 }));
       await bus.execute(new RecordAgentUsageCommand(tenantId, a.id, { kind: 'tool_call', name: 'calculator', tokensIn: 0, tokensOut: 0, costUsd: 0, durationMs: 30, status: 'failed', error: { code: 'E', message: 'nope' } }));
@@ -336,9 +336,9 @@ describe('agent definitions and agents over HTTP', () => {
       const a = await agent((await definition({ name: 'holder', role: 'executor' })).id);
       const task = await api('POST', '/api/v3/tasks', { body: { name: 'long job' } });
       expect(task.status).toBe(201);
-      const { AssignTaskCommand } = await import('../../src/modules/task/contracts');
-      const { AgentRepository } = await import('../../src/modules/agent/domain/agent.repository.port');
-      const { TransactionHost } = await import('../../src/platform/transaction/transaction');
+      const { AssignTaskCommand } = await import('@cognition/task/contracts');
+      const { AgentRepository } = await import('@cognition/agent/domain/agent.repository.port');
+      const { TransactionHost } = await import('@cognition/platform/transaction/transaction');
       await app.get(CommandBus).execute(new AssignTaskCommand(tenantId, task.body.id, a.id));
       const repo = app.get(AgentRepository);
       await app.get(TransactionHost).withTransaction(async () => {

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { encodeCursor } from '../../src/platform/pagination/cursor';
+import { encodeCursor } from '@cognition/platform/pagination/cursor';
 import { apiClient, ApiResponse } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
 

@@ -27,7 +27,7 @@ describe('workers racing over one database', () => {
   it('4 workers in one process and 2 processes claim and complete each of 1,000 steps exactly once', async () => {
     const api = apiClient(t.url, t.key);
     await activeWorkflow(api, { id: 'race', steps: [{ id: 'work', type: 'http_request', params: { url: `${http.url}/slow?ms=5` } }] });
-    const { StartExecutionCommand } = await import('../../src/modules/engine/contracts');
+    const { StartExecutionCommand } = await import('@cognition/engine/contracts');
     const { CommandBus } = await import('@nestjs/cqrs');
     const commands = t.app.get(CommandBus);
     for (let i = 0; i < STEPS; i += 100) {
@@ -36,13 +36,13 @@ describe('workers racing over one database', () => {
     const env = { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1:*', WORKER_CONCURRENCY: '10', WORKER_POLL_MS: '100', SCHEDULER_ENABLED: 'false' };
     children.push(startWorkerProcess(t.db, env), startWorkerProcess(t.db, env));
     await waitForListeners(t.db, 3); // one LISTEN connection per process: this app and each child
-    const { StepWorker } = await import('../../src/modules/engine/application/worker/step-worker');
-    const { AppConfig } = await import('../../src/config/app-config');
-    const { WorkflowPlans } = await import('../../src/modules/engine/application/workflow-plans');
-    const { StepRunner } = await import('../../src/modules/engine/application/worker/step-runner');
-    const { EngineMetrics } = await import('../../src/modules/engine/application/engine-metrics');
-    const { BackgroundJobs } = await import('../../src/platform/background/background-jobs');
-    const { PgListener } = await import('../../src/platform/database/pg-listener');
+    const { StepWorker } = await import('@cognition/engine/application/worker/step-worker');
+    const { AppConfig } = await import('@cognition/config/app-config');
+    const { WorkflowPlans } = await import('@cognition/engine/application/workflow-plans');
+    const { StepRunner } = await import('@cognition/engine/application/worker/step-runner');
+    const { EngineMetrics } = await import('@cognition/engine/application/engine-metrics');
+    const { BackgroundJobs } = await import('@cognition/platform/background/background-jobs');
+    const { PgListener } = await import('@cognition/platform/database/pg-listener');
     const db = t.app.get(DataSource);
     for (let i = 0; i < 4; i++) {
       const worker = new StepWorker(t.app.get(AppConfig), db, t.app.get(WorkflowPlans), t.app.get(StepRunner), t.app.get(EngineMetrics), t.app.get(BackgroundJobs), t.app.get(PgListener));

@@ -28,7 +28,7 @@ describe('a worker process killed mid-run', () => {
     const api = apiClient(t.url, t.key);
     const step = (id: string, dependsOn: string[]) => ({ id, type: 'http_request', dependsOn, params: { url: `${http.url}/slow?ms=40` } });
     await activeWorkflow(api, { id: 'chain5', steps: [step('s1', []), step('s2', ['s1']), step('s3', ['s2']), step('s4', ['s3']), step('s5', ['s4'])] });
-    const { StartExecutionCommand } = await import('../../src/modules/engine/contracts');
+    const { StartExecutionCommand } = await import('@cognition/engine/contracts');
     const { CommandBus } = await import('@nestjs/cqrs');
     const commands = t.app.get(CommandBus);
     for (let i = 0; i < EXECUTIONS; i += 50) {

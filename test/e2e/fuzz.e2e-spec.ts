@@ -1,7 +1,7 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
-import { encodeCursor } from '../../src/platform/pagination/cursor';
+import { encodeCursor } from '@cognition/platform/pagination/cursor';
 import { activeWorkflow, start, waitForExecution } from '../support/engine-helpers';
 import { apiClient } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';

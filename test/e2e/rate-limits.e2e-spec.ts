@@ -8,8 +8,8 @@ const LIST = '/api/v3/workflows';
 
 /** Another instance of the app on the same database and environment (as a second API process would be). */
 async function secondInstance(): Promise<{ app: NestFastifyApplication; url: string }> {
-  const { AppModule } = await import('../../src/app.module');
-  const { createApp } = await import('../../src/platform/http/create-app');
+  const { AppModule } = await import('@cognition/app/app.module');
+  const { createApp } = await import('@cognition/platform/http/create-app');
   const app = await createApp(AppModule);
   await app.listen(0, '127.0.0.1');
   return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` };
@@ -80,7 +80,7 @@ describe('rate limits per API key (e2e, per instance)', () => {
   });
 
   it('applies a tenant’s override', async () => {
-    const { ApiKeyService } = await import('../../src/platform/auth/api-key.service');
+    const { ApiKeyService } = await import('@cognition/platform/auth/api-key.service');
     const { tenantId, key } = await t.newTenant('d');
     await t.app.get(ApiKeyService).setTenantRateLimit(tenantId, { perSecond: 1, burst: 2 });
     const d = apiClient(t.url, key);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HttpRequestStepType } from '../../src/modules/engine/step-types/http-request';
+import { HttpRequestStepType } from '@cognition/engine/step-types/http-request';
 import { start, waitForExecution } from '../support/engine-helpers';
 import { apiClient } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';

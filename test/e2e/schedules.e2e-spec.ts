@@ -20,8 +20,8 @@ describe('cron schedules across two instances', () => {
     db = await createTestDatabase('schedules');
     testEnv(db, { WORKER_ENABLED: 'false', SCHEDULER_INTERVAL_MS: '100' });
     const { Test } = await import('@nestjs/testing');
-    const { AppModule } = await import('../../src/app.module');
-    const { Clock } = await import('../../src/modules/engine/application/clock');
+    const { AppModule } = await import('@cognition/app/app.module');
+    const { Clock } = await import('@cognition/engine/application/clock');
     clock = new FakeClock(new Date());
     for (let i = 0; i < 2; i++) {
       const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(Clock).useValue(clock).compile();
@@ -37,8 +37,8 @@ describe('cron schedules across two instances', () => {
 
   it('starts exactly one execution per tick, and at most one catch-up after downtime', async () => {
     const { CommandBus } = await import('@nestjs/cqrs');
-    const { CreateWorkflowCommand } = await import('../../src/modules/workflow/contracts');
-    const { ApiKeyService } = await import('../../src/platform/auth/api-key.service');
+    const { CreateWorkflowCommand } = await import('@cognition/workflow/contracts');
+    const { ApiKeyService } = await import('@cognition/platform/auth/api-key.service');
     await instances[0].get(ApiKeyService).createTenant('scheduled', TENANT);
     await instances[0]
       .get(CommandBus)

@@ -69,8 +69,8 @@ describe('event streams per API key: a connection limit, and revocation ends the
     await activeWorkflow(api, { id: 'long', steps: [{ id: 'wait', type: 'delay', params: { seconds: 300 } }] });
     const started = await start(api, 'long');
     eventsUrl = `${t.url}/api/v3/executions/${started.body.id}/events`;
-    const { ExecutionEventStream } = await import('../../src/modules/engine/api/execution-event-stream');
-    const { ApiKeyService } = await import('../../src/platform/auth/api-key.service');
+    const { ExecutionEventStream } = await import('@cognition/engine/api/execution-event-stream');
+    const { ApiKeyService } = await import('@cognition/platform/auth/api-key.service');
     streams = t.app.get(ExecutionEventStream);
     keys = t.app.get(ApiKeyService);
   });

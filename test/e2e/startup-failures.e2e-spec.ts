@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer, Server } from 'node:net';
-import { migrationFiles, MIGRATIONS_DIR } from '../../src/platform/database/startup-checks';
+import { migrationFiles, MIGRATIONS_DIR } from '@cognition/platform/database/startup-checks';
 import { freePort, ROOT } from '../support/processes';
 import { adminQuery, createTestDatabase, TEST_DB, TestDatabase } from '../support/test-database';
 

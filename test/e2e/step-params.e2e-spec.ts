@@ -21,7 +21,7 @@ describe('typed step params', () => {
     db = await createTestDatabase('step_params');
     testEnv(db);
     const cognition = await import('../../src');
-    const { AppModule } = await import('../../src/app.module');
+    const { AppModule } = await import('@cognition/app/app.module');
 
     @Injectable()
     @cognition.StepType('shout', {

@@ -1,6 +1,6 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { AssignTaskCommand, FailTaskCommand, StartTaskCommand } from '../../src/modules/task/contracts';
-import { newId } from '../../src/platform/ids/uuid';
+import { AssignTaskCommand, FailTaskCommand, StartTaskCommand } from '@cognition/task/contracts';
+import { newId } from '@cognition/platform/ids/uuid';
 import { apiClient } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
 

@@ -99,7 +99,7 @@ describe('workflows over HTTP', () => {
     expect((await api('GET', W, { key: 'cos_AAAAAAAA_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' })).status).toBe(401);
     const other = await t.newTenant('revoked');
     expect((await api('GET', W, { key: other.key })).status).toBe(200);
-    const { ApiKeyService } = await import('../../src/platform/auth/api-key.service');
+    const { ApiKeyService } = await import('@cognition/platform/auth/api-key.service');
     await t.app.get(ApiKeyService).revokeKey(other.keyId);
     expect((await api('GET', W, { key: other.key })).status).toBe(401);
   });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { validateEnv } from '../../src/config/env.schema';
-import { appTypeormOptions } from '../../src/orm-entities';
+import { validateEnv } from '@cognition/config/env.schema';
+import { appTypeormOptions } from '@cognition/app/orm-entities';
 import { adminQuery, adminRows, TEMPLATE_DB_ENV, TEST_DB, testDatabaseCreatedAt, testDatabaseName } from './test-database';
 
 /** Test databases left by runs that crashed are dropped once they are this old (a run takes minutes). */

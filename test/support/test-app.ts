@@ -21,9 +21,9 @@ export async function startTestApp(label: string, env: Record<string, string> = 
   const db = await createTestDatabase(label);
   testEnv(db, env);
   // Imported after the environment is set: ConfigModule validates it when the module loads.
-  const { AppModule } = await import('../../src/app.module');
-  const { createApp } = await import('../../src/platform/http/create-app');
-  const { ApiKeyService } = await import('../../src/platform/auth/api-key.service');
+  const { AppModule } = await import('@cognition/app/app.module');
+  const { createApp } = await import('@cognition/platform/http/create-app');
+  const { ApiKeyService } = await import('@cognition/platform/auth/api-key.service');
   const app = await createApp(AppModule);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

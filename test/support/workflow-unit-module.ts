@@ -2,8 +2,8 @@ import { Provider, Type } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { ClsPluginTransactional, NoOpTransactionalAdapter } from '@nestjs-cls/transactional';
 import { ClsModule } from 'nestjs-cls';
-import { StaticStepTypeRegistry, StepTypeRegistry } from '../../src/modules/workflow/domain/step-type-registry';
-import { WorkflowRepository } from '../../src/modules/workflow/domain/workflow.repository.port';
+import { StaticStepTypeRegistry, StepTypeRegistry } from '@cognition/workflow/domain/step-type-registry';
+import { WorkflowRepository } from '@cognition/workflow/domain/workflow.repository.port';
 import { InMemoryWorkflowRepository } from './fakes/in-memory-workflow.repository';
 
 /**

@@ -1,6 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { EventTypeRegistry } from '../../platform/outbox/event-type.registry';
+import { EventTypeRegistry } from '@cognition/platform/outbox/event-type.registry';
 import { AgentMetrics } from './application/agent-metrics';
 import { AgentHealth } from './application/health/agent-health';
 import { AgentRunSteps } from './application/run/agent-run-steps';

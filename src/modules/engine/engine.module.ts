@@ -1,6 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { EventTypeRegistry } from '../../platform/outbox/event-type.registry';
+import { EventTypeRegistry } from '@cognition/platform/outbox/event-type.registry';
 import { ExecutionEventStream } from './api/execution-event-stream';
 import { ExecutionsController } from './api/executions.controller';
 import { CancelExecutionCommandHandler } from './application/commands/cancel-execution/cancel-execution.command-handler';

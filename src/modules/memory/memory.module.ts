@@ -1,6 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { EventTypeRegistry } from '../../platform/outbox/event-type.registry';
-import { Sleeper } from '../../platform/outbound-http/sleeper';
+import { EventTypeRegistry } from '@cognition/platform/outbox/event-type.registry';
+import { Sleeper } from '@cognition/platform/outbound-http/sleeper';
 import { MemoriesController } from './api/memories.controller';
 import { CreateMemoriesCommandHandler } from './application/commands/create-memories/create-memories.command-handler';
 import { DeleteMemoryCommandHandler } from './application/commands/delete-memory/delete-memory.command-handler';

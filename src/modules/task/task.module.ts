@@ -1,5 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { EventTypeRegistry } from '../../platform/outbox/event-type.registry';
+import { EventTypeRegistry } from '@cognition/platform/outbox/event-type.registry';
 import { TasksController } from './api/tasks.controller';
 import { AssignTaskCommandHandler } from './application/commands/assign-task/assign-task.command-handler';
 import { CancelTaskCommandHandler } from './application/commands/cancel-task/cancel-task.command-handler';

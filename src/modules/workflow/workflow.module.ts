@@ -1,5 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { EventTypeRegistry } from '../../platform/outbox/event-type.registry';
+import { EventTypeRegistry } from '@cognition/platform/outbox/event-type.registry';
 import { WorkflowController } from './api/workflow.controller';
 import { ChangeWorkflowStatusCommandHandler } from './application/commands/change-workflow-status/change-workflow-status.command-handler';
 import { CreateWorkflowCommandHandler } from './application/commands/create-workflow/create-workflow.command-handler';

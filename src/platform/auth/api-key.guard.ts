@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppConfig } from '../../config/app-config';
-import { DomainError } from '../domain';
-import { limitsOf } from '../limits/limits';
-import { ApiRateLimiter } from '../rate-limit/api-rate-limiter';
+import { AppConfig } from '@cognition/config/app-config';
+import { DomainError } from '@cognition/platform/domain';
+import { limitsOf } from '@cognition/platform/limits/limits';
+import { ApiRateLimiter } from '@cognition/platform/rate-limit/api-rate-limiter';
 import { ApiKeyPrincipal, ApiKeyService } from './api-key.service';
 import { IS_PUBLIC } from './public.decorator';
 

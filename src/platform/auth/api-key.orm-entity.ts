@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { TenantOrmEntity } from '../tenancy/tenant.orm-entity';
+import { TenantOrmEntity } from '@cognition/platform/tenancy/tenant.orm-entity';
 
 @Entity({ name: 'api_keys' })
 export class ApiKeyOrmEntity {

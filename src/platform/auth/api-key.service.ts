@@ -2,13 +2,13 @@ import { Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
-import { AppConfig } from '../../config/app-config';
-import { BackgroundJobs } from '../background/background-jobs';
-import { BackgroundLoop } from '../background/background-loop';
-import { DomainError } from '../domain';
-import { newId } from '../ids/uuid';
-import { TenantOrmEntity } from '../tenancy/tenant.orm-entity';
-import { RateLimitOverride } from '../rate-limit/api-rate-limiter';
+import { AppConfig } from '@cognition/config/app-config';
+import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
+import { BackgroundLoop } from '@cognition/platform/background/background-loop';
+import { DomainError } from '@cognition/platform/domain';
+import { newId } from '@cognition/platform/ids/uuid';
+import { TenantOrmEntity } from '@cognition/platform/tenancy/tenant.orm-entity';
+import { RateLimitOverride } from '@cognition/platform/rate-limit/api-rate-limiter';
 import { ApiKeyOrmEntity } from './api-key.orm-entity';
 
 export interface IssuedApiKey {

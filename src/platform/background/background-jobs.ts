@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '@cognition/platform/metrics/metrics.service';
 import { BackgroundLoop, LoopObserver, LoopSpec } from './background-loop';
 
 /**

@@ -1,5 +1,5 @@
 import { ClientConfig } from 'pg';
-import { Env } from '../../config/env.schema';
+import { Env } from '@cognition/config/env.schema';
 
 /**
  * pg client settings for connections outside TypeORM's pool (the shared LISTEN connection, sessions

@@ -1,10 +1,10 @@
 import { Client } from 'pg';
-import { startTcpProxy, TcpProxy } from '../../../test/support/tcp-proxy';
-import { createTestDatabase, TEST_DB, TestDatabase } from '../../../test/support/test-database';
-import { AppConfig } from '../../config/app-config';
-import { validateEnv } from '../../config/env.schema';
-import { BackgroundJobs } from '../background/background-jobs';
-import { MetricsService } from '../metrics/metrics.service';
+import { startTcpProxy, TcpProxy } from '@cognition/test-support/tcp-proxy';
+import { createTestDatabase, TEST_DB, TestDatabase } from '@cognition/test-support/test-database';
+import { AppConfig } from '@cognition/config/app-config';
+import { validateEnv } from '@cognition/config/env.schema';
+import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
+import { MetricsService } from '@cognition/platform/metrics/metrics.service';
 import { PgListener } from './pg-listener';
 
 /** The shared LISTEN connection through a proxy that cuts and refuses connections (fault test). */

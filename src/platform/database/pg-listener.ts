@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
-import { AppConfig } from '../../config/app-config';
-import { BackgroundJobs } from '../background/background-jobs';
-import { BackgroundLoop } from '../background/background-loop';
+import { AppConfig } from '@cognition/config/app-config';
+import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
+import { BackgroundLoop } from '@cognition/platform/background/background-loop';
 import { pgClientConfig } from './pg-connection';
 
 export interface ChannelSubscriber {

@@ -1,4 +1,4 @@
-import { validateEnv } from '../../config/env.schema';
+import { validateEnv } from '@cognition/config/env.schema';
 import { describeTarget, explainStartupError, finalConnectProblem, migrationFiles, MIGRATIONS_DIR, QueryFn, schemaProblem } from './startup-checks';
 
 /**

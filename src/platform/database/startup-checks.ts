@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Client } from 'pg';
-import { Env } from '../../config/env.schema';
+import { Env } from '@cognition/config/env.schema';
 import { pgClientConfig } from './pg-connection';
 
 /**

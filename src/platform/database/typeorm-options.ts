@@ -1,6 +1,6 @@
 import { extname, join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
-import { Env } from '../../config/env.schema';
+import { Env } from '@cognition/config/env.schema';
 
 type Entities = NonNullable<DataSourceOptions['entities']>;
 

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../domain';
+import { ErrorCode } from '@cognition/platform/domain';
 
 /**
  * The one table from error code to HTTP status. Typed as a complete Record, so a code added to

@@ -1,5 +1,5 @@
 import { BadRequestException, HttpException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { DomainError, ERROR_CODES } from '../domain';
+import { DomainError, ERROR_CODES } from '@cognition/platform/domain';
 import { ERROR_STATUS } from './error-status.map';
 import { toProblem } from './problem';
 

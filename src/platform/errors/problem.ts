@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import { isConnectionError } from '../database/pg-errors';
-import { DomainError, ErrorCode, ErrorDetail } from '../domain';
+import { isConnectionError } from '@cognition/platform/database/pg-errors';
+import { DomainError, ErrorCode, ErrorDetail } from '@cognition/platform/domain';
 import { ERROR_STATUS } from './error-status.map';
 
 /** RFC 9457 problem details, as every error response of the API. */

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { LIMITS } from '../limits/limits';
+import { LIMITS } from '@cognition/platform/limits/limits';
 import { ExpressionLimitError } from './expression-error';
 
 /*

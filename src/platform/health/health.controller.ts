@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/public.decorator';
-import { ApiPublic } from '../http/openapi';
+import { Public } from '@cognition/platform/auth/public.decorator';
+import { ApiPublic } from '@cognition/platform/http/openapi';
 import { LivenessResponseDto, ReadinessResponseDto } from './health.response.dto';
 
 @ApiTags('ops')

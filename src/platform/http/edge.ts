@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, ErrorCode } from '../domain';
-import { problemFor } from '../errors/problem';
-import { unstorableCharIn } from '../json/unstorable-text';
+import { DomainError, ErrorCode } from '@cognition/platform/domain';
+import { problemFor } from '@cognition/platform/errors/problem';
+import { unstorableCharIn } from '@cognition/platform/json/unstorable-text';
 
 /**
  * The edge's checks of what arrives outside the body (DESIGN.md, "Limits and the edge"): the URL and

@@ -1,6 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DomainError } from '../domain';
-import { findUnstorableText, formatJsonPath, JsonPath } from '../json/unstorable-text';
+import { DomainError } from '@cognition/platform/domain';
+import { findUnstorableText, formatJsonPath, JsonPath } from '@cognition/platform/json/unstorable-text';
 
 export interface JsonBodyOptions {
   /** Deepest nesting of arrays and objects accepted (`JSON_MAX_DEPTH`). */

@@ -1,8 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { ApiExtension, DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { problemResponse, ProblemResponseDto } from '../errors/api-problem-responses.decorator';
-import { StepTypeCatalog } from '../step-types/step-type-catalog';
-import { publishStepTypes } from '../step-types/step-types.openapi';
+import { problemResponse, ProblemResponseDto } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { StepTypeCatalog } from '@cognition/platform/step-types/step-type-catalog';
+import { publishStepTypes } from '@cognition/platform/step-types/step-types.openapi';
 
 /**
  * `@ApiProperty` options for a field that may hold any JSON value, null included: a schema with no

@@ -1,8 +1,8 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { ErrorDetail } from '../domain';
-import { isPlainObject } from '../expressions';
+import type { ErrorDetail } from '@cognition/platform/domain';
+import { isPlainObject } from '@cognition/platform/expressions';
 import { describe, isJsonValue } from './json-values';
 
 /*

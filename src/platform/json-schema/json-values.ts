@@ -1,4 +1,4 @@
-import { isPlainObject } from '../expressions';
+import { isPlainObject } from '@cognition/platform/expressions';
 
 /** How a value reads in a problem message: `null`, `an array`, `an object`, `a string`… */
 export function describe(value: unknown): string {

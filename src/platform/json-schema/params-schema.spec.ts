@@ -1,5 +1,5 @@
 import { acceptExpressions, EXPRESSION_PATTERN } from './params-schema';
-import { StepTypeCatalog } from '../step-types/step-type-catalog';
+import { StepTypeCatalog } from '@cognition/platform/step-types/step-type-catalog';
 
 const expression = expect.objectContaining({ type: 'string', pattern: EXPRESSION_PATTERN });
 

@@ -1,7 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { isPlainObject } from '../expressions';
+import { isPlainObject } from '@cognition/platform/expressions';
 
 /*
  * JSON Schemas of step params (SPEC section 4: "a `${{ … }}` string is allowed wherever a value is").

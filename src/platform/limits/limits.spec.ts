@@ -1,4 +1,4 @@
-import { validateEnv } from '../../config/env.schema';
+import { validateEnv } from '@cognition/config/env.schema';
 import { LIMITS, limitsOf, limitsTable } from './limits';
 
 describe('the limits table', () => {

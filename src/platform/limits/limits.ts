@@ -1,4 +1,4 @@
-import { Env } from '../../config/env.schema';
+import { Env } from '@cognition/config/env.schema';
 
 /** One limit: what it bounds, its default, and the environment variable that sets it. */
 export interface LimitSpec {

@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/public.decorator';
-import { ApiPublic } from '../http/openapi';
+import { Public } from '@cognition/platform/auth/public.decorator';
+import { ApiPublic } from '@cognition/platform/http/openapi';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('ops')

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { DomainEvent, DomainEventClass } from '../domain';
+import { DomainEvent, DomainEventClass } from '@cognition/platform/domain';
 
 export const DURABLE_HANDLER = 'cognitionos:durable-events-handler';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainEvent, DomainEventClass } from '../domain';
+import { DomainEvent, DomainEventClass } from '@cognition/platform/domain';
 
 /** An event read back from the outbox whose class no module registered. */
 export class StoredDomainEvent extends DomainEvent {

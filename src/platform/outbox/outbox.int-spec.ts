@@ -1,9 +1,9 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
-import { createTestDatabase, TestDatabase, testEnv, TEST_DB } from '../../../test/support/test-database';
-import { DomainEvent } from '../domain';
-import { TransactionHost, Tx } from '../transaction/transaction';
+import { createTestDatabase, TestDatabase, testEnv, TEST_DB } from '@cognition/test-support/test-database';
+import { DomainEvent } from '@cognition/platform/domain';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { DurableEventsHandler } from './durable-events-handler.decorator';
 import { OutboxWriter } from './outbox.writer';
 
@@ -63,7 +63,7 @@ describe('transactional outbox and relay (real PostgreSQL)', () => {
   });
 
   async function boot() {
-    const { CognitionOsCoreModule } = await import('../../app.module');
+    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
     @Module({ imports: [CognitionOsCoreModule.forRoot()], providers: [RecordingHandler] })
     class OutboxTestModule {}
     const moduleRef = await Test.createTestingModule({ imports: [OutboxTestModule] }).compile();

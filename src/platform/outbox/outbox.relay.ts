@@ -2,13 +2,13 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { DiscoveryService } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
-import { AppConfig } from '../../config/app-config';
-import { BackgroundJobs } from '../background/background-jobs';
-import { BackgroundLoop } from '../background/background-loop';
-import { pgClientConfig } from '../database/pg-connection';
-import { isConnectionError } from '../database/pg-errors';
-import { PgListener } from '../database/pg-listener';
-import { MetricsService } from '../metrics/metrics.service';
+import { AppConfig } from '@cognition/config/app-config';
+import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
+import { BackgroundLoop } from '@cognition/platform/background/background-loop';
+import { pgClientConfig } from '@cognition/platform/database/pg-connection';
+import { isConnectionError } from '@cognition/platform/database/pg-errors';
+import { PgListener } from '@cognition/platform/database/pg-listener';
+import { MetricsService } from '@cognition/platform/metrics/metrics.service';
 import { DURABLE_HANDLER, DurableEventHandler, DurableHandlerOptions } from './durable-events-handler.decorator';
 import { EventTypeRegistry, StoredEventRow } from './event-type.registry';
 

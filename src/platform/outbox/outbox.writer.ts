@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
-import { DomainEvent } from '../domain';
-import { newId } from '../ids/uuid';
-import { TransactionHost, Tx } from '../transaction/transaction';
+import { DomainEvent } from '@cognition/platform/domain';
+import { newId } from '@cognition/platform/ids/uuid';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 
 export const CORRELATION_ID = 'correlationId';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { DomainError } from '../domain';
-import { isUuid } from '../ids/uuid';
-import { unstorableCharIn } from '../json/unstorable-text';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { unstorableCharIn } from '@cognition/platform/json/unstorable-text';
 
 /**
  * Opaque keyset cursors: the last item's sort key as base64url-encoded JSON, a dot, and an integrity

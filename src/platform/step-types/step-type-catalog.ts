@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ValidateFunction } from 'ajv';
-import { acceptExpressionsInside, compileParamsSchema, type JsonSchema, type ParamsProblem, paramsProblems } from '../json-schema/params-schema';
+import { acceptExpressionsInside, compileParamsSchema, type JsonSchema, type ParamsProblem, paramsProblems } from '@cognition/platform/json-schema/params-schema';
 
 /** The params of a step type that declares no schema: any object. */
 export const ANY_PARAMS: JsonSchema = { type: 'object', additionalProperties: true };

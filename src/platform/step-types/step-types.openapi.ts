@@ -1,5 +1,5 @@
-import { isPlainObject } from '../expressions';
-import type { JsonSchema } from '../json-schema/params-schema';
+import { isPlainObject } from '@cognition/platform/expressions';
+import type { JsonSchema } from '@cognition/platform/json-schema/params-schema';
 import type { StepTypeCatalog } from './step-type-catalog';
 
 /** The component schemas of a workflow step (request and response), as Nest builds them from the DTOs. */

@@ -1,6 +1,6 @@
-import { DomainError, type DomainEvent } from '../../../src/platform/domain';
-import { AgentDefinition, type AgentDefinitionState } from '../../../src/modules/agent/domain/agent-definition.aggregate';
-import { AgentDefinitionRepository, type AgentDefinitionListFilter } from '../../../src/modules/agent/domain/agent-definition.repository.port';
+import { DomainError, type DomainEvent } from '@cognition/platform/domain';
+import { AgentDefinition, type AgentDefinitionState } from '@cognition/agent/domain/agent-definition.aggregate';
+import { AgentDefinitionRepository, type AgentDefinitionListFilter } from '@cognition/agent/domain/agent-definition.repository.port';
 
 /** AgentDefinitionRepository in memory, with the adapter's semantics; events go to `publishedEvents`. */
 export class InMemoryAgentDefinitionRepository extends AgentDefinitionRepository {

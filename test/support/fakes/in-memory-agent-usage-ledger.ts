@@ -1,11 +1,11 @@
-import type { UsageRecording } from '../../../src/modules/agent/contracts/agent.commands';
-import { AgentApproachingBudgetLimit, AgentBudgetExceeded } from '../../../src/modules/agent/contracts/agent.events';
-import type { AgentUsageView, UsageEntryView } from '../../../src/modules/agent/contracts/agent.types';
-import { BUDGET_WARNING_RATIO, limitPassedBy, round, usageRatio } from '../../../src/modules/agent/domain/budget';
-import { AgentUsageLedger, type UsageOutcome } from '../../../src/modules/agent/domain/agent-usage-ledger.port';
-import { deltaOf } from '../../../src/modules/agent/domain/usage-recording';
-import type { DomainEvent } from '../../../src/platform/domain';
-import { newId } from '../../../src/platform/ids/uuid';
+import type { UsageRecording } from '@cognition/agent/contracts/agent.commands';
+import { AgentApproachingBudgetLimit, AgentBudgetExceeded } from '@cognition/agent/contracts/agent.events';
+import type { AgentUsageView, UsageEntryView } from '@cognition/agent/contracts/agent.types';
+import { BUDGET_WARNING_RATIO, limitPassedBy, round, usageRatio } from '@cognition/agent/domain/budget';
+import { AgentUsageLedger, type UsageOutcome } from '@cognition/agent/domain/agent-usage-ledger.port';
+import { deltaOf } from '@cognition/agent/domain/usage-recording';
+import type { DomainEvent } from '@cognition/platform/domain';
+import { newId } from '@cognition/platform/ids/uuid';
 import type { InMemoryAgentRepository } from './in-memory-agent.repository';
 
 /** The usage ledger over InMemoryAgentRepository's rows (single-threaded, so trivially atomic). */

@@ -1,6 +1,6 @@
-import { DomainError, type DomainEvent } from '../../../src/platform/domain';
-import { Agent, type AgentState } from '../../../src/modules/agent/domain/agent.aggregate';
-import { AgentRepository, type AgentListFilter } from '../../../src/modules/agent/domain/agent.repository.port';
+import { DomainError, type DomainEvent } from '@cognition/platform/domain';
+import { Agent, type AgentState } from '@cognition/agent/domain/agent.aggregate';
+import { AgentRepository, type AgentListFilter } from '@cognition/agent/domain/agent.repository.port';
 
 /**
  * AgentRepository in memory, with the adapter's semantics (update keeps the stored usage unless the

@@ -1,8 +1,8 @@
-import { DomainError, type DomainEvent } from '../../../src/platform/domain';
-import { EmbeddingModels } from '../../../src/modules/memory/domain/embedding-models.port';
-import { EmbeddingProvider, type Embeddings } from '../../../src/modules/memory/domain/embedding-provider.port';
-import { Memory } from '../../../src/modules/memory/domain/memory.aggregate';
-import { MemoryRepository } from '../../../src/modules/memory/domain/memory.repository.port';
+import { DomainError, type DomainEvent } from '@cognition/platform/domain';
+import { EmbeddingModels } from '@cognition/memory/domain/embedding-models.port';
+import { EmbeddingProvider, type Embeddings } from '@cognition/memory/domain/embedding-provider.port';
+import { Memory } from '@cognition/memory/domain/memory.aggregate';
+import { MemoryRepository } from '@cognition/memory/domain/memory.repository.port';
 
 /**
  * In-memory fakes of the memory ports, for unit tests of the command handlers only (the real

@@ -1,4 +1,4 @@
-import { TaskIdempotencyStore, type IdempotencyReservation } from '../../../src/modules/task/domain/task-idempotency.port';
+import { TaskIdempotencyStore, type IdempotencyReservation } from '@cognition/task/domain/task-idempotency.port';
 
 /** Idempotency keys in memory (no transactions: a failed request keeps nothing only if it failed before reserve). */
 export class InMemoryTaskIdempotencyStore extends TaskIdempotencyStore {

@@ -2,10 +2,10 @@ import { Type } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { ClsPluginTransactional, NoOpTransactionalAdapter } from '@nestjs-cls/transactional';
 import { ClsModule } from 'nestjs-cls';
-import { TaskCascade } from '../../../src/modules/task/application/task-cascade';
-import { TaskCreator } from '../../../src/modules/task/application/task-creator';
-import { TaskIdempotencyStore } from '../../../src/modules/task/domain/task-idempotency.port';
-import { TaskRepository } from '../../../src/modules/task/domain/task.repository.port';
+import { TaskCascade } from '@cognition/task/application/task-cascade';
+import { TaskCreator } from '@cognition/task/application/task-creator';
+import { TaskIdempotencyStore } from '@cognition/task/domain/task-idempotency.port';
+import { TaskRepository } from '@cognition/task/domain/task.repository.port';
 import { InMemoryTaskIdempotencyStore } from './in-memory-task-idempotency.store';
 import { InMemoryTaskRepository } from './in-memory-task.repository';
 

@@ -1,7 +1,7 @@
-import { DomainError, type DomainEvent } from '../../../src/platform/domain';
-import { TASK_PRIORITIES, type TaskStatus } from '../../../src/modules/task/contracts';
-import { Task, type TaskSnapshot } from '../../../src/modules/task/domain/task.aggregate';
-import { TaskRepository, type TaskListFilter } from '../../../src/modules/task/domain/task.repository.port';
+import { DomainError, type DomainEvent } from '@cognition/platform/domain';
+import { TASK_PRIORITIES, type TaskStatus } from '@cognition/task/contracts';
+import { Task, type TaskSnapshot } from '@cognition/task/domain/task.aggregate';
+import { TaskRepository, type TaskListFilter } from '@cognition/task/domain/task.repository.port';
 
 /** TaskRepository in memory, with the adapter's semantics (no locks); events go to `publishedEvents`. */
 export class InMemoryTaskRepository extends TaskRepository {

@@ -1,8 +1,8 @@
-import { DomainError, type DomainEvent } from '../../../src/platform/domain';
-import type { WorkflowSnapshot } from '../../../src/modules/workflow/contracts';
-import { SemVer } from '../../../src/modules/workflow/domain/semver.value-object';
-import { Workflow } from '../../../src/modules/workflow/domain/workflow.aggregate';
-import { WorkflowRepository, type WorkflowListFilter } from '../../../src/modules/workflow/domain/workflow.repository.port';
+import { DomainError, type DomainEvent } from '@cognition/platform/domain';
+import type { WorkflowSnapshot } from '@cognition/workflow/contracts';
+import { SemVer } from '@cognition/workflow/domain/semver.value-object';
+import { Workflow } from '@cognition/workflow/domain/workflow.aggregate';
+import { WorkflowRepository, type WorkflowListFilter } from '@cognition/workflow/domain/workflow.repository.port';
 
 /** WorkflowRepository in memory, with the adapter's semantics; events go to `publishedEvents`. */
 export class InMemoryWorkflowRepository extends WorkflowRepository {

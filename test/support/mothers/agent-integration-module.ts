@@ -17,13 +17,13 @@ export interface AgentIntegrationModule {
 export async function agentIntegrationModule(label: string): Promise<AgentIntegrationModule> {
   const db = await createTestDatabase(label);
   testEnv(db, { AGENT_WORKER_ENABLED: 'false' });
-  const { CognitionOsCoreModule } = await import('../../../src/app.module');
-  const { AGENT_PERSISTENCE_PROVIDERS } = await import('../../../src/modules/agent/infrastructure/persistence.providers');
-  const { AGENT_COMMAND_HANDLERS } = await import('../../../src/modules/agent/application/commands');
-  const { AGENT_QUERY_HANDLERS } = await import('../../../src/modules/agent/application/queries');
-  const { ToolCatalog } = await import('../../../src/modules/agent/domain/tool-catalog.port');
-  const { EventTypeRegistry } = await import('../../../src/platform/outbox/event-type.registry');
-  const { AGENT_EVENTS } = await import('../../../src/modules/agent/contracts');
+  const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
+  const { AGENT_PERSISTENCE_PROVIDERS } = await import('@cognition/agent/infrastructure/persistence.providers');
+  const { AGENT_COMMAND_HANDLERS } = await import('@cognition/agent/application/commands');
+  const { AGENT_QUERY_HANDLERS } = await import('@cognition/agent/application/queries');
+  const { ToolCatalog } = await import('@cognition/agent/domain/tool-catalog.port');
+  const { EventTypeRegistry } = await import('@cognition/platform/outbox/event-type.registry');
+  const { AGENT_EVENTS } = await import('@cognition/agent/contracts');
 
   @Module({ providers: [...AGENT_PERSISTENCE_PROVIDERS, ...AGENT_COMMAND_HANDLERS, ...AGENT_QUERY_HANDLERS, { provide: ToolCatalog, useValue: new StaticToolCatalog() }] })
   class AgentPersistenceTestModule {}

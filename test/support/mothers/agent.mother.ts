@@ -1,8 +1,8 @@
-import type { AgentDefinitionInput, AgentStatus } from '../../../src/modules/agent/contracts/agent.types';
-import { AgentDefinition } from '../../../src/modules/agent/domain/agent-definition.aggregate';
-import { Agent } from '../../../src/modules/agent/domain/agent.aggregate';
-import { ToolCatalog, type ToolInfo } from '../../../src/modules/agent/domain/tool-catalog.port';
-import { DomainError } from '../../../src/platform/domain';
+import type { AgentDefinitionInput, AgentStatus } from '@cognition/agent/contracts/agent.types';
+import { AgentDefinition } from '@cognition/agent/domain/agent-definition.aggregate';
+import { Agent } from '@cognition/agent/domain/agent.aggregate';
+import { ToolCatalog, type ToolInfo } from '@cognition/agent/domain/tool-catalog.port';
+import { DomainError } from '@cognition/platform/domain';
 
 /** Shared fixtures of the agent module's unit tests. */
 export const TENANT = '00000000-0000-7000-8000-0000000000a1';

@@ -1,7 +1,7 @@
-import type { NewTask, TaskStatus } from '../../../src/modules/task/contracts';
-import { Task } from '../../../src/modules/task/domain/task.aggregate';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PRIORITY, type TaskSpec } from '../../../src/modules/task/domain/task-spec.value-object';
-import { newId } from '../../../src/platform/ids/uuid';
+import type { NewTask, TaskStatus } from '@cognition/task/contracts';
+import { Task } from '@cognition/task/domain/task.aggregate';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PRIORITY, type TaskSpec } from '@cognition/task/domain/task-spec.value-object';
+import { newId } from '@cognition/platform/ids/uuid';
 
 export const TASK_TENANT = '00000000-0000-7000-8000-0000000000a1';
 export const OTHER_TENANT = '00000000-0000-7000-8000-0000000000b2';

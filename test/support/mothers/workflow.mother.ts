@@ -1,7 +1,7 @@
-import { DomainError } from '../../../src/platform/domain';
-import type { StepDefinition, WorkflowStatus } from '../../../src/modules/workflow/contracts';
-import { StaticStepTypeRegistry } from '../../../src/modules/workflow/domain/step-type-registry';
-import { Workflow, type CreateWorkflowInput } from '../../../src/modules/workflow/domain/workflow.aggregate';
+import { DomainError } from '@cognition/platform/domain';
+import type { StepDefinition, WorkflowStatus } from '@cognition/workflow/contracts';
+import { StaticStepTypeRegistry } from '@cognition/workflow/domain/step-type-registry';
+import { Workflow, type CreateWorkflowInput } from '@cognition/workflow/domain/workflow.aggregate';
 
 /** Shared fixtures of the workflow domain's unit tests. */
 export const stepTypes = new StaticStepTypeRegistry();

@@ -1,8 +1,8 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsNumber, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { nullableRef } from '../../../platform/http/openapi';
-import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
+import { nullableRef } from '@cognition/platform/http/openapi';
+import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import { BUILT_IN_ROLES, FAILURE_STRATEGIES, type FailureStrategy } from '../contracts';
 import { MODEL_PROVIDERS } from '../domain/model-config';
 

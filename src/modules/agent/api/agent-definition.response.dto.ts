@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { nullableRef } from '../../../platform/http/openapi';
+import { nullableRef } from '@cognition/platform/http/openapi';
 import { AgentDefinitionView, Budget, FAILURE_STRATEGIES, FailureStrategy, ModelConfig } from '../contracts';
 
 export class ModelSettingsResponseDto {

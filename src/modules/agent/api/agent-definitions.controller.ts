@@ -2,9 +2,9 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Que
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { instanceToPlain } from 'class-transformer';
-import { TenantId } from '../../../platform/auth/tenant-id.decorator';
-import { DomainError } from '../../../platform/domain';
-import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
+import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
+import { DomainError } from '@cognition/platform/domain';
+import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
 import { AgentDefinitionInput, DeleteAgentDefinitionCommand, GetAgentDefinitionQuery, ListAgentDefinitionsQuery, RegisterAgentDefinitionCommand, UpdateAgentDefinitionCommand } from '../contracts';
 import { ListAgentDefinitionsRequestDto, RegisterAgentDefinitionRequestDto, UpdateAgentDefinitionRequestDto } from './agent-definition.request.dto';
 import { AgentDefinitionPageResponseDto, AgentDefinitionResponseDto } from './agent-definition.response.dto';

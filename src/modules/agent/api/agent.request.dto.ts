@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
+import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import { AGENT_STATUSES, type AgentStatus } from '../contracts';
 import { BudgetRequestDto } from './agent-definition.request.dto';
 

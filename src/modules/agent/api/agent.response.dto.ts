@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty } from '@nestjs/swagger';
-import { nullableRef } from '../../../platform/http/openapi';
+import { nullableRef } from '@cognition/platform/http/openapi';
 import { AGENT_STATUSES, AgentStatus, AgentUsageView, AgentView, BudgetUsage, FAILURE_STRATEGIES, FailureStrategy, UsageEntryView } from '../contracts';
 import { BudgetResponseDto, ModelConfigResponseDto } from './agent-definition.response.dto';
 

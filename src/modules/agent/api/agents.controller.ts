@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { instanceToPlain } from 'class-transformer';
-import { TenantId } from '../../../platform/auth/tenant-id.decorator';
-import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
+import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
+import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
 import {
   Budget,
   GetAgentQuery,

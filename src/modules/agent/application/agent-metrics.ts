@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { MetricsService } from '../../../platform/metrics/metrics.service';
+import { MetricsService } from '@cognition/platform/metrics/metrics.service';
 
 /** Agent metrics: model calls (latency, tokens, cost), tool calls, runs by outcome, agents by status. */
 @Injectable()

@@ -1,6 +1,6 @@
-import { DomainError } from '../../../platform/domain';
-import { decodeCursor } from '../../../platform/pagination/cursor';
-import { isUuid } from '../../../platform/ids/uuid';
+import { DomainError } from '@cognition/platform/domain';
+import { decodeCursor } from '@cognition/platform/pagination/cursor';
+import { isUuid } from '@cognition/platform/ids/uuid';
 import type { AgentDefinition } from '../domain/agent-definition.aggregate';
 import type { AgentDefinitionRepository } from '../domain/agent-definition.repository.port';
 import type { Agent } from '../domain/agent.aggregate';

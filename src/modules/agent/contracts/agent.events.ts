@@ -1,4 +1,4 @@
-import { DomainEvent } from '../../../platform/domain';
+import { DomainEvent } from '@cognition/platform/domain';
 import type { BudgetUsage } from './agent.types';
 
 abstract class AgentDefinitionEvent<P extends object> extends DomainEvent<P> {

@@ -1,4 +1,4 @@
-import { definitionInput, errorOf, registeredDefinition, rules, StaticToolCatalog, t0, t1, TENANT, testId } from '../../../../test/support/mothers/agent.mother';
+import { definitionInput, errorOf, registeredDefinition, rules, StaticToolCatalog, t0, t1, TENANT, testId } from '@cognition/test-support/mothers/agent.mother';
 import type { AgentDefinitionInput } from '../contracts/agent.types';
 import { AgentDefinition } from './agent-definition.aggregate';
 import { DEFAULT_SYSTEM_PROMPT_TEMPLATE } from './prompt-template';

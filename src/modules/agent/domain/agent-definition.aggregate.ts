@@ -1,4 +1,4 @@
-import { AggregateRoot } from '../../../platform/domain';
+import { AggregateRoot } from '@cognition/platform/domain';
 import { AgentDefinitionDeleted, AgentDefinitionRegistered, AgentDefinitionUpdated } from '../contracts/agent.events';
 import {
   FAILURE_STRATEGIES,

@@ -1,4 +1,4 @@
-import { agentIn, errorOf, registeredDefinition, RUN, RUN_2, t0, t1, TASK, testId } from '../../../../test/support/mothers/agent.mother';
+import { agentIn, errorOf, registeredDefinition, RUN, RUN_2, t0, t1, TASK, testId } from '@cognition/test-support/mothers/agent.mother';
 import type { AgentStatus } from '../contracts/agent.types';
 import { Agent } from './agent.aggregate';
 

@@ -1,4 +1,4 @@
-import { DomainError, type ErrorDetail } from '../../../platform/domain';
+import { DomainError, type ErrorDetail } from '@cognition/platform/domain';
 
 /** Codes of the problems the agent domain reports in `errors[]`. */
 export type AgentProblemCode =

@@ -1,5 +1,5 @@
-import { scanTemplate } from '../../../platform/expressions';
-import { celErrorSummary, compileCel, quoteExpression } from '../../../platform/expressions/cel-runtime';
+import { scanTemplate } from '@cognition/platform/expressions';
+import { celErrorSummary, compileCel, quoteExpression } from '@cognition/platform/expressions/cel-runtime';
 import { PROMPT_TEMPLATE_VARIABLES } from '../contracts/agent.types';
 
 /** The default system prompt: the product's `${{ CEL }}` templates, rendered with `agent` and `task`. */

@@ -1,4 +1,4 @@
-import { isUuid } from '../../../platform/ids/uuid';
+import { isUuid } from '@cognition/platform/ids/uuid';
 import type { UsageRecording } from '../contracts/agent.commands';
 import type { UsageDelta } from './budget';
 import { describe, Problems, readNumber } from './problems';

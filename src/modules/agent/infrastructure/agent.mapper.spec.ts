@@ -1,4 +1,4 @@
-import { agentIn, registeredDefinition, t1 } from '../../../../test/support/mothers/agent.mother';
+import { agentIn, registeredDefinition, t1 } from '@cognition/test-support/mothers/agent.mother';
 import { Agent } from '../domain/agent.aggregate';
 import { AgentDefinitionMapper } from './agent-definition.mapper';
 import { AgentMapper } from './agent.mapper';

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { DomainError } from '../../../platform/domain';
-import { isUuid } from '../../../platform/ids/uuid';
-import { TimedRepository } from '../../../platform/metrics/timed';
-import { OutboxWriter } from '../../../platform/outbox/outbox.writer';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { TimedRepository } from '@cognition/platform/metrics/timed';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { AgentDefinition } from '../domain/agent-definition.aggregate';
 import { AgentDefinitionListFilter, AgentDefinitionRepository } from '../domain/agent-definition.repository.port';
 import { AgentDefinitionMapper } from './agent-definition.mapper';

@@ -1,8 +1,8 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { agentIntegrationModule, AgentIntegrationModule } from '../../../../test/support/mothers/agent-integration-module';
-import { definitionInput, RUN, TASK } from '../../../../test/support/mothers/agent.mother';
-import { DomainError } from '../../../platform/domain';
+import { agentIntegrationModule, AgentIntegrationModule } from '@cognition/test-support/mothers/agent-integration-module';
+import { definitionInput, RUN, TASK } from '@cognition/test-support/mothers/agent.mother';
+import { DomainError } from '@cognition/platform/domain';
 import {
   Budget,
   GetAgentUsageQuery,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { newId, isUuid } from '../../../platform/ids/uuid';
-import { TimedRepository } from '../../../platform/metrics/timed';
-import { OutboxWriter } from '../../../platform/outbox/outbox.writer';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { newId, isUuid } from '@cognition/platform/ids/uuid';
+import { TimedRepository } from '@cognition/platform/metrics/timed';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import type { UsageRecording } from '../contracts/agent.commands';
 import { AgentApproachingBudgetLimit, AgentBudgetExceeded } from '../contracts/agent.events';
 import type { AgentUsageView, Budget, UsageEntryView } from '../contracts/agent.types';

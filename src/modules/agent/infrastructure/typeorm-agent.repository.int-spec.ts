@@ -1,9 +1,9 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { agentIntegrationModule, AgentIntegrationModule } from '../../../../test/support/mothers/agent-integration-module';
-import { definitionInput, rules, RUN, TASK } from '../../../../test/support/mothers/agent.mother';
-import { newId } from '../../../platform/ids/uuid';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { agentIntegrationModule, AgentIntegrationModule } from '@cognition/test-support/mothers/agent-integration-module';
+import { definitionInput, rules, RUN, TASK } from '@cognition/test-support/mothers/agent.mother';
+import { newId } from '@cognition/platform/ids/uuid';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { DeleteAgentDefinitionCommand, InstantiateAgentCommand, RecordAgentUsageCommand } from '../contracts';
 import { AgentDefinition } from '../domain/agent-definition.aggregate';
 import { AgentDefinitionRepository } from '../domain/agent-definition.repository.port';

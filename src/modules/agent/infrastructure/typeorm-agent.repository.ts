@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { DomainError } from '../../../platform/domain';
-import { isUuid } from '../../../platform/ids/uuid';
-import { TimedRepository } from '../../../platform/metrics/timed';
-import { OutboxWriter } from '../../../platform/outbox/outbox.writer';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { TimedRepository } from '@cognition/platform/metrics/timed';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { Agent } from '../domain/agent.aggregate';
 import { AgentListFilter, AgentRepository } from '../domain/agent.repository.port';
 import { AgentMapper, usageFromColumns, UsageColumns } from './agent.mapper';

@@ -1,5 +1,5 @@
 import { createServer, Server } from 'node:http';
-import { AppConfig } from '../../../config/app-config';
+import { AppConfig } from '@cognition/config/app-config';
 import { HttpFetchTool } from './http-fetch.tool';
 
 describe('http_fetch agent tool (real HTTP on loopback)', () => {

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
-import { AllowList, ResolvedAddress, checkHost, compileAllowList } from '../../../platform/outbound-http/host-guard';
+import { AppConfig } from '@cognition/config/app-config';
+import { AllowList, ResolvedAddress, checkHost, compileAllowList } from '@cognition/platform/outbound-http/host-guard';
 import { AgentTool, AgentToolContext, AgentToolError, AgentToolHandler } from '../contracts';
 
 const MAX_REDIRECTS = 5;

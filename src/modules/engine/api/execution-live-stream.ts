@@ -3,8 +3,8 @@ import { EventBus } from '@nestjs/cqrs';
 import type { ServerResponse } from 'node:http';
 import { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { DomainEvent } from '../../../platform/domain';
-import { StoredEventRow } from '../../../platform/outbox/event-type.registry';
+import { DomainEvent } from '@cognition/platform/domain';
+import { StoredEventRow } from '@cognition/platform/outbox/event-type.registry';
 import { TERMINAL_EXECUTION_EVENTS } from '../contracts';
 import { envelope, StreamEvent, StreamKey, StreamOrder } from './execution-stream-order';
 

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString } from 'class-validator';
-import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
+import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 
 const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 

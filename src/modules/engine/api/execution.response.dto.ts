@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { anyJson, nullableRef } from '../../../platform/http/openapi';
+import { anyJson, nullableRef } from '@cognition/platform/http/openapi';
 
 export class ExecutionErrorResponseDto {
   @ApiProperty({ example: 'STEP_TIMEOUT' }) code!: string;

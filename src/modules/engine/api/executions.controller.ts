@@ -2,11 +2,11 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DomainError } from '../../../platform/domain';
-import { ApiKeyId } from '../../../platform/auth/api-key-id.decorator';
-import { TenantId } from '../../../platform/auth/tenant-id.decorator';
-import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
-import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
+import { DomainError } from '@cognition/platform/domain';
+import { ApiKeyId } from '@cognition/platform/auth/api-key-id.decorator';
+import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
+import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import { CancelExecutionCommand, GetExecutionQuery, ListExecutionsQuery, ListExecutionStepsQuery, RetryExecutionCommand, SendSignalCommand, StartExecutionCommand } from '../contracts';
 import { ExecutionEventStream } from './execution-event-stream';
 import { ListExecutionsRequestDto, StartExecutionRequestDto } from './execution.request.dto';

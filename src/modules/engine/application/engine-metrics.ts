@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { MetricsService } from '../../../platform/metrics/metrics.service';
+import { MetricsService } from '@cognition/platform/metrics/metrics.service';
 
 /** Engine metrics: queue depth, claim-to-start latency, step durations, executions by outcome. */
 @Injectable()

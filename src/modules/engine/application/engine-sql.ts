@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { Sql, sqlOfManager } from '../infrastructure/sql';
 
 /** The SQL runner of the current transaction (one per command), or of the pool outside one. */

@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CronExpressionParser } from 'cron-parser';
-import { AppConfig } from '../../../config/app-config';
-import { BackgroundJobs } from '../../../platform/background/background-jobs';
-import { BackgroundLoop } from '../../../platform/background/background-loop';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
-import { ListScheduledWorkflowsQuery, ScheduledWorkflow } from '../../workflow/contracts';
+import { AppConfig } from '@cognition/config/app-config';
+import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
+import { BackgroundLoop } from '@cognition/platform/background/background-loop';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
+import { ListScheduledWorkflowsQuery, ScheduledWorkflow } from '@cognition/workflow/contracts';
 import { StartExecutionCommand } from '../contracts';
 import { EventRows } from '../infrastructure/event-rows';
 import { sqlOfManager } from '../infrastructure/sql';

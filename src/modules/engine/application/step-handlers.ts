@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { StepTypeCatalog } from '../../../platform/step-types/step-type-catalog';
+import { StepTypeCatalog } from '@cognition/platform/step-types/step-type-catalog';
 import { STEP_TYPE, STEP_TYPE_OPTIONS, StepHandler, StepTypeOptions } from '../contracts';
 
 /**

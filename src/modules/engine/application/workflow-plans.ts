@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { AppConfig } from '../../../config/app-config';
-import { DomainError } from '../../../platform/domain';
-import { limitsOf } from '../../../platform/limits/limits';
-import { GetWorkflowQuery, GetWorkflowVersionQuery, WorkflowSnapshot } from '../../workflow/contracts';
+import { AppConfig } from '@cognition/config/app-config';
+import { DomainError } from '@cognition/platform/domain';
+import { limitsOf } from '@cognition/platform/limits/limits';
+import { GetWorkflowQuery, GetWorkflowVersionQuery, WorkflowSnapshot } from '@cognition/workflow/contracts';
 import { ExecutionPlan } from '../domain/execution-plan';
 
 const MAX_PLANS = 5000;

@@ -1,4 +1,4 @@
-import { DomainEvent } from '../../../platform/domain';
+import { DomainEvent } from '@cognition/platform/domain';
 
 /**
  * Events of the WorkflowExecution aggregate. Step events belong to it too: their aggregateId is the

@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import type { Page } from '../../../platform/pagination/cursor';
+import type { Page } from '@cognition/platform/pagination/cursor';
 import type { ExecutionStatus, ExecutionView, StepExecutionView } from './execution.types';
 
 export class GetExecutionQuery extends Query<ExecutionView> {

@@ -1,6 +1,6 @@
 import { ExecutionPlan } from './execution-plan';
 import { decideAfterFailure, toStepError } from './step-failure';
-import { stepDefinition } from '../../../../test/support/mothers/workflow.mother';
+import { stepDefinition } from '@cognition/test-support/mothers/workflow.mother';
 
 const step = (id: string, dependsOn: string[] = []) =>
   stepDefinition(id, dependsOn, { retry: { maxAttempts: 3, backoff: 'fixed', initialDelayMs: 100, maxDelayMs: 1000, jitter: false } });

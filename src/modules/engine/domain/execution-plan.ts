@@ -1,4 +1,4 @@
-import type { StepDefinition, WorkflowSnapshot } from '../../workflow/contracts';
+import type { StepDefinition, WorkflowSnapshot } from '@cognition/workflow/contracts';
 
 /**
  * The run-time view of one (immutable) workflow version: steps by id, who depends on whom, and

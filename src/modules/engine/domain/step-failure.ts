@@ -1,4 +1,4 @@
-import { retryDelayMs, type RetryPolicyDefinition } from '../../workflow/contracts';
+import { retryDelayMs, type RetryPolicyDefinition } from '@cognition/workflow/contracts';
 
 export interface StepErrorInfo {
   code: string;

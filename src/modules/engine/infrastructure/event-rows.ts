@@ -1,4 +1,4 @@
-import { newId } from '../../../platform/ids/uuid';
+import { newId } from '@cognition/platform/ids/uuid';
 import { Sql } from './sql';
 
 interface EventRow {

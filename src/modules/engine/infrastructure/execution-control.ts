@@ -1,4 +1,4 @@
-import { DomainError } from '../../../platform/domain';
+import { DomainError } from '@cognition/platform/domain';
 import { ExecutionPlan } from '../domain/execution-plan';
 import { EventRows } from './event-rows';
 import { STEPS_CHANNEL } from './execution-starter';

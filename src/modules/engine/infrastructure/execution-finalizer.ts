@@ -1,4 +1,4 @@
-import { ExpressionError, renderTemplate } from '../../../platform/expressions';
+import { ExpressionError, renderTemplate } from '@cognition/platform/expressions';
 import { ExecutionPlan } from '../domain/execution-plan';
 import { stepContext } from '../domain/step-context';
 import { EventRows } from './event-rows';

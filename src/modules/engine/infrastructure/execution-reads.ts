@@ -1,4 +1,4 @@
-import { encodeCursor } from '../../../platform/pagination/cursor';
+import { encodeCursor } from '@cognition/platform/pagination/cursor';
 import { ExecutionView, StepExecutionView } from '../contracts';
 import { Sql } from './sql';
 

@@ -1,4 +1,4 @@
-import { newId } from '../../../platform/ids/uuid';
+import { newId } from '@cognition/platform/ids/uuid';
 import { ExecutionPlan } from '../domain/execution-plan';
 import { EventRows } from './event-rows';
 import { Sql } from './sql';

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
-import { stepDefinition } from '../../../../test/support/mothers/workflow.mother';
-import { createTestDatabase, TEST_DB, TestDatabase } from '../../../../test/support/test-database';
+import { stepDefinition } from '@cognition/test-support/mothers/workflow.mother';
+import { createTestDatabase, TEST_DB, TestDatabase } from '@cognition/test-support/test-database';
 import { ExecutionPlan } from '../domain/execution-plan';
 import { insertExecutions } from './execution-starter';
 import { sqlOf } from './sql';

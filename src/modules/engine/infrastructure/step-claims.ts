@@ -1,4 +1,4 @@
-import { LIMITS } from '../../../platform/limits/limits';
+import { LIMITS } from '@cognition/platform/limits/limits';
 import { wakeStepsOfFinishedChildren } from './child-wakeups';
 import { ExecutionInputsCache } from './execution-inputs-cache';
 import { Sql } from './sql';

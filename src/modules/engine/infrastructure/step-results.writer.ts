@@ -1,4 +1,4 @@
-import { newId } from '../../../platform/ids/uuid';
+import { newId } from '@cognition/platform/ids/uuid';
 import { EventRows } from './event-rows';
 import { ExecutionInputsCache } from './execution-inputs-cache';
 import { ITEM_INSERT_CHUNK } from './for-each-items';

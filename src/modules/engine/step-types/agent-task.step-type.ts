@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { DomainError } from '../../../platform/domain';
-import { isPlainObject } from '../../../platform/expressions';
-import { ListAgentDefinitionsQuery } from '../../agent/contracts';
-import { CreateTaskCommand, NewTask, TASK_PRIORITIES, TaskError, TaskPriority, TaskView } from '../../task/contracts';
+import { DomainError } from '@cognition/platform/domain';
+import { isPlainObject } from '@cognition/platform/expressions';
+import { ListAgentDefinitionsQuery } from '@cognition/agent/contracts';
+import { CreateTaskCommand, NewTask, TASK_PRIORITIES, TaskError, TaskPriority, TaskView } from '@cognition/task/contracts';
 import { NonRetryableStepError, StepContext, StepError, StepHandler, StepOutcome, StepType } from '../contracts';
 
 /** The signal that carries a task's outcome to the step waiting for it (reserved: not sendable over the API). */

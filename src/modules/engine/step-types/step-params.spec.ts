@@ -1,4 +1,4 @@
-import { StepTypeCatalog } from '../../../platform/step-types/step-type-catalog';
+import { StepTypeCatalog } from '@cognition/platform/step-types/step-type-catalog';
 import { AGENT_TASK_PARAMS } from './agent-task.step-type';
 import { DELAY_PARAMS } from './delay.step-type';
 import { HTTP_REQUEST_PARAMS } from './http-request/http-request.params-schema';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError } from '../../../platform/domain';
-import { isPlainObject } from '../../../platform/expressions';
+import { DomainError } from '@cognition/platform/domain';
+import { isPlainObject } from '@cognition/platform/expressions';
 import { NonRetryableStepError, StartExecutionCommand, StepContext, StepError, StepHandler, StepOutcome, StepType } from '../contracts';
 
 interface ChildOutcome {

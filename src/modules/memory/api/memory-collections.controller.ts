@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantId } from '../../../platform/auth/tenant-id.decorator';
-import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
-import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
+import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
+import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import {
   AddMemoryToCollectionCommand,
   CreateMemoryCollectionCommand,

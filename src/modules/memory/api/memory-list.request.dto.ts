@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsArray, IsIn, IsOptional, IsString } from 'class-validator';
-import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
+import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import { MEMORY_SCOPES, MEMORY_TYPES, type MemoryScope, type MemoryType } from '../contracts';
 
 const LISTED_STATUSES = ['active', 'compressed', 'archived'] as const;

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantId } from '../../../platform/auth/tenant-id.decorator';
-import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
+import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
+import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
 import { SearchMemoriesQuery } from '../contracts';
 import { MemorySearchRequestDto, RerankWeightsDoc } from './memory-search.request.dto';
 import { MemorySearchResponseDto } from './memory-search.response.dto';

@@ -1,4 +1,4 @@
-import { DomainError } from '../../../platform/domain';
+import { DomainError } from '@cognition/platform/domain';
 import type { Memory } from '../domain/memory.aggregate';
 import type { MemoryRepository } from '../domain/memory.repository.port';
 

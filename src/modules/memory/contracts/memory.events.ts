@@ -1,4 +1,4 @@
-import { DomainEvent } from '../../../platform/domain';
+import { DomainEvent } from '@cognition/platform/domain';
 
 abstract class MemoryEvent<P extends object> extends DomainEvent<P> {
   override get aggregateType(): string {

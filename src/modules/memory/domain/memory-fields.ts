@@ -1,5 +1,5 @@
-import { isPlainObject } from '../../../platform/expressions';
-import { describe, isJsonValue } from '../../../platform/json-schema/json-values';
+import { isPlainObject } from '@cognition/platform/expressions';
+import { describe, isJsonValue } from '@cognition/platform/json-schema/json-values';
 import { MEMORY_IMPORTANCE, MEMORY_SCOPES, MEMORY_TYPES, type MemoryImportance, type MemoryScope, type MemoryType } from '../contracts/memory.types';
 import { MemoryNamespace } from './memory-namespace.value-object';
 import { type MemoryProblems, pathOf } from './memory-problems';

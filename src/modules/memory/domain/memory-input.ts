@@ -1,5 +1,5 @@
 import type { MemoryImportance, MemoryScope, MemoryType } from '../contracts/memory.types';
-import { describe } from '../../../platform/json-schema/json-values';
+import { describe } from '@cognition/platform/json-schema/json-values';
 import {
   readContent,
   readEmbedding,

@@ -1,4 +1,4 @@
-import { DomainError, type ErrorDetail } from '../../../platform/domain';
+import { DomainError, type ErrorDetail } from '@cognition/platform/domain';
 
 /** Problem codes of memory input (the `code` of each `errors[]` entry). */
 export type MemoryProblemCode = 'REQUIRED' | 'INVALID_TYPE' | 'INVALID_FORMAT' | 'OUT_OF_RANGE' | 'DUPLICATE' | 'EMBEDDING_MODEL_REQUIRED';

@@ -1,4 +1,4 @@
-import { AggregateRoot, DomainError } from '../../../platform/domain';
+import { AggregateRoot, DomainError } from '@cognition/platform/domain';
 import {
   MemoryArchived,
   MemoryCompressed,

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
-import { Sleeper } from '../../../platform/outbound-http/sleeper';
+import { AppConfig } from '@cognition/config/app-config';
+import { Sleeper } from '@cognition/platform/outbound-http/sleeper';
 import { EmbeddingProvider } from '../domain/embedding-provider.port';
 import { HashingEmbedder } from './hashing.embedder';
 import { OpenAiEmbeddingProvider } from './openai.embedding-provider';

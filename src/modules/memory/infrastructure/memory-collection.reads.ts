@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../../platform/domain';
-import { isUuid } from '../../../platform/ids/uuid';
-import { decodeCursor, type Page, toPage } from '../../../platform/pagination/cursor';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { decodeCursor, type Page, toPage } from '@cognition/platform/pagination/cursor';
 import type { MemoryCollectionView, MemoryView } from '../contracts';
 import { memoryFilterSql } from './memory-filters.sql';
 import { MEMORY_COLUMNS, type MemoryRow, memoryViewOf } from './memory-row.mapper';

@@ -1,8 +1,8 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase, testEnv } from '../../../../test/support/test-database';
-import { newId } from '../../../platform/ids/uuid';
+import { createTestDatabase, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { newId } from '@cognition/platform/ids/uuid';
 import {
   AddMemoryToCollectionCommand,
   CreateMemoriesCommand,
@@ -28,7 +28,7 @@ describe('Memory collections (real PostgreSQL)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('memory_collections');
     testEnv(db, { WORKER_ENABLED: 'false' });
-    const { CognitionOsCoreModule } = await import('../../../app.module');
+    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
     const { MemoryModule } = await import('../memory.module');
     moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
     moduleRef.useLogger(false);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../../platform/domain';
-import { isUuid } from '../../../platform/ids/uuid';
-import { OutboxWriter } from '../../../platform/outbox/outbox.writer';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
 import { MemoryCollection } from '../domain/collections/memory-collection.aggregate';
 import { MemoryCollectionRepository } from '../domain/collections/memory-collection.repository.port';
 import { MemorySql } from './memory-sql';

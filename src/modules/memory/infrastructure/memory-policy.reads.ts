@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../../platform/domain';
-import { isUuid } from '../../../platform/ids/uuid';
-import { decodeCursor, type Page, toPage } from '../../../platform/pagination/cursor';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { decodeCursor, type Page, toPage } from '@cognition/platform/pagination/cursor';
 import type { MemoryPolicyView } from '../contracts';
 import { MemoryPolicy } from '../domain/lifecycle/memory-policy.aggregate';
 import { MemorySql } from './memory-sql';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../../platform/domain';
-import { isUuid } from '../../../platform/ids/uuid';
-import { OutboxWriter } from '../../../platform/outbox/outbox.writer';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
 import type { MemoryImportance } from '../contracts';
 import { MemoryPolicy, type MemoryPolicySnapshot } from '../domain/lifecycle/memory-policy.aggregate';
 import { MemoryPolicyRepository } from '../domain/lifecycle/memory-policy.repository.port';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../../platform/domain';
-import { isUuid } from '../../../platform/ids/uuid';
-import { decodeCursor, type Page, toPage } from '../../../platform/pagination/cursor';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { decodeCursor, type Page, toPage } from '@cognition/platform/pagination/cursor';
 import type { MemoryFilters, MemoryStatus, MemoryView } from '../contracts';
 import { memoryFilterSql } from './memory-filters.sql';
 import { MEMORY_COLUMNS, MEMORY_EMBEDDING_COLUMN, type MemoryRow, memoryViewOf } from './memory-row.mapper';

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { BackgroundJobs } from '../../../platform/background/background-jobs';
-import { BackgroundLoop } from '../../../platform/background/background-loop';
-import { isConnectionError } from '../../../platform/database/pg-errors';
+import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
+import { BackgroundLoop } from '@cognition/platform/background/background-loop';
+import { isConnectionError } from '@cognition/platform/database/pg-errors';
 import { MemorySearchPool } from './memory-search.pool';
 
 const FLUSH_EVERY_MS = 200;

@@ -1,10 +1,10 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TEST_DB, TestDatabase, testEnv } from '../../../../test/support/test-database';
-import { AppConfig } from '../../../config/app-config';
-import { BackgroundJobs } from '../../../platform/background/background-jobs';
-import { newId } from '../../../platform/ids/uuid';
+import { createTestDatabase, TEST_DB, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { AppConfig } from '@cognition/config/app-config';
+import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
+import { newId } from '@cognition/platform/ids/uuid';
 import { MemorySearchRequest, MemorySearchResult, SearchMemoriesQuery } from '../contracts';
 import { SearchMemoriesQueryHandler } from '../application/queries/search-memories/search-memories.query-handler';
 import { EmbeddingModels } from '../domain/embedding-models.port';
@@ -63,7 +63,7 @@ describe('Memory search (real PostgreSQL with pgvector)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('memory_search');
     testEnv(db);
-    const { CognitionOsCoreModule } = await import('../../../app.module');
+    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
     const { MemoryModule } = await import('../memory.module');
     moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
     moduleRef.useLogger(false);

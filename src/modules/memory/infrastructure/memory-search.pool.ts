@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DatabaseError, Pool, PoolClient } from 'pg';
-import { AppConfig } from '../../../config/app-config';
-import { pgClientConfig } from '../../../platform/database/pg-connection';
+import { AppConfig } from '@cognition/config/app-config';
+import { pgClientConfig } from '@cognition/platform/database/pg-connection';
 
 /** One connection of the search pool, checked out for one search. */
 export interface SearchConnection {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
+import { AppConfig } from '@cognition/config/app-config';
 import { MemoryFilters } from '../contracts';
 import { countMatchesSql, TextRow, textSearchSql, VectorRow, vectorSearchSql } from './memory-search.sql';
 import { MemorySearchPool, SearchConnection } from './memory-search.pool';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 
 /**
  * Raw SQL on the current CLS transaction (one per command), or on the pool outside one. The memory

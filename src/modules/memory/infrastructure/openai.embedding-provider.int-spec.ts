@@ -1,7 +1,7 @@
-import { FakeModelServer, fakeEmbedding, startOpenAiEmbeddingsFakeServer } from '../../../../test/support/fakes/openai-embeddings-fake-server';
-import { AppConfig } from '../../../config/app-config';
-import { validateEnv } from '../../../config/env.schema';
-import { Sleeper } from '../../../platform/outbound-http/sleeper';
+import { FakeModelServer, fakeEmbedding, startOpenAiEmbeddingsFakeServer } from '@cognition/test-support/fakes/openai-embeddings-fake-server';
+import { AppConfig } from '@cognition/config/app-config';
+import { validateEnv } from '@cognition/config/env.schema';
+import { Sleeper } from '@cognition/platform/outbound-http/sleeper';
 import { createEmbeddingProvider } from './embedding-provider.factory';
 import { HashingEmbedder } from './hashing.embedder';
 import { OpenAiEmbeddingProvider } from './openai.embedding-provider';

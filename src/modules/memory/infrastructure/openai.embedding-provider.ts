@@ -1,8 +1,8 @@
-import { describeNetworkError, remoteErrorMessage, truncateMessage } from '../../../platform/outbound-http/error-message';
-import { AppConfig } from '../../../config/app-config';
-import { DomainError } from '../../../platform/domain';
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../../../platform/outbound-http/retry-policy';
-import { Sleeper } from '../../../platform/outbound-http/sleeper';
+import { describeNetworkError, remoteErrorMessage, truncateMessage } from '@cognition/platform/outbound-http/error-message';
+import { AppConfig } from '@cognition/config/app-config';
+import { DomainError } from '@cognition/platform/domain';
+import { backoffDelay, isRetryableStatus, parseRetryAfter } from '@cognition/platform/outbound-http/retry-policy';
+import { Sleeper } from '@cognition/platform/outbound-http/sleeper';
 import { EmbeddingProvider, type Embeddings } from '../domain/embedding-provider.port';
 
 const LABEL = 'Embedding provider';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
-import { DomainError } from '../../../platform/domain';
+import { AppConfig } from '@cognition/config/app-config';
+import { DomainError } from '@cognition/platform/domain';
 import { EmbeddingModels } from '../domain/embedding-models.port';
 import { MemorySql } from './memory-sql';
 

@@ -1,9 +1,9 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase, testEnv } from '../../../../test/support/test-database';
-import { AppConfig } from '../../../config/app-config';
-import { newId } from '../../../platform/ids/uuid';
+import { createTestDatabase, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { AppConfig } from '@cognition/config/app-config';
+import { newId } from '@cognition/platform/ids/uuid';
 import {
   CreateMemoriesCommand,
   DeleteMemoryCommand,
@@ -38,7 +38,7 @@ describe('memories on real PostgreSQL (repository, models, handlers)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('memory_repo');
     testEnv(db);
-    const { CognitionOsCoreModule } = await import('../../../app.module');
+    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
     const { MemoryModule } = await import('../memory.module');
     moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
     moduleRef.useLogger(false);

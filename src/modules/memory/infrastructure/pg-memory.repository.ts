@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type DomainEvent } from '../../../platform/domain';
-import { newId, isUuid } from '../../../platform/ids/uuid';
-import { TimedRepository } from '../../../platform/metrics/timed';
-import { OutboxWriter } from '../../../platform/outbox/outbox.writer';
+import { DomainError, type DomainEvent } from '@cognition/platform/domain';
+import { newId, isUuid } from '@cognition/platform/ids/uuid';
+import { TimedRepository } from '@cognition/platform/metrics/timed';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
 import { MemoryRemovedFromCollection } from '../contracts';
 import { Memory } from '../domain/memory.aggregate';
 import { MemoryRepository } from '../domain/memory.repository.port';

@@ -1,4 +1,4 @@
-import { StepTypeCatalog } from '../../../platform/step-types/step-type-catalog';
+import { StepTypeCatalog } from '@cognition/platform/step-types/step-type-catalog';
 import { MEMORY_SEARCH_PARAMS, MEMORY_STORE_PARAMS } from './memory-params.schema';
 
 const catalog = new StepTypeCatalog();

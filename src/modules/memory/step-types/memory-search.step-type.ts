@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { NonRetryableStepError, StepContext, StepHandler, StepType } from '../../engine/contracts';
+import { NonRetryableStepError, StepContext, StepHandler, StepType } from '@cognition/engine/contracts';
 import { type MemorySearchHit, type MemorySearchRequest, SearchMemoriesQuery } from '../contracts';
 import { MEMORY_SEARCH_PARAMS } from './memory-params.schema';
 import { asStepCall, checkKnownParams } from './step-params';

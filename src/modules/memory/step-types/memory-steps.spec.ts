@@ -1,5 +1,5 @@
-import { DomainError } from '../../../platform/domain';
-import { NonRetryableStepError, type StepContext } from '../../engine/contracts';
+import { DomainError } from '@cognition/platform/domain';
+import { NonRetryableStepError, type StepContext } from '@cognition/engine/contracts';
 import { CreateMemoriesCommand, SearchMemoriesQuery } from '../contracts';
 import { MemorySearchStepType } from './memory-search.step-type';
 import { MemoryStoreStepType } from './memory-store.step-type';

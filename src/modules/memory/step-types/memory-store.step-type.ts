@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { NonRetryableStepError, StepContext, StepHandler, StepType } from '../../engine/contracts';
+import { NonRetryableStepError, StepContext, StepHandler, StepType } from '@cognition/engine/contracts';
 import { CreateMemoriesCommand, type MemoryView, type NewMemory } from '../contracts';
 import { MEMORY_STORE_PARAMS } from './memory-params.schema';
 import { asStepCall, checkKnownParams, isObject } from './step-params';

@@ -1,6 +1,6 @@
-import { DomainError } from '../../../platform/domain';
-import { isPlainObject } from '../../../platform/expressions';
-import { NonRetryableStepError } from '../../engine/contracts';
+import { DomainError } from '@cognition/platform/domain';
+import { isPlainObject } from '@cognition/platform/expressions';
+import { NonRetryableStepError } from '@cognition/engine/contracts';
 
 /** Fails the step at once when the params hold a key the step type does not know. */
 export function checkKnownParams(type: string, params: Record<string, unknown>, known: readonly string[]): void {

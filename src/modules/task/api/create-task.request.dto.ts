@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Allow, ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { anyJson } from '../../../platform/http/openapi';
+import { anyJson } from '@cognition/platform/http/openapi';
 import { TASK_PRIORITIES, type TaskPriority } from '../contracts';
 
 /**

@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { anyJson, nullableRef } from '../../../platform/http/openapi';
+import { anyJson, nullableRef } from '@cognition/platform/http/openapi';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskView } from '../contracts';
 
 export class TaskErrorResponseDto {

@@ -2,10 +2,10 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Type } fr
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { instanceToPlain } from 'class-transformer';
-import { TenantId } from '../../../platform/auth/tenant-id.decorator';
-import { DomainError } from '../../../platform/domain';
-import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
-import { createValidationPipe } from '../../../platform/errors/validation.pipe';
+import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
+import { DomainError } from '@cognition/platform/domain';
+import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { createValidationPipe } from '@cognition/platform/errors/validation.pipe';
 import { CancelTaskCommand, CreateTaskCommand, CreateTasksCommand, GetTaskQuery, ListTasksQuery, NewBatchTask, NewTask, RetryTaskCommand } from '../contracts';
 import { CreateTaskRequestDto, CreateTasksRequestDto } from './create-task.request.dto';
 import { ListTasksRequestDto } from './list-tasks.request.dto';

@@ -1,5 +1,5 @@
-import { DomainError } from '../../../platform/domain';
-import { isUuid } from '../../../platform/ids/uuid';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
 import type { Task } from '../domain/task.aggregate';
 import type { TaskRepository } from '../domain/task.repository.port';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DomainError } from '../../../platform/domain';
-import { newId } from '../../../platform/ids/uuid';
+import { DomainError } from '@cognition/platform/domain';
+import { newId } from '@cognition/platform/ids/uuid';
 import type { TaskView } from '../contracts/task.types';
 import { TaskBatch } from '../domain/task-batch';
 import { TaskIdempotencyStore } from '../domain/task-idempotency.port';

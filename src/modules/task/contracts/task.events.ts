@@ -1,4 +1,4 @@
-import { DomainEvent } from '../../../platform/domain';
+import { DomainEvent } from '@cognition/platform/domain';
 import type { TaskError, TaskPriority } from './task.types';
 
 /** Fields every task event carries, so reactions (engine steps, traces) need no read. aggregateId is the task id. */

@@ -1,5 +1,5 @@
-import { newTaskInput, TASK_TENANT } from '../../../../test/support/mothers/task.mother';
-import { newId } from '../../../platform/ids/uuid';
+import { newTaskInput, TASK_TENANT } from '@cognition/test-support/mothers/task.mother';
+import { newId } from '@cognition/platform/ids/uuid';
 import type { TaskStatus } from '../contracts';
 import { TaskBatch } from './task-batch';
 

@@ -1,5 +1,5 @@
-import { DomainError, type ErrorDetail } from '../../../platform/domain';
-import { isUuid } from '../../../platform/ids/uuid';
+import { DomainError, type ErrorDetail } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
 import type { TaskStatus } from '../contracts/task.types';
 import { findDependencyCycles } from './task-dependency-graph';
 import { TaskProblemList } from './task-problem-list';

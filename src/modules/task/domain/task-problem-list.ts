@@ -1,4 +1,4 @@
-import { DomainError, type ErrorCode, type ErrorDetail } from '../../../platform/domain';
+import { DomainError, type ErrorCode, type ErrorDetail } from '@cognition/platform/domain';
 
 /** Collects every problem found while validating tasks, so one error lists them all. */
 export class TaskProblemList {

@@ -1,7 +1,7 @@
-import { inputSchemaProblems } from '../../../platform/json-schema/json-schema';
-import { describe, isJsonValue } from '../../../platform/json-schema/json-values';
-import { isPlainObject } from '../../../platform/expressions';
-import { isUuid } from '../../../platform/ids/uuid';
+import { inputSchemaProblems } from '@cognition/platform/json-schema/json-schema';
+import { describe, isJsonValue } from '@cognition/platform/json-schema/json-values';
+import { isPlainObject } from '@cognition/platform/expressions';
+import { isUuid } from '@cognition/platform/ids/uuid';
 import { TASK_PRIORITIES, type NewTask, type TaskPriority } from '../contracts/task.types';
 import type { TaskProblemList } from './task-problem-list';
 

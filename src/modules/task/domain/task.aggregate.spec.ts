@@ -1,4 +1,4 @@
-import { AGENT, aTask, aTaskIn, OTHER_AGENT } from '../../../../test/support/mothers/task.mother';
+import { AGENT, aTask, aTaskIn, OTHER_AGENT } from '@cognition/test-support/mothers/task.mother';
 import type { TaskStatus } from '../contracts';
 import { TASK_TRANSITIONS } from './task.aggregate';
 

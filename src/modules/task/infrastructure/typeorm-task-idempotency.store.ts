@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../../platform/domain';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { DomainError } from '@cognition/platform/domain';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { IdempotencyReservation, TaskIdempotencyStore } from '../domain/task-idempotency.port';
 
 /**

@@ -2,13 +2,13 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Test, TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AGENT, newTaskInput, OTHER_AGENT, TASK_TENANT } from '../../../../test/support/mothers/task.mother';
-import { createTestDatabase, TEST_DB, TestDatabase, testEnv } from '../../../../test/support/test-database';
-import type { DomainEvent } from '../../../platform/domain';
-import { newId } from '../../../platform/ids/uuid';
-import { OutboxWriter } from '../../../platform/outbox/outbox.writer';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
-import { WorkflowExecutionCancelled } from '../../engine/contracts';
+import { AGENT, newTaskInput, OTHER_AGENT, TASK_TENANT } from '@cognition/test-support/mothers/task.mother';
+import { createTestDatabase, TEST_DB, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import type { DomainEvent } from '@cognition/platform/domain';
+import { newId } from '@cognition/platform/ids/uuid';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
+import { WorkflowExecutionCancelled } from '@cognition/engine/contracts';
 import {
   AssignTaskCommand,
   ClaimAssignableTasksCommand,
@@ -37,7 +37,7 @@ describe('tasks in PostgreSQL (repository, claim, commands)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('task_repo');
     testEnv(db);
-    const { CognitionOsCoreModule } = await import('../../../app.module');
+    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
     const { TaskModule } = await import('../task.module');
     moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), TaskModule] }).compile();
     moduleRef.useLogger(false);

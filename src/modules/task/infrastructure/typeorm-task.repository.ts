@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { DomainError, type DomainEvent } from '../../../platform/domain';
-import { TimedRepository } from '../../../platform/metrics/timed';
-import { OutboxWriter } from '../../../platform/outbox/outbox.writer';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { DomainError, type DomainEvent } from '@cognition/platform/domain';
+import { TimedRepository } from '@cognition/platform/metrics/timed';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { TaskCompleted, TaskCreated, TaskRequeued } from '../contracts/task.events';
 import { TASKS_CHANNEL, type TaskStatus } from '../contracts/task.types';
 import type { Task } from '../domain/task.aggregate';

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
+import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import { TRACE_SPAN_TYPES, TraceSpanType } from '../contracts';
 
 export class ListTracesRequestDto extends PageQueryRequestDto {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { anyJson } from '../../../platform/http/openapi';
+import { anyJson } from '@cognition/platform/http/openapi';
 import { TRACE_SPAN_STATUSES, TRACE_SPAN_TYPES } from '../contracts';
 
 export class TraceSpanResponseDto {

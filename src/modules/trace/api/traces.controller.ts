@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantId } from '../../../platform/auth/tenant-id.decorator';
-import { ApiProblems } from '../../../platform/errors/api-problem-responses.decorator';
+import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
+import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
 import { GetTraceQuery, ListTracesQuery } from '../contracts';
 import { ListTracesRequestDto } from './list-traces.request.dto';
 import { TraceSpanPageResponseDto, TraceTreeResponseDto } from './trace.response.dto';

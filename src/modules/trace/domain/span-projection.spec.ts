@@ -1,7 +1,7 @@
-import { StepExecutionSkipped, StepExecutionStarted, WorkflowExecutionStarted } from '../../engine/contracts/execution.events';
-import { AgentBudgetExceeded, AgentCompletedTask, AgentModelCalled, AgentToolFailed } from '../../agent/contracts/agent.events';
-import { TaskCreated, TaskFailed } from '../../task/contracts/task.events';
-import { WorkflowCreated } from '../../workflow/contracts/workflow.events';
+import { StepExecutionSkipped, StepExecutionStarted, WorkflowExecutionStarted } from '@cognition/engine/contracts/execution.events';
+import { AgentBudgetExceeded, AgentCompletedTask, AgentModelCalled, AgentToolFailed } from '@cognition/agent/contracts/agent.events';
+import { TaskCreated, TaskFailed } from '@cognition/task/contracts/task.events';
+import { WorkflowCreated } from '@cognition/workflow/contracts/workflow.events';
 import { projectSpans, TRACED_EVENTS } from './span-projection';
 
 const T = '00000000-0000-7000-8000-000000000001';

@@ -1,4 +1,4 @@
-import type { DomainEvent, DomainEventClass } from '../../../platform/domain';
+import type { DomainEvent, DomainEventClass } from '@cognition/platform/domain';
 import { AGENT_SPAN_PROJECTORS } from './projections/agent-spans.projection';
 import { EXECUTION_SPAN_PROJECTORS } from './projections/execution-spans.projection';
 import type { SpanProjector } from './projections/span-projector';

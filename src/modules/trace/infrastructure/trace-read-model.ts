@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { TimedRepository } from '../../../platform/metrics/timed';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { TimedRepository } from '@cognition/platform/metrics/timed';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import type { TraceListFilter, TraceSpanListItem, TraceSpanView } from '../contracts';
 import { TraceSpanMapper, TraceSpanRow } from './trace-span.mapper';
 

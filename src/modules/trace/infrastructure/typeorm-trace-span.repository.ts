@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { newId } from '../../../platform/ids/uuid';
-import { TimedRepository } from '../../../platform/metrics/timed';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { newId } from '@cognition/platform/ids/uuid';
+import { TimedRepository } from '@cognition/platform/metrics/timed';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { FINAL_SPAN_STATUSES, SpanWrite } from '../domain/span-write';
 import { TraceSpanRepository } from '../domain/trace-span.repository.port';
 

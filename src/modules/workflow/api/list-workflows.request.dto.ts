@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryRequestDto } from '../../../platform/pagination/page-query.request.dto';
+import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import { WORKFLOW_STATUSES, WorkflowStatus } from '../contracts';
 
 export class ListWorkflowsRequestDto extends PageQueryRequestDto {

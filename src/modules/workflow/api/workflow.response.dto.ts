@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { nullableRef } from '../../../platform/http/openapi';
+import { nullableRef } from '@cognition/platform/http/openapi';
 import { StepDefinition, WorkflowAnalysis, WorkflowSnapshot } from '../contracts';
 import { RetryPolicyRequestDto, ScheduleRequestDto } from './workflow-definition.request.dto';
 

@@ -1,4 +1,4 @@
-import { DomainError } from '../../../platform/domain';
+import { DomainError } from '@cognition/platform/domain';
 import { Workflow } from '../domain/workflow.aggregate';
 import { WorkflowRepository } from '../domain/workflow.repository.port';
 

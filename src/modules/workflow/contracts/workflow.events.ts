@@ -1,4 +1,4 @@
-import { DomainEvent } from '../../../platform/domain';
+import { DomainEvent } from '@cognition/platform/domain';
 import type { ScheduleDefinition, WorkflowStatus } from './workflow.types';
 
 /** Fields every workflow event carries (type aliases, so payloads fit `Record<string, unknown>`). The event's aggregateId is `${workflowId}@${version}`. */

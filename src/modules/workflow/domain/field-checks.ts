@@ -1,5 +1,5 @@
-import { isPlainObject } from '../../../platform/expressions';
-import { describe, isJsonValue } from '../../../platform/json-schema/json-values';
+import { isPlainObject } from '@cognition/platform/expressions';
+import { describe, isJsonValue } from '@cognition/platform/json-schema/json-values';
 import type { ProblemList } from './problem-list';
 
 /** Small readers used by the value objects: each reports a problem and returns undefined when invalid. */

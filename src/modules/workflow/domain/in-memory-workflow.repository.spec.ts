@@ -1,5 +1,5 @@
-import { InMemoryWorkflowRepository } from '../../../../test/support/fakes/in-memory-workflow.repository';
-import { DomainError } from '../../../platform/domain';
+import { InMemoryWorkflowRepository } from '@cognition/test-support/fakes/in-memory-workflow.repository';
+import { DomainError } from '@cognition/platform/domain';
 import { WorkflowActivated, WorkflowCreated } from '../contracts';
 import { StaticStepTypeRegistry } from './step-type-registry';
 import { Workflow } from './workflow.aggregate';

@@ -1,4 +1,4 @@
-import { DomainError, type ErrorDetail } from '../../../platform/domain';
+import { DomainError, type ErrorDetail } from '@cognition/platform/domain';
 
 /** Codes of problems with the shape of the DAG, its references, expressions or step types. */
 export const DAG_PROBLEM_CODES = [

@@ -1,4 +1,4 @@
-import { DomainError } from '../../../platform/domain';
+import { DomainError } from '@cognition/platform/domain';
 import { ProblemList } from './problem-list';
 import { RetryPolicy } from './retry-policy.value-object';
 

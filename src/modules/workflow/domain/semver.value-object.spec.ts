@@ -1,4 +1,4 @@
-import { DomainError } from '../../../platform/domain';
+import { DomainError } from '@cognition/platform/domain';
 import { SemVer } from './semver.value-object';
 
 describe('SemVer', () => {

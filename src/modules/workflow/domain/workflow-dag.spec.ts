@@ -1,7 +1,7 @@
 import type { StepDefinition } from '../contracts/workflow.types';
 import { StaticStepTypeRegistry } from './step-type-registry';
 import { WorkflowDag } from './workflow-dag';
-import { stepDefinition } from '../../../../test/support/mothers/workflow.mother';
+import { stepDefinition } from '@cognition/test-support/mothers/workflow.mother';
 
 const stepTypes = new StaticStepTypeRegistry();
 

@@ -1,5 +1,5 @@
-import { DomainError, type ErrorDetail } from '../../../platform/domain';
-import { analyzeExpression, analyzeTemplate, childPath, type ExpressionAnalysis } from '../../../platform/expressions';
+import { DomainError, type ErrorDetail } from '@cognition/platform/domain';
+import { analyzeExpression, analyzeTemplate, childPath, type ExpressionAnalysis } from '@cognition/platform/expressions';
 import type { StepDefinition, WorkflowAnalysis } from '../contracts/workflow.types';
 import { ancestorSets, buildGraph, findCycles, topologicalOrder, type DagNode } from './dag-graph';
 import { appendPointer, pointerOf } from './problem-list';

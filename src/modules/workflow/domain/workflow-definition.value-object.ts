@@ -1,6 +1,6 @@
 import type { ScheduleDefinition, StepDefinition, WorkflowAnalysis } from '../contracts/workflow.types';
 import { describe, isRecordLike, readJsonObject, readOptionalString, readString } from './field-checks';
-import { inputSchemaProblems } from '../../../platform/json-schema/json-schema';
+import { inputSchemaProblems } from '@cognition/platform/json-schema/json-schema';
 import type { ProblemList } from './problem-list';
 import { Schedule, type ScheduleInput } from './schedule.value-object';
 import type { StepTypeRegistry } from './step-type-registry';

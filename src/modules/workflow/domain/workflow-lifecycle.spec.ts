@@ -6,7 +6,7 @@ import {
   WorkflowUpdated,
 } from '../contracts';
 import type { WorkflowStatus, WORKFLOW_EVENTS } from '../contracts';
-import { errorOf, workflowInput as input, stepTypes, t0, t1, workflowIn } from '../../../../test/support/mothers/workflow.mother';
+import { errorOf, workflowInput as input, stepTypes, t0, t1, workflowIn } from '@cognition/test-support/mothers/workflow.mother';
 import { Workflow } from './workflow.aggregate';
 
 describe('Workflow lifecycle', () => {

@@ -1,5 +1,5 @@
 import { WorkflowCreated } from '../contracts';
-import { errorOf, workflowInput as input, stepTypes, t0, t1, workflowIn } from '../../../../test/support/mothers/workflow.mother';
+import { errorOf, workflowInput as input, stepTypes, t0, t1, workflowIn } from '@cognition/test-support/mothers/workflow.mother';
 import { Workflow, type CreateWorkflowInput } from './workflow.aggregate';
 
 describe('Workflow.create', () => {

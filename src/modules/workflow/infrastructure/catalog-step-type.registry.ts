@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { StepTypeCatalog } from '../../../platform/step-types/step-type-catalog';
+import { StepTypeCatalog } from '@cognition/platform/step-types/step-type-catalog';
 import { BUILT_IN_STEP_TYPES } from '../contracts';
 import { ParamsProblem, StepTypeRegistry } from '../domain/step-type-registry';
 

@@ -1,7 +1,7 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase, testEnv } from '../../../../test/support/test-database';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { createTestDatabase, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { StaticStepTypeRegistry } from '../domain/step-type-registry';
 import { Workflow } from '../domain/workflow.aggregate';
 import { WorkflowRepository } from '../domain/workflow.repository.port';
@@ -40,7 +40,7 @@ describe('TypeOrmWorkflowRepository (real PostgreSQL)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('workflow_repo');
     testEnv(db);
-    const { CognitionOsCoreModule } = await import('../../../app.module');
+    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
     const { WorkflowModule } = await import('../workflow.module');
     moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), WorkflowModule] }).compile();
     moduleRef.useLogger(false);

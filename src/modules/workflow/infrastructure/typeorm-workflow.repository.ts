@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { DomainError } from '../../../platform/domain';
-import { TimedRepository } from '../../../platform/metrics/timed';
-import { OutboxWriter } from '../../../platform/outbox/outbox.writer';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { DomainError } from '@cognition/platform/domain';
+import { TimedRepository } from '@cognition/platform/metrics/timed';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { Workflow } from '../domain/workflow.aggregate';
 import { WorkflowListFilter, WorkflowRepository } from '../domain/workflow.repository.port';
 import { WorkflowMapper } from './workflow.mapper';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TimedRepository } from '../../../platform/metrics/timed';
-import { TransactionHost, Tx } from '../../../platform/transaction/transaction';
+import { TimedRepository } from '@cognition/platform/metrics/timed';
+import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { WorkflowSnapshot } from '../contracts';
 import { WorkflowMapper } from './workflow.mapper';
 import { WorkflowOrmEntity } from './workflow.orm-entity';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../config/app-config';
+import { AppConfig } from '@cognition/config/app-config';
 import type { DefinitionRules } from '../../domain/agent-definition.aggregate';
 import { ToolCatalog } from '../../domain/tool-catalog.port';
 

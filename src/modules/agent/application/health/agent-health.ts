@@ -1,11 +1,11 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { AppConfig } from '../../../../config/app-config';
-import { BackgroundJobs } from '../../../../platform/background/background-jobs';
-import { BackgroundLoop } from '../../../../platform/background/background-loop';
-import { DomainError } from '../../../../platform/domain';
-import { Transactional } from '../../../../platform/transaction/transaction';
-import { FailTaskCommand } from '../../../task/contracts';
+import { AppConfig } from '@cognition/config/app-config';
+import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
+import { BackgroundLoop } from '@cognition/platform/background/background-loop';
+import { DomainError } from '@cognition/platform/domain';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { FailTaskCommand } from '@cognition/task/contracts';
 import { AgentRepository } from '../../domain/agent.repository.port';
 import { AgentPool } from '../../infrastructure/agent-pool';
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError } from '../../../../platform/domain';
-import { OutboxWriter } from '../../../../platform/outbox/outbox.writer';
-import { Transactional } from '../../../../platform/transaction/transaction';
-import { CompleteTaskCommand, FailTaskCommand, StartTaskCommand, TaskError, TaskFailureDisposition, TaskView } from '../../../task/contracts';
+import { DomainError } from '@cognition/platform/domain';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { CompleteTaskCommand, FailTaskCommand, StartTaskCommand, TaskError, TaskFailureDisposition, TaskView } from '@cognition/task/contracts';
 import { AgentBudgetExceeded, AgentModelCalled, AgentToolExecuted, AgentToolFailed, AgentView, BudgetUsage, RecordAgentUsageCommand, UsageRecording } from '../../contracts';
 import { Agent } from '../../domain/agent.aggregate';
 import { AgentRepository } from '../../domain/agent.repository.port';

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { AppConfig } from '../../../../config/app-config';
-import { DomainError } from '../../../../platform/domain';
-import { newId } from '../../../../platform/ids/uuid';
-import { GetTaskQuery, TaskError, TaskView } from '../../../task/contracts';
+import { AppConfig } from '@cognition/config/app-config';
+import { DomainError } from '@cognition/platform/domain';
+import { newId } from '@cognition/platform/ids/uuid';
+import { GetTaskQuery, TaskError, TaskView } from '@cognition/task/contracts';
 import { AgentView, ModelConfig } from '../../contracts';
 import { ModelMessage, ModelProvider, PriceTable } from '../../domain/model-provider.port';
 import { AgentMetrics } from '../agent-metrics';

@@ -1,5 +1,5 @@
-import { DomainError } from '../../../../platform/domain';
-import type { TaskError } from '../../../task/contracts';
+import { DomainError } from '@cognition/platform/domain';
+import type { TaskError } from '@cognition/task/contracts';
 import type { AgentView } from '../../contracts';
 import { ModelProviderError } from '../../domain/model-provider.port';
 

@@ -1,8 +1,8 @@
-import { ErrorDetail } from '../../../../platform/domain';
-import { renderTemplate } from '../../../../platform/expressions';
-import { validateValue } from '../../../../platform/json-schema/json-schema';
+import { ErrorDetail } from '@cognition/platform/domain';
+import { renderTemplate } from '@cognition/platform/expressions';
+import { validateValue } from '@cognition/platform/json-schema/json-schema';
 import type { AgentView } from '../../contracts';
-import type { TaskView } from '../../../task/contracts';
+import type { TaskView } from '@cognition/task/contracts';
 
 /** The system prompt: the definition's template rendered with `task` and `agent`. */
 export function systemPrompt(agent: AgentView, task: TaskView): string {

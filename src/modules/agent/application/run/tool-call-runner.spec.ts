@@ -1,4 +1,4 @@
-import { AppConfig } from '../../../../config/app-config';
+import { AppConfig } from '@cognition/config/app-config';
 import { AgentTool, AgentToolHandler, AgentView } from '../../contracts';
 import { AgentMetrics } from '../agent-metrics';
 import { AgentTools } from '../tools/agent-tools';

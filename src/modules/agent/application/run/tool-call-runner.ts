@@ -1,8 +1,8 @@
-import { abortable } from '../../../../platform/async/abortable';
+import { abortable } from '@cognition/platform/async/abortable';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../config/app-config';
-import { DomainError } from '../../../../platform/domain';
-import { validateValue } from '../../../../platform/json-schema/json-schema';
+import { AppConfig } from '@cognition/config/app-config';
+import { DomainError } from '@cognition/platform/domain';
+import { validateValue } from '@cognition/platform/json-schema/json-schema';
 import { AgentToolError, AgentView, BudgetUsage } from '../../contracts';
 import { ModelToolCall } from '../../domain/model-provider.port';
 import { AgentMetrics } from '../agent-metrics';

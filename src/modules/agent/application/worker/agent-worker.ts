@@ -1,10 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../../../../config/app-config';
-import { BackgroundJobs } from '../../../../platform/background/background-jobs';
-import { BackgroundLoop } from '../../../../platform/background/background-loop';
-import { PgListener } from '../../../../platform/database/pg-listener';
-import { finishBy, waitForPending } from '../../../../platform/lifecycle/drain';
-import { TASKS_CHANNEL } from '../../../task/contracts';
+import { AppConfig } from '@cognition/config/app-config';
+import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
+import { BackgroundLoop } from '@cognition/platform/background/background-loop';
+import { PgListener } from '@cognition/platform/database/pg-listener';
+import { finishBy, waitForPending } from '@cognition/platform/lifecycle/drain';
+import { TASKS_CHANNEL } from '@cognition/task/contracts';
 import { AgentRunner } from '../run/agent-runner';
 import { TaskDispatcher } from './task-dispatcher';
 

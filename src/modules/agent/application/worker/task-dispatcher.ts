@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { AppConfig } from '../../../../config/app-config';
-import { DomainError } from '../../../../platform/domain';
-import { Transactional } from '../../../../platform/transaction/transaction';
-import { AssignTaskCommand, ClaimAssignableTasksCommand, TaskView } from '../../../task/contracts';
+import { AppConfig } from '@cognition/config/app-config';
+import { DomainError } from '@cognition/platform/domain';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { AssignTaskCommand, ClaimAssignableTasksCommand, TaskView } from '@cognition/task/contracts';
 import { InstantiateAgentCommand } from '../../contracts';
 import { AgentRepository } from '../../domain/agent.repository.port';
 import { AgentPool } from '../../infrastructure/agent-pool';

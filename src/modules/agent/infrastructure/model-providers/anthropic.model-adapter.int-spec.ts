@@ -1,11 +1,11 @@
-import { anthropicError, FakeModelServer, startAnthropicFakeServer } from '../../../../../test/support/fakes/anthropic-fake-server';
-import { AppConfig } from '../../../../config/app-config';
-import { validateEnv } from '../../../../config/env.schema';
+import { anthropicError, FakeModelServer, startAnthropicFakeServer } from '@cognition/test-support/fakes/anthropic-fake-server';
+import { AppConfig } from '@cognition/config/app-config';
+import { validateEnv } from '@cognition/config/env.schema';
 import { ModelMessage, ModelProviderError, ModelRequest, ModelToolSpec } from '../../domain/model-provider.port';
 import { AnthropicModelAdapter } from './anthropic.model-adapter';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS } from './anthropic-messages.wire';
 import { ProviderHttp } from './provider-http';
-import { Sleeper } from '../../../../platform/outbound-http/sleeper';
+import { Sleeper } from '@cognition/platform/outbound-http/sleeper';
 
 /** Records the delays asked for instead of waiting. */
 class RecordingSleeper extends Sleeper {

@@ -1,4 +1,4 @@
-import { AppConfig } from '../../../../config/app-config';
+import { AppConfig } from '@cognition/config/app-config';
 import { BUILT_IN_PRICES, ConfiguredPriceTable, parseModelPrices } from './configured.price-table';
 
 const table = (prices = '') => new ConfiguredPriceTable({ get: (key: string) => (key === 'MODEL_PRICES' ? prices : undefined) } as unknown as AppConfig);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../config/app-config';
+import { AppConfig } from '@cognition/config/app-config';
 import { ModelUsage, PriceTable } from '../../domain/model-provider.port';
 
 /** USD per million tokens. */

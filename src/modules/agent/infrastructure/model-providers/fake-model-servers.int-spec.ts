@@ -1,6 +1,6 @@
-import { startAnthropicFakeServer } from '../../../../../test/support/fakes/anthropic-fake-server';
-import { toolDirectives } from '../../../../../test/support/fakes/fake-http-server';
-import { startOpenAiFakeServer } from '../../../../../test/support/fakes/openai-fake-server';
+import { startAnthropicFakeServer } from '@cognition/test-support/fakes/anthropic-fake-server';
+import { toolDirectives } from '@cognition/test-support/fakes/fake-http-server';
+import { startOpenAiFakeServer } from '@cognition/test-support/fakes/openai-fake-server';
 
 /** The fakes the adapter tests rely on: real response shapes, and the refusals of the real APIs. */
 const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {

@@ -6,7 +6,7 @@ import { EchoModelAdapter } from './echo.model-adapter';
 import { OpenAiCompatibleModelAdapter } from './openai-compatible.model-adapter';
 import { ProviderHttp } from './provider-http';
 import { RoutingModelProvider } from './routing.model-provider';
-import { Sleeper } from '../../../../platform/outbound-http/sleeper';
+import { Sleeper } from '@cognition/platform/outbound-http/sleeper';
 
 export { AnthropicModelAdapter, ConfiguredPriceTable, EchoModelAdapter, OpenAiCompatibleModelAdapter, ProviderHttp, RoutingModelProvider, Sleeper };
 

@@ -1,10 +1,10 @@
-import { FakeModelServer, openAiError, startOpenAiFakeServer } from '../../../../../test/support/fakes/openai-fake-server';
-import { AppConfig } from '../../../../config/app-config';
-import { validateEnv } from '../../../../config/env.schema';
+import { FakeModelServer, openAiError, startOpenAiFakeServer } from '@cognition/test-support/fakes/openai-fake-server';
+import { AppConfig } from '@cognition/config/app-config';
+import { validateEnv } from '@cognition/config/env.schema';
 import { ModelMessage, ModelProviderError, ModelRequest, ModelToolSpec } from '../../domain/model-provider.port';
 import { OpenAiCompatibleModelAdapter } from './openai-compatible.model-adapter';
 import { ProviderHttp } from './provider-http';
-import { Sleeper } from '../../../../platform/outbound-http/sleeper';
+import { Sleeper } from '@cognition/platform/outbound-http/sleeper';
 
 /** Records the delays asked for instead of waiting. */
 class RecordingSleeper extends Sleeper {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../config/app-config';
+import { AppConfig } from '@cognition/config/app-config';
 import { ModelRequest, ModelResponse } from '../../domain/model-provider.port';
 import { ModelAdapter } from './model-adapter';
 import { fromOpenAiChatResponse, OPENAI_LABEL, toOpenAiChatRequest } from './openai-chat.wire';

@@ -1,9 +1,9 @@
-import { describeNetworkError, remoteErrorMessage, truncateMessage } from '../../../../platform/outbound-http/error-message';
+import { describeNetworkError, remoteErrorMessage, truncateMessage } from '@cognition/platform/outbound-http/error-message';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../config/app-config';
+import { AppConfig } from '@cognition/config/app-config';
 import { ModelProviderError } from '../../domain/model-provider.port';
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../../../../platform/outbound-http/retry-policy';
-import { Sleeper } from '../../../../platform/outbound-http/sleeper';
+import { backoffDelay, isRetryableStatus, parseRetryAfter } from '@cognition/platform/outbound-http/retry-policy';
+import { Sleeper } from '@cognition/platform/outbound-http/sleeper';
 
 export interface ProviderPost {
   /** Names the provider in error messages, e.g. `OpenAI-compatible API`. */

@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
-import { AppConfig } from '../../../../config/app-config';
-import { validateEnv } from '../../../../config/env.schema';
+import { AppConfig } from '@cognition/config/app-config';
+import { validateEnv } from '@cognition/config/env.schema';
 import { ModelProvider, ModelProviderError, PriceTable } from '../../domain/model-provider.port';
 import { MODEL_PROVIDER_PROVIDERS, RoutingModelProvider } from './index';
 

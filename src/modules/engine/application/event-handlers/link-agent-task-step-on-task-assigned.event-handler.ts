@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DurableEventHandler, DurableEventsHandler } from '../../../../platform/outbox/durable-events-handler.decorator';
-import { TaskAssigned, TaskCreated } from '../../../task/contracts';
+import { DurableEventHandler, DurableEventsHandler } from '@cognition/platform/outbox/durable-events-handler.decorator';
+import { TaskAssigned, TaskCreated } from '@cognition/task/contracts';
 import { linkStepToTask } from '../../infrastructure/step-task-links';
 import { EngineSql } from '../engine-sql';
 

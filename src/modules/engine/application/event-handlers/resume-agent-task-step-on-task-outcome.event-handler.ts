@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError } from '../../../../platform/domain';
-import { DurableEventHandler, DurableEventsHandler } from '../../../../platform/outbox/durable-events-handler.decorator';
-import { TaskCancelled, TaskCompleted, TaskFailed } from '../../../task/contracts';
+import { DomainError } from '@cognition/platform/domain';
+import { DurableEventHandler, DurableEventsHandler } from '@cognition/platform/outbox/durable-events-handler.decorator';
+import { TaskCancelled, TaskCompleted, TaskFailed } from '@cognition/task/contracts';
 import { SendSignalCommand } from '../../contracts';
 import { TASK_SIGNAL_PREFIX, TaskOutcome } from '../../step-types/agent-task.step-type';
 

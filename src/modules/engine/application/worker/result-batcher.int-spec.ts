@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { createServer } from 'node:net';
 import { Pool } from 'pg';
-import { stepDefinition } from '../../../../../test/support/mothers/workflow.mother';
-import { startTcpProxy, TcpProxy } from '../../../../../test/support/tcp-proxy';
-import { createTestDatabase, TEST_DB, TestDatabase } from '../../../../../test/support/test-database';
-import { until } from '../../../../../test/support/wait';
+import { stepDefinition } from '@cognition/test-support/mothers/workflow.mother';
+import { startTcpProxy, TcpProxy } from '@cognition/test-support/tcp-proxy';
+import { createTestDatabase, TEST_DB, TestDatabase } from '@cognition/test-support/test-database';
+import { until } from '@cognition/test-support/wait';
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { insertExecutions } from '../../infrastructure/execution-starter';
 import { sqlOf } from '../../infrastructure/sql';

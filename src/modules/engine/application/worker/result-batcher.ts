@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
-import { backoffDelay } from '../../../../platform/background/background-loop';
-import { isConnectionError } from '../../../../platform/database/pg-errors';
-import { describeUnstorableText, escapeUnstorable, findUnstorableText, formatJsonPath } from '../../../../platform/json/unstorable-text';
+import { backoffDelay } from '@cognition/platform/background/background-loop';
+import { isConnectionError } from '@cognition/platform/database/pg-errors';
+import { describeUnstorableText, escapeUnstorable, findUnstorableText, formatJsonPath } from '@cognition/platform/json/unstorable-text';
 import { sqlOf } from '../../infrastructure/sql';
 import { StepResult } from '../../infrastructure/step-result';
 import { ClaimedStep } from '../../infrastructure/step-claims';

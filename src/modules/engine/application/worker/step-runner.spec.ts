@@ -1,10 +1,10 @@
-import type { StepDefinition } from '../../../workflow/contracts';
-import { stepDefinition } from '../../../../../test/support/mothers/workflow.mother';
+import type { StepDefinition } from '@cognition/workflow/contracts';
+import { stepDefinition } from '@cognition/test-support/mothers/workflow.mother';
 import { NonRetryableStepError, StepHandler, StepOutcome } from '../../contracts';
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { ClaimedStep } from '../../infrastructure/step-claims';
 import { StepHandlers } from '../step-handlers';
-import type { AppConfig } from '../../../../config/app-config';
+import type { AppConfig } from '@cognition/config/app-config';
 import { StepInputs } from './step-inputs';
 import { StepRunner } from './step-runner';
 

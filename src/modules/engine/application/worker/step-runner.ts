@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../config/app-config';
-import { evaluateCondition, evaluateExpression, ExpressionError, renderTemplate } from '../../../../platform/expressions';
-import { limitsOf } from '../../../../platform/limits/limits';
+import { AppConfig } from '@cognition/config/app-config';
+import { evaluateCondition, evaluateExpression, ExpressionError, renderTemplate } from '@cognition/platform/expressions';
+import { limitsOf } from '@cognition/platform/limits/limits';
 import { StepResume, StepWaitRequest } from '../../contracts';
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { StepRow, stepContext } from '../../domain/step-context';

@@ -1,8 +1,8 @@
 import { AddressInfo } from 'node:net';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
-import { AppConfig } from '../../../../config/app-config';
+import { AppConfig } from '@cognition/config/app-config';
 import { StepContext, StepError } from '../../contracts';
-import { ResolvedAddress } from '../../../../platform/outbound-http/host-guard';
+import { ResolvedAddress } from '@cognition/platform/outbound-http/host-guard';
 import { HttpRequestStepType } from './http-request.step-type';
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: string) => void;

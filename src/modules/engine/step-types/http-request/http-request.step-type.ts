@@ -1,10 +1,10 @@
 import { lookup } from 'node:dns/promises';
-import { abortable } from '../../../../platform/async/abortable';
+import { abortable } from '@cognition/platform/async/abortable';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../config/app-config';
+import { AppConfig } from '@cognition/config/app-config';
 import { NonRetryableStepError, StepContext, StepError, StepHandler, StepType } from '../../contracts';
-import { limitsOf } from '../../../../platform/limits/limits';
-import { AllowList, ResolvedAddress, checkHost, compileAllowList } from '../../../../platform/outbound-http/host-guard';
+import { limitsOf } from '@cognition/platform/limits/limits';
+import { AllowList, ResolvedAddress, checkHost, compileAllowList } from '@cognition/platform/outbound-http/host-guard';
 import { HttpMethod, parseHttpRequestParams } from './http-request.params';
 import { HTTP_REQUEST_PARAMS } from './http-request.params-schema';
 import { decodeText, headersToObject, parseBody, readBodyBytes, truncate } from './http-response';

@@ -2,8 +2,8 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { CommandBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TEST_DB, TestDatabase, testEnv } from '../../../../../test/support/test-database';
-import { newId } from '../../../../platform/ids/uuid';
+import { createTestDatabase, TEST_DB, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { newId } from '@cognition/platform/ids/uuid';
 import { AddMemoryToCollectionCommand, CreateMemoriesCommand, CreateMemoryCollectionCommand, CreateMemoryPolicyCommand, DeleteMemoryCommand, type NewMemory, UpdateMemoryCommand } from '../../contracts';
 import { MAINTENANCE_LOCK, MemoryMaintenance } from './memory-maintenance';
 
@@ -19,7 +19,7 @@ describe('MemoryMaintenance (real PostgreSQL)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('memory_maintenance');
     testEnv(db, { WORKER_ENABLED: 'false', MEMORY_RETENTION_DAYS: '30' });
-    const { CognitionOsCoreModule } = await import('../../../../app.module');
+    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
     const { MemoryModule } = await import('../../memory.module');
     moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
     moduleRef.useLogger(false);

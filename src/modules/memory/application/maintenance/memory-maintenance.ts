@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
-import { AppConfig } from '../../../../config/app-config';
-import { pgClientConfig } from '../../../../platform/database/pg-connection';
-import { BackgroundJobs } from '../../../../platform/background/background-jobs';
-import { BackgroundLoop } from '../../../../platform/background/background-loop';
-import { OutboxWriter } from '../../../../platform/outbox/outbox.writer';
+import { AppConfig } from '@cognition/config/app-config';
+import { pgClientConfig } from '@cognition/platform/database/pg-connection';
+import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
+import { BackgroundLoop } from '@cognition/platform/background/background-loop';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
 import { ApplyMemoryPolicyCommand, MemoryDeleted, MemoryRemovedFromCollection } from '../../contracts';
 import { EmbeddingModels } from '../../domain/embedding-models.port';
 import { MemoryMaintenanceSql } from '../../infrastructure/memory-maintenance.sql';

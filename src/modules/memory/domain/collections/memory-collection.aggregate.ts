@@ -1,7 +1,7 @@
-import { AggregateRoot } from '../../../../platform/domain';
+import { AggregateRoot } from '@cognition/platform/domain';
 import type { MemoryCollectionInput } from '../../contracts/memory-collection.commands';
 import { MemoryAddedToCollection, MemoryCollectionCreated, MemoryCollectionDeleted, MemoryRemovedFromCollection } from '../../contracts/memory.events';
-import { describe } from '../../../../platform/json-schema/json-values';
+import { describe } from '@cognition/platform/json-schema/json-values';
 import { MemoryProblems } from '../memory-problems';
 
 export const MAX_COLLECTION_NAME_LENGTH = 200;

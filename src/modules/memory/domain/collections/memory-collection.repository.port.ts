@@ -1,4 +1,4 @@
-import { DomainError } from '../../../../platform/domain';
+import { DomainError } from '@cognition/platform/domain';
 import type { MemoryCollection } from './memory-collection.aggregate';
 
 /** Collections and their membership; the adapter runs in the caller's transaction and writes the events. */

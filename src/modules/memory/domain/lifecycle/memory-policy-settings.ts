@@ -1,4 +1,4 @@
-import { describe } from '../../../../platform/json-schema/json-values';
+import { describe } from '@cognition/platform/json-schema/json-values';
 import { MEMORY_IMPORTANCE, type MemoryImportance, type MemoryPolicyInput } from '../../contracts/memory.types';
 import { readImportance, readNamespace } from '../memory-fields';
 import { MemoryProblems } from '../memory-problems';

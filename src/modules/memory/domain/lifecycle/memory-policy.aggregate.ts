@@ -1,4 +1,4 @@
-import { AggregateRoot } from '../../../../platform/domain';
+import { AggregateRoot } from '@cognition/platform/domain';
 import { LifecyclePolicyApplied, LifecyclePolicyCreated, LifecyclePolicyDeleted, LifecyclePolicyUpdated } from '../../contracts/memory.events';
 import type { MemoryPolicyInput, MemoryPolicyView } from '../../contracts/memory.types';
 import { type MemoryPolicySettings, readPolicySettings } from './memory-policy-settings';

@@ -1,4 +1,4 @@
-import { DomainError } from '../../../../platform/domain';
+import { DomainError } from '@cognition/platform/domain';
 import type { MemoryPolicy } from './memory-policy.aggregate';
 
 /** Persistence of lifecycle policies; the adapter runs in the caller's transaction and writes the events. */

@@ -1,8 +1,8 @@
-import { taskUnitModule } from '../../../../../test/support/fakes/in-memory-task-module';
-import { aTask, aTaskIn, TASK_TENANT } from '../../../../../test/support/mothers/task.mother';
-import type { DomainEvent } from '../../../../platform/domain';
-import { newId } from '../../../../platform/ids/uuid';
-import { WorkflowExecutionCancelled } from '../../../engine/contracts';
+import { taskUnitModule } from '@cognition/test-support/fakes/in-memory-task-module';
+import { aTask, aTaskIn, TASK_TENANT } from '@cognition/test-support/mothers/task.mother';
+import type { DomainEvent } from '@cognition/platform/domain';
+import { newId } from '@cognition/platform/ids/uuid';
+import { WorkflowExecutionCancelled } from '@cognition/engine/contracts';
 import { CancelTasksOnWorkflowExecutionCancelledEventHandler, WORKFLOW_CANCELLED_REASON } from './cancel-tasks-on-workflow-execution-cancelled.event-handler';
 
 describe('CancelTasksOnWorkflowExecutionCancelledEventHandler', () => {

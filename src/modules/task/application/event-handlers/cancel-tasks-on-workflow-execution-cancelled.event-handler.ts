@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { DomainEvent } from '../../../../platform/domain';
-import { DurableEventHandler, DurableEventsHandler } from '../../../../platform/outbox/durable-events-handler.decorator';
-import { Transactional } from '../../../../platform/transaction/transaction';
-import { WorkflowExecutionCancelled } from '../../../engine/contracts';
+import type { DomainEvent } from '@cognition/platform/domain';
+import { DurableEventHandler, DurableEventsHandler } from '@cognition/platform/outbox/durable-events-handler.decorator';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { WorkflowExecutionCancelled } from '@cognition/engine/contracts';
 import { TaskRepository } from '../../domain/task.repository.port';
 import { TaskCascade } from '../task-cascade';
 

@@ -1,11 +1,11 @@
 import { QueryBus } from '@nestjs/cqrs';
 import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase, testEnv } from '../../../../../test/support/test-database';
-import type { DomainEvent } from '../../../../platform/domain';
-import { newId } from '../../../../platform/ids/uuid';
-import { OutboxRelay } from '../../../../platform/outbox/outbox.relay';
-import { AgentBudgetExceeded, AgentFailedTask, AgentModelCalled, AgentStartedReasoning, AgentToolExecuted, AgentToolFailed } from '../../../agent/contracts/agent.events';
+import { createTestDatabase, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import type { DomainEvent } from '@cognition/platform/domain';
+import { newId } from '@cognition/platform/ids/uuid';
+import { OutboxRelay } from '@cognition/platform/outbox/outbox.relay';
+import { AgentBudgetExceeded, AgentFailedTask, AgentModelCalled, AgentStartedReasoning, AgentToolExecuted, AgentToolFailed } from '@cognition/agent/contracts/agent.events';
 import {
   StepExecutionCompleted,
   StepExecutionFailed,
@@ -15,8 +15,8 @@ import {
   WorkflowExecutionCompleted,
   WorkflowExecutionFailed,
   WorkflowExecutionStarted,
-} from '../../../engine/contracts/execution.events';
-import { TaskCompleted, TaskCreated, TaskFailed, TaskRequeued, TaskStarted } from '../../../task/contracts/task.events';
+} from '@cognition/engine/contracts/execution.events';
+import { TaskCompleted, TaskCreated, TaskFailed, TaskRequeued, TaskStarted } from '@cognition/task/contracts/task.events';
 import { GetTraceQuery, ListTracesQuery, TraceNode, TraceTree } from '../../contracts';
 import { ProjectSpansOnDomainEventsEventHandler } from './project-spans-on-domain-events.event-handler';
 
@@ -81,7 +81,7 @@ describe('trace span projection (real PostgreSQL)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('trace_projection');
     testEnv(db);
-    const { CognitionOsCoreModule } = await import('../../../../app.module');
+    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
     const { TraceModule } = await import('../../trace.module');
     // No relay: the test delivers the events itself, in the orders it chooses.
     moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), TraceModule] })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { DomainEvent } from '../../../../platform/domain';
-import { DurableEventHandler, DurableEventsHandler } from '../../../../platform/outbox/durable-events-handler.decorator';
+import type { DomainEvent } from '@cognition/platform/domain';
+import { DurableEventHandler, DurableEventsHandler } from '@cognition/platform/outbox/durable-events-handler.decorator';
 import { projectSpans, TRACED_EVENTS } from '../../domain/span-projection';
 import { TraceSpanRepository } from '../../domain/trace-span.repository.port';
 

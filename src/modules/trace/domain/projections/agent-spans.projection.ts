@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../../../platform/domain';
+import type { DomainEvent } from '@cognition/platform/domain';
 import {
   AgentBudgetExceeded,
   AgentCompletedTask,
@@ -8,7 +8,7 @@ import {
   AgentStartedReasoning,
   AgentToolExecuted,
   AgentToolFailed,
-} from '../../../agent/contracts/agent.events';
+} from '@cognition/agent/contracts/agent.events';
 import type { SpanWrite } from '../span-write';
 import { before, dateOr, defined, fromEvent, on, ref } from './span-projector';
 

@@ -11,8 +11,8 @@ import {
   WorkflowExecutionFailed,
   WorkflowExecutionStarted,
   type ExecutionEventPayload,
-} from '../../../engine/contracts/execution.events';
-import type { DomainEvent } from '../../../../platform/domain';
+} from '@cognition/engine/contracts/execution.events';
+import type { DomainEvent } from '@cognition/platform/domain';
 import type { SpanWrite } from '../span-write';
 import { defined, fromEvent, on, ref } from './span-projector';
 

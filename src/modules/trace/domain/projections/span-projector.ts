@@ -1,4 +1,4 @@
-import type { DomainEvent, DomainEventClass } from '../../../../platform/domain';
+import type { DomainEvent, DomainEventClass } from '@cognition/platform/domain';
 import type { SpanRef, SpanWrite } from '../span-write';
 
 /** How one event class becomes span writes. */

@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../../../../platform/domain';
-import { TaskAssigned, TaskCancelled, TaskCompleted, TaskCreated, TaskFailed, TaskRequeued, TaskStarted, type TaskEventPayload } from '../../../task/contracts/task.events';
+import type { DomainEvent } from '@cognition/platform/domain';
+import { TaskAssigned, TaskCancelled, TaskCompleted, TaskCreated, TaskFailed, TaskRequeued, TaskStarted, type TaskEventPayload } from '@cognition/task/contracts/task.events';
 import type { SpanWrite } from '../span-write';
 import { defined, fromEvent, on, ref } from './span-projector';
 

@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import type { Page } from '../../../../platform/pagination/cursor';
+import type { Page } from '@cognition/platform/pagination/cursor';
 import { WorkflowSnapshot } from '../workflow.types';
 
 /** Every version of one workflow, oldest first (semver order). */

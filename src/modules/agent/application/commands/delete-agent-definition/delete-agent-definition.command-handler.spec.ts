@@ -1,7 +1,7 @@
-import { agentUnitModule } from '../../../../../../test/support/mothers/agent-unit-module';
-import { registeredDefinition, t0, TENANT, testId } from '../../../../../../test/support/mothers/agent.mother';
-import { DeleteAgentDefinitionCommand } from '../../../contracts';
-import { Agent } from '../../../domain/agent.aggregate';
+import { agentUnitModule } from '@cognition/test-support/mothers/agent-unit-module';
+import { registeredDefinition, t0, TENANT, testId } from '@cognition/test-support/mothers/agent.mother';
+import { DeleteAgentDefinitionCommand } from '@cognition/agent/contracts';
+import { Agent } from '@cognition/agent/domain/agent.aggregate';
 import { DeleteAgentDefinitionCommandHandler } from './delete-agent-definition.command-handler';
 
 describe('DeleteAgentDefinitionCommandHandler', () => {

@@ -1,9 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { DeleteAgentDefinitionCommand } from '../../../contracts';
-import { AgentDefinitionRepository } from '../../../domain/agent-definition.repository.port';
-import { AgentRepository } from '../../../domain/agent.repository.port';
+import { DomainError } from '@cognition/platform/domain';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { DeleteAgentDefinitionCommand } from '@cognition/agent/contracts';
+import { AgentDefinitionRepository } from '@cognition/agent/domain/agent-definition.repository.port';
+import { AgentRepository } from '@cognition/agent/domain/agent.repository.port';
 import { loadDefinition } from '../../load-agent';
 
 @CommandHandler(DeleteAgentDefinitionCommand)

@@ -1,5 +1,5 @@
-import { GenerateTextCommand } from '../../../contracts';
-import { ModelProvider, ModelRequest } from '../../../domain/model-provider.port';
+import { GenerateTextCommand } from '@cognition/agent/contracts';
+import { ModelProvider, ModelRequest } from '@cognition/agent/domain/model-provider.port';
 import { GenerateTextCommandHandler } from './generate-text.command-handler';
 
 describe('GenerateTextCommandHandler', () => {

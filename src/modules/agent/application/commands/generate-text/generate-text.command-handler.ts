@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { AppConfig } from '../../../../../config/app-config';
-import { GenerateTextCommand } from '../../../contracts';
-import { ModelMessage, ModelProvider } from '../../../domain/model-provider.port';
+import { AppConfig } from '@cognition/config/app-config';
+import { GenerateTextCommand } from '@cognition/agent/contracts';
+import { ModelMessage, ModelProvider } from '@cognition/agent/domain/model-provider.port';
 
 /** A single model call for another module (no agent, no budget, no tools). */
 @CommandHandler(GenerateTextCommand)

@@ -1,6 +1,6 @@
-import { agentUnitModule } from '../../../../../../test/support/mothers/agent-unit-module';
-import { agentIn, TENANT } from '../../../../../../test/support/mothers/agent.mother';
-import { GrantAgentPermissionsCommand, RevokeAgentPermissionCommand } from '../../../contracts';
+import { agentUnitModule } from '@cognition/test-support/mothers/agent-unit-module';
+import { agentIn, TENANT } from '@cognition/test-support/mothers/agent.mother';
+import { GrantAgentPermissionsCommand, RevokeAgentPermissionCommand } from '@cognition/agent/contracts';
 import { RevokeAgentPermissionCommandHandler } from '../revoke-agent-permission/revoke-agent-permission.command-handler';
 import { GrantAgentPermissionsCommandHandler } from './grant-agent-permissions.command-handler';
 

@@ -1,6 +1,6 @@
-import { agentUnitModule } from '../../../../../../test/support/mothers/agent-unit-module';
-import { OTHER_TENANT, registeredDefinition, TENANT } from '../../../../../../test/support/mothers/agent.mother';
-import { InstantiateAgentCommand } from '../../../contracts';
+import { agentUnitModule } from '@cognition/test-support/mothers/agent-unit-module';
+import { OTHER_TENANT, registeredDefinition, TENANT } from '@cognition/test-support/mothers/agent.mother';
+import { InstantiateAgentCommand } from '@cognition/agent/contracts';
 import { InstantiateAgentCommandHandler } from './instantiate-agent.command-handler';
 
 describe('InstantiateAgentCommandHandler', () => {

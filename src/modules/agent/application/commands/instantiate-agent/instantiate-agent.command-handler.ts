@@ -1,10 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { newId } from '../../../../../platform/ids/uuid';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { AgentView, InstantiateAgentCommand } from '../../../contracts';
-import { AgentDefinitionRepository } from '../../../domain/agent-definition.repository.port';
-import { Agent } from '../../../domain/agent.aggregate';
-import { AgentRepository } from '../../../domain/agent.repository.port';
+import { newId } from '@cognition/platform/ids/uuid';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { AgentView, InstantiateAgentCommand } from '@cognition/agent/contracts';
+import { AgentDefinitionRepository } from '@cognition/agent/domain/agent-definition.repository.port';
+import { Agent } from '@cognition/agent/domain/agent.aggregate';
+import { AgentRepository } from '@cognition/agent/domain/agent.repository.port';
 import { loadDefinition } from '../../load-agent';
 
 @CommandHandler(InstantiateAgentCommand)

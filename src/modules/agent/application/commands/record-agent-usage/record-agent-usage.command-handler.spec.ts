@@ -1,6 +1,6 @@
-import { agentUnitModule } from '../../../../../../test/support/mothers/agent-unit-module';
-import { agentIn, OTHER_TENANT, RUN, TASK, TENANT } from '../../../../../../test/support/mothers/agent.mother';
-import { RecordAgentUsageCommand, UsageRecording } from '../../../contracts';
+import { agentUnitModule } from '@cognition/test-support/mothers/agent-unit-module';
+import { agentIn, OTHER_TENANT, RUN, TASK, TENANT } from '@cognition/test-support/mothers/agent.mother';
+import { RecordAgentUsageCommand, UsageRecording } from '@cognition/agent/contracts';
 import { RecordAgentUsageCommandHandler } from './record-agent-usage.command-handler';
 
 const call = (overrides: Partial<UsageRecording> = {}): UsageRecording => ({

@@ -1,10 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { BudgetUsage, RecordAgentUsageCommand } from '../../../contracts';
-import { round } from '../../../domain/budget';
-import { AgentUsageLedger, UsageOutcome } from '../../../domain/agent-usage-ledger.port';
-import { readUsageRecording } from '../../../domain/usage-recording';
+import { DomainError } from '@cognition/platform/domain';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { BudgetUsage, RecordAgentUsageCommand } from '@cognition/agent/contracts';
+import { round } from '@cognition/agent/domain/budget';
+import { AgentUsageLedger, UsageOutcome } from '@cognition/agent/domain/agent-usage-ledger.port';
+import { readUsageRecording } from '@cognition/agent/domain/usage-recording';
 
 const LIMIT_LABEL = { tokens: 'maxTokens', cost: 'maxCostUsd', time: 'maxTimeSeconds', toolExecutions: 'maxToolExecutions' } as const;
 

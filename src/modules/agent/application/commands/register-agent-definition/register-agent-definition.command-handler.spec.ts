@@ -1,6 +1,6 @@
-import { agentUnitModule } from '../../../../../../test/support/mothers/agent-unit-module';
-import { definitionInput, TENANT } from '../../../../../../test/support/mothers/agent.mother';
-import { RegisterAgentDefinitionCommand } from '../../../contracts';
+import { agentUnitModule } from '@cognition/test-support/mothers/agent-unit-module';
+import { definitionInput, TENANT } from '@cognition/test-support/mothers/agent.mother';
+import { RegisterAgentDefinitionCommand } from '@cognition/agent/contracts';
 import { RegisterAgentDefinitionCommandHandler } from './register-agent-definition.command-handler';
 
 describe('RegisterAgentDefinitionCommandHandler', () => {

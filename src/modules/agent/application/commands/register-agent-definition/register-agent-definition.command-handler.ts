@@ -1,9 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { newId } from '../../../../../platform/ids/uuid';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { AgentDefinitionView, RegisterAgentDefinitionCommand } from '../../../contracts';
-import { AgentDefinition } from '../../../domain/agent-definition.aggregate';
-import { AgentDefinitionRepository } from '../../../domain/agent-definition.repository.port';
+import { newId } from '@cognition/platform/ids/uuid';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { AgentDefinitionView, RegisterAgentDefinitionCommand } from '@cognition/agent/contracts';
+import { AgentDefinition } from '@cognition/agent/domain/agent-definition.aggregate';
+import { AgentDefinitionRepository } from '@cognition/agent/domain/agent-definition.repository.port';
 import { AgentDefinitionRules } from '../definition-rules';
 
 @CommandHandler(RegisterAgentDefinitionCommand)

@@ -1,6 +1,6 @@
-import { agentUnitModule } from '../../../../../../test/support/mothers/agent-unit-module';
-import { agentIn, TENANT } from '../../../../../../test/support/mothers/agent.mother';
-import { ResetAgentBudgetCommand } from '../../../contracts';
+import { agentUnitModule } from '@cognition/test-support/mothers/agent-unit-module';
+import { agentIn, TENANT } from '@cognition/test-support/mothers/agent.mother';
+import { ResetAgentBudgetCommand } from '@cognition/agent/contracts';
 import { ResetAgentBudgetCommandHandler } from './reset-agent-budget.command-handler';
 
 describe('ResetAgentBudgetCommandHandler', () => {

@@ -1,6 +1,6 @@
-import { agentUnitModule } from '../../../../../../test/support/mothers/agent-unit-module';
-import { agentIn, OTHER_TENANT, TENANT } from '../../../../../../test/support/mothers/agent.mother';
-import { RevokeAgentPermissionCommand } from '../../../contracts';
+import { agentUnitModule } from '@cognition/test-support/mothers/agent-unit-module';
+import { agentIn, OTHER_TENANT, TENANT } from '@cognition/test-support/mothers/agent.mother';
+import { RevokeAgentPermissionCommand } from '@cognition/agent/contracts';
 import { RevokeAgentPermissionCommandHandler } from './revoke-agent-permission.command-handler';
 
 describe('RevokeAgentPermissionCommandHandler', () => {

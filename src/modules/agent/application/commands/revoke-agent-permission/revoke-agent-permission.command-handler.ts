@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { AgentView, RevokeAgentPermissionCommand } from '../../../contracts';
-import { AgentRepository } from '../../../domain/agent.repository.port';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { AgentView, RevokeAgentPermissionCommand } from '@cognition/agent/contracts';
+import { AgentRepository } from '@cognition/agent/domain/agent.repository.port';
 import { loadAgent } from '../../load-agent';
 
 @CommandHandler(RevokeAgentPermissionCommand)

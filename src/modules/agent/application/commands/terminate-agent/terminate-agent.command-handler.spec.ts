@@ -1,9 +1,9 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { FailTaskCommand } from '../../../../../modules/task/contracts';
-import { agentUnitModule } from '../../../../../../test/support/mothers/agent-unit-module';
-import { agentIn, TASK, TENANT } from '../../../../../../test/support/mothers/agent.mother';
-import { TerminateAgentCommand } from '../../../contracts';
+import { DomainError } from '@cognition/platform/domain';
+import { FailTaskCommand } from '@cognition/task/contracts';
+import { agentUnitModule } from '@cognition/test-support/mothers/agent-unit-module';
+import { agentIn, TASK, TENANT } from '@cognition/test-support/mothers/agent.mother';
+import { TerminateAgentCommand } from '@cognition/agent/contracts';
 import { TerminateAgentCommandHandler } from './terminate-agent.command-handler';
 
 describe('TerminateAgentCommandHandler', () => {

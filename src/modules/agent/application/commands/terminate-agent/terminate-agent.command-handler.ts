@@ -1,9 +1,9 @@
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { FailTaskCommand } from '../../../../task/contracts';
-import { AgentView, TerminateAgentCommand } from '../../../contracts';
-import { AgentRepository } from '../../../domain/agent.repository.port';
+import { DomainError } from '@cognition/platform/domain';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { FailTaskCommand } from '@cognition/task/contracts';
+import { AgentView, TerminateAgentCommand } from '@cognition/agent/contracts';
+import { AgentRepository } from '@cognition/agent/domain/agent.repository.port';
 import { loadAgent } from '../../load-agent';
 
 /** A task that is gone, finished or already released (not assigned or in progress) needs no release. */

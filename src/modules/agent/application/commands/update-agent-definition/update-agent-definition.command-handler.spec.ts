@@ -1,6 +1,6 @@
-import { agentUnitModule } from '../../../../../../test/support/mothers/agent-unit-module';
-import { definitionInput, OTHER_TENANT, registeredDefinition, TENANT } from '../../../../../../test/support/mothers/agent.mother';
-import { UpdateAgentDefinitionCommand } from '../../../contracts';
+import { agentUnitModule } from '@cognition/test-support/mothers/agent-unit-module';
+import { definitionInput, OTHER_TENANT, registeredDefinition, TENANT } from '@cognition/test-support/mothers/agent.mother';
+import { UpdateAgentDefinitionCommand } from '@cognition/agent/contracts';
 import { UpdateAgentDefinitionCommandHandler } from './update-agent-definition.command-handler';
 
 describe('UpdateAgentDefinitionCommandHandler', () => {

@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { AgentDefinitionView, UpdateAgentDefinitionCommand } from '../../../contracts';
-import { AgentDefinitionRepository } from '../../../domain/agent-definition.repository.port';
+import { DomainError } from '@cognition/platform/domain';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { AgentDefinitionView, UpdateAgentDefinitionCommand } from '@cognition/agent/contracts';
+import { AgentDefinitionRepository } from '@cognition/agent/domain/agent-definition.repository.port';
 import { loadDefinition } from '../../load-agent';
 import { AgentDefinitionRules } from '../definition-rules';
 

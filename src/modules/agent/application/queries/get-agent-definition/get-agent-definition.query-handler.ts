@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { AgentDefinitionView, GetAgentDefinitionQuery } from '../../../contracts';
-import { AgentDefinitionRepository } from '../../../domain/agent-definition.repository.port';
+import { AgentDefinitionView, GetAgentDefinitionQuery } from '@cognition/agent/contracts';
+import { AgentDefinitionRepository } from '@cognition/agent/domain/agent-definition.repository.port';
 import { loadDefinition } from '../../load-agent';
 
 @QueryHandler(GetAgentDefinitionQuery)

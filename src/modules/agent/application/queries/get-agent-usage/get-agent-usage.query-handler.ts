@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { AgentUsageView, GetAgentUsageQuery } from '../../../contracts';
-import { AgentUsageLedger } from '../../../domain/agent-usage-ledger.port';
+import { DomainError } from '@cognition/platform/domain';
+import { AgentUsageView, GetAgentUsageQuery } from '@cognition/agent/contracts';
+import { AgentUsageLedger } from '@cognition/agent/domain/agent-usage-ledger.port';
 
 /** Limits, usage, the ledger's totals and its latest entries (newest first). */
 @QueryHandler(GetAgentUsageQuery)

@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { AgentView, GetAgentQuery } from '../../../contracts';
-import { AgentRepository } from '../../../domain/agent.repository.port';
+import { AgentView, GetAgentQuery } from '@cognition/agent/contracts';
+import { AgentRepository } from '@cognition/agent/domain/agent.repository.port';
 import { loadAgent } from '../../load-agent';
 
 @QueryHandler(GetAgentQuery)

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { Page, toPage } from '../../../../../platform/pagination/cursor';
-import { AgentDefinitionView, ListAgentDefinitionsQuery } from '../../../contracts';
-import { AgentDefinitionRepository } from '../../../domain/agent-definition.repository.port';
+import { Page, toPage } from '@cognition/platform/pagination/cursor';
+import { AgentDefinitionView, ListAgentDefinitionsQuery } from '@cognition/agent/contracts';
+import { AgentDefinitionRepository } from '@cognition/agent/domain/agent-definition.repository.port';
 import { afterIdOf } from '../../load-agent';
 
 /** Definitions in registration order (ids are UUIDv7), filtered by name and role. */

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { Page, toPage } from '../../../../../platform/pagination/cursor';
-import { AgentView, ListAgentsQuery } from '../../../contracts';
-import { AgentRepository } from '../../../domain/agent.repository.port';
+import { Page, toPage } from '@cognition/platform/pagination/cursor';
+import { AgentView, ListAgentsQuery } from '@cognition/agent/contracts';
+import { AgentRepository } from '@cognition/agent/domain/agent.repository.port';
 import { afterIdOf } from '../../load-agent';
 
 /** Agents in creation order (ids are UUIDv7), filtered by status, role and definition. */

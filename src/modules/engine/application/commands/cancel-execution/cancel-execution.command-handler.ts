@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { CancelExecutionCommand, ExecutionView } from '../../../contracts';
-import { cancelExecution } from '../../../infrastructure/execution-control';
-import { readExecution } from '../../../infrastructure/execution-reads';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { CancelExecutionCommand, ExecutionView } from '@cognition/engine/contracts';
+import { cancelExecution } from '@cognition/engine/infrastructure/execution-control';
+import { readExecution } from '@cognition/engine/infrastructure/execution-reads';
 import { EngineSql } from '../../engine-sql';
 
 @CommandHandler(CancelExecutionCommand)

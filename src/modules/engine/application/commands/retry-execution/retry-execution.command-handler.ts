@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { ExecutionView, RetryExecutionCommand } from '../../../contracts';
-import { retryExecution } from '../../../infrastructure/execution-control';
-import { readExecution } from '../../../infrastructure/execution-reads';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { ExecutionView, RetryExecutionCommand } from '@cognition/engine/contracts';
+import { retryExecution } from '@cognition/engine/infrastructure/execution-control';
+import { readExecution } from '@cognition/engine/infrastructure/execution-reads';
 import { EngineSql } from '../../engine-sql';
 import { WorkflowPlans } from '../../workflow-plans';
 

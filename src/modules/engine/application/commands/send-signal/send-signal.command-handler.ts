@@ -1,9 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { newId } from '../../../../../platform/ids/uuid';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { SendSignalCommand } from '../../../contracts';
-import { assertSignalable } from '../../../infrastructure/execution-control';
-import { sendSignal } from '../../../infrastructure/signals';
+import { newId } from '@cognition/platform/ids/uuid';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { SendSignalCommand } from '@cognition/engine/contracts';
+import { assertSignalable } from '@cognition/engine/infrastructure/execution-control';
+import { sendSignal } from '@cognition/engine/infrastructure/signals';
 import { EngineSql } from '../../engine-sql';
 
 @CommandHandler(SendSignalCommand)

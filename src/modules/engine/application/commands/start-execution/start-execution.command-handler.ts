@@ -1,13 +1,13 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
-import { AppConfig } from '../../../../../config/app-config';
-import { DomainError } from '../../../../../platform/domain';
-import { validateInputs } from '../../../../../platform/json-schema/json-schema';
-import { limitsOf } from '../../../../../platform/limits/limits';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { ExecutionView, StartExecutionCommand } from '../../../contracts';
-import { readExecution } from '../../../infrastructure/execution-reads';
-import { insertExecution } from '../../../infrastructure/execution-starter';
+import { AppConfig } from '@cognition/config/app-config';
+import { DomainError } from '@cognition/platform/domain';
+import { validateInputs } from '@cognition/platform/json-schema/json-schema';
+import { limitsOf } from '@cognition/platform/limits/limits';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { ExecutionView, StartExecutionCommand } from '@cognition/engine/contracts';
+import { readExecution } from '@cognition/engine/infrastructure/execution-reads';
+import { insertExecution } from '@cognition/engine/infrastructure/execution-starter';
 import { EngineSql } from '../../engine-sql';
 import { WorkflowPlans } from '../../workflow-plans';
 

@@ -1,8 +1,8 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { isUuid } from '../../../../../platform/ids/uuid';
-import { ExecutionView, GetExecutionQuery } from '../../../contracts';
-import { readExecution } from '../../../infrastructure/execution-reads';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { ExecutionView, GetExecutionQuery } from '@cognition/engine/contracts';
+import { readExecution } from '@cognition/engine/infrastructure/execution-reads';
 import { EngineSql } from '../../engine-sql';
 
 @QueryHandler(GetExecutionQuery)

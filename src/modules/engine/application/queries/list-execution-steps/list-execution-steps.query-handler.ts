@@ -1,9 +1,9 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { isUuid } from '../../../../../platform/ids/uuid';
-import { decodeCursor, encodeCursor, Page } from '../../../../../platform/pagination/cursor';
-import { ListExecutionStepsQuery, StepExecutionView } from '../../../contracts';
-import { readExecution, readStepsPage } from '../../../infrastructure/execution-reads';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { decodeCursor, encodeCursor, Page } from '@cognition/platform/pagination/cursor';
+import { ListExecutionStepsQuery, StepExecutionView } from '@cognition/engine/contracts';
+import { readExecution, readStepsPage } from '@cognition/engine/infrastructure/execution-reads';
 import { EngineSql } from '../../engine-sql';
 
 @QueryHandler(ListExecutionStepsQuery)

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { decodeCursor, Page, toPage } from '../../../../../platform/pagination/cursor';
-import { ExecutionView, ListExecutionsQuery } from '../../../contracts';
-import { listExecutions } from '../../../infrastructure/execution-reads';
+import { decodeCursor, Page, toPage } from '@cognition/platform/pagination/cursor';
+import { ExecutionView, ListExecutionsQuery } from '@cognition/engine/contracts';
+import { listExecutions } from '@cognition/engine/infrastructure/execution-reads';
 import { EngineSql } from '../../engine-sql';
 
 @QueryHandler(ListExecutionsQuery)

@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { AddMemoryToCollectionCommand } from '../../../contracts';
-import { loadMemoryCollection, MemoryCollectionRepository } from '../../../domain/collections/memory-collection.repository.port';
+import { DomainError } from '@cognition/platform/domain';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { AddMemoryToCollectionCommand } from '@cognition/memory/contracts';
+import { loadMemoryCollection, MemoryCollectionRepository } from '@cognition/memory/domain/collections/memory-collection.repository.port';
 
 /**
  * Idempotent add. The memory's row is share-locked while the member is added, so a concurrent soft

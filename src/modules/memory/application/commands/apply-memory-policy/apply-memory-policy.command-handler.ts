@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { ApplyMemoryPolicyCommand, type PolicyApplication } from '../../../contracts';
-import { loadMemoryPolicy, MemoryPolicyRepository } from '../../../domain/lifecycle/memory-policy.repository.port';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { ApplyMemoryPolicyCommand, type PolicyApplication } from '@cognition/memory/contracts';
+import { loadMemoryPolicy, MemoryPolicyRepository } from '@cognition/memory/domain/lifecycle/memory-policy.repository.port';
 import { MemoryPolicyPlanner } from './memory-policy.planner';
 import { dryRunReport, MemoryPolicyExecutor } from './memory-policy.executor';
 

@@ -1,9 +1,9 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase, testEnv } from '../../../../../../test/support/test-database';
-import { newId } from '../../../../../platform/ids/uuid';
-import { ApplyMemoryPolicyCommand, CreateMemoriesCommand, CreateMemoryCollectionCommand, AddMemoryToCollectionCommand, CreateMemoryPolicyCommand, type NewMemory, type PolicyApplication } from '../../../contracts';
+import { createTestDatabase, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { newId } from '@cognition/platform/ids/uuid';
+import { ApplyMemoryPolicyCommand, CreateMemoriesCommand, CreateMemoryCollectionCommand, AddMemoryToCollectionCommand, CreateMemoryPolicyCommand, type NewMemory, type PolicyApplication } from '@cognition/memory/contracts';
 
 const TENANT = newId();
 const OTHER = newId();
@@ -24,8 +24,8 @@ describe('ApplyMemoryPolicyCommand (real PostgreSQL)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('memory_policy_apply');
     testEnv(db, { WORKER_ENABLED: 'false' });
-    const { CognitionOsCoreModule } = await import('../../../../../app.module');
-    const { MemoryModule } = await import('../../../memory.module');
+    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
+    const { MemoryModule } = await import('@cognition/memory/memory.module');
     moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
     moduleRef.useLogger(false);
     await moduleRef.init();

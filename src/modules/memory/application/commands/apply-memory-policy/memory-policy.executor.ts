@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { AppConfig } from '../../../../../config/app-config';
-import type { DomainEvent } from '../../../../../platform/domain';
-import { OutboxWriter } from '../../../../../platform/outbox/outbox.writer';
+import { AppConfig } from '@cognition/config/app-config';
+import type { DomainEvent } from '@cognition/platform/domain';
+import { OutboxWriter } from '@cognition/platform/outbox/outbox.writer';
 import {
   CreateMemoriesCommand,
   DuplicateMemoriesDetected,
@@ -14,13 +14,13 @@ import {
   MemoryRemovedFromCollection,
   type NewMemory,
   type PolicyApplication,
-} from '../../../contracts';
-import type { MemoryPolicy } from '../../../domain/lifecycle/memory-policy.aggregate';
-import { importanceRankOf } from '../../../domain/lifecycle/memory-policy-settings';
-import { MemoryPolicyRepository } from '../../../domain/lifecycle/memory-policy.repository.port';
-import type { PlannedMerge, PolicyPlan } from '../../../domain/lifecycle/policy-plan';
-import { MAX_TAGS } from '../../../domain/memory-fields';
-import { type ChangedMemory, type MergeSource, MemoryPolicyActionsWriter } from '../../../infrastructure/memory-policy-actions.writer';
+} from '@cognition/memory/contracts';
+import type { MemoryPolicy } from '@cognition/memory/domain/lifecycle/memory-policy.aggregate';
+import { importanceRankOf } from '@cognition/memory/domain/lifecycle/memory-policy-settings';
+import { MemoryPolicyRepository } from '@cognition/memory/domain/lifecycle/memory-policy.repository.port';
+import type { PlannedMerge, PolicyPlan } from '@cognition/memory/domain/lifecycle/policy-plan';
+import { MAX_TAGS } from '@cognition/memory/domain/memory-fields';
+import { type ChangedMemory, type MergeSource, MemoryPolicyActionsWriter } from '@cognition/memory/infrastructure/memory-policy-actions.writer';
 import { MemorySummarizer, type Summary } from './memory-summarizer';
 
 /** The dry run's report of a plan: what a real run would do (summaries do not exist yet). */

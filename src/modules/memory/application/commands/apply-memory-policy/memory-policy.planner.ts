@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { NEAR_DUPLICATE_SIMILARITY } from '../../../domain/dedup/near-duplicate-groups';
-import type { MemoryPolicy } from '../../../domain/lifecycle/memory-policy.aggregate';
-import { importanceRankOf } from '../../../domain/lifecycle/memory-policy-settings';
-import { compressionCandidates, planPolicy, type PolicyPlan } from '../../../domain/lifecycle/policy-plan';
-import { MemoryPolicyPlanReader } from '../../../infrastructure/memory-policy-plan.reader';
+import { NEAR_DUPLICATE_SIMILARITY } from '@cognition/memory/domain/dedup/near-duplicate-groups';
+import type { MemoryPolicy } from '@cognition/memory/domain/lifecycle/memory-policy.aggregate';
+import { importanceRankOf } from '@cognition/memory/domain/lifecycle/memory-policy-settings';
+import { compressionCandidates, planPolicy, type PolicyPlan } from '@cognition/memory/domain/lifecycle/policy-plan';
+import { MemoryPolicyPlanReader } from '@cognition/memory/infrastructure/memory-policy-plan.reader';
 
 /**
  * Reads what a policy's plan needs and computes it: the one code path of both the dry run and the

@@ -1,4 +1,4 @@
-import { GenerateTextCommand } from '../../../../agent/contracts';
+import { GenerateTextCommand } from '@cognition/agent/contracts';
 import { MemorySummarizer } from './memory-summarizer';
 
 const sources = [

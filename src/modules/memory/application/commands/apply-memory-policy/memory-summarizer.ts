@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { AppConfig } from '../../../../../config/app-config';
-import { GenerateTextCommand } from '../../../../agent/contracts';
-import { extractiveSummary, type SummarySource, summaryPrompt } from '../../../domain/dedup/extractive-summary';
-import { MAX_CONTENT_LENGTH } from '../../../domain/memory-fields';
+import { AppConfig } from '@cognition/config/app-config';
+import { GenerateTextCommand } from '@cognition/agent/contracts';
+import { extractiveSummary, type SummarySource, summaryPrompt } from '@cognition/memory/domain/dedup/extractive-summary';
+import { MAX_CONTENT_LENGTH } from '@cognition/memory/domain/memory-fields';
 
 export interface Summary {
   content: string;

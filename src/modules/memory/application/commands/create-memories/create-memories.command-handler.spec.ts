@@ -1,15 +1,15 @@
 import { ClsPluginTransactional, NoOpTransactionalAdapter } from '@nestjs-cls/transactional';
 import { Test } from '@nestjs/testing';
 import { ClsModule } from 'nestjs-cls';
-import { DomainError } from '../../../../../platform/domain';
-import { CreateMemoriesCommand } from '../../../contracts';
-import { EmbeddingModels } from '../../../domain/embedding-models.port';
-import { EmbeddingProvider } from '../../../domain/embedding-provider.port';
-import { MemoryRepository } from '../../../domain/memory.repository.port';
-import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingProvider } from '../../../../../../test/support/fakes/in-memory-memory.fakes';
+import { DomainError } from '@cognition/platform/domain';
+import { CreateMemoriesCommand } from '@cognition/memory/contracts';
+import { EmbeddingModels } from '@cognition/memory/domain/embedding-models.port';
+import { EmbeddingProvider } from '@cognition/memory/domain/embedding-provider.port';
+import { MemoryRepository } from '@cognition/memory/domain/memory.repository.port';
+import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingProvider } from '@cognition/test-support/fakes/in-memory-memory.fakes';
 import { CreateMemoriesCommandHandler } from './create-memories.command-handler';
-import { MemoryIdempotencyKeys } from '../../../infrastructure/memory-idempotency-keys';
-import { MemoryReadModel } from '../../../infrastructure/memory-read-model';
+import { MemoryIdempotencyKeys } from '@cognition/memory/infrastructure/memory-idempotency-keys';
+import { MemoryReadModel } from '@cognition/memory/infrastructure/memory-read-model';
 
 const TENANT = '00000000-0000-7000-8000-000000000001';
 

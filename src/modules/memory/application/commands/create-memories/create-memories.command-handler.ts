@@ -1,16 +1,16 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { newId } from '../../../../../platform/ids/uuid';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { CreateMemoriesCommand, type MemoryView } from '../../../contracts';
-import { EmbeddingModels } from '../../../domain/embedding-models.port';
-import { EmbeddingProvider } from '../../../domain/embedding-provider.port';
-import type { SuppliedEmbedding } from '../../../domain/memory-fields';
-import { MemoryProblems } from '../../../domain/memory-problems';
-import { Memory, type ValidNewMemory } from '../../../domain/memory.aggregate';
-import { MemoryRepository } from '../../../domain/memory.repository.port';
-import { MemoryIdempotencyKeys } from '../../../infrastructure/memory-idempotency-keys';
-import { MemoryReadModel } from '../../../infrastructure/memory-read-model';
+import { DomainError } from '@cognition/platform/domain';
+import { newId } from '@cognition/platform/ids/uuid';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { CreateMemoriesCommand, type MemoryView } from '@cognition/memory/contracts';
+import { EmbeddingModels } from '@cognition/memory/domain/embedding-models.port';
+import { EmbeddingProvider } from '@cognition/memory/domain/embedding-provider.port';
+import type { SuppliedEmbedding } from '@cognition/memory/domain/memory-fields';
+import { MemoryProblems } from '@cognition/memory/domain/memory-problems';
+import { Memory, type ValidNewMemory } from '@cognition/memory/domain/memory.aggregate';
+import { MemoryRepository } from '@cognition/memory/domain/memory.repository.port';
+import { MemoryIdempotencyKeys } from '@cognition/memory/infrastructure/memory-idempotency-keys';
+import { MemoryReadModel } from '@cognition/memory/infrastructure/memory-read-model';
 
 export const MAX_MEMORIES_PER_BATCH = 1000;
 const DAY_MS = 86_400_000;

@@ -1,9 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { newId } from '../../../../../platform/ids/uuid';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { CreateMemoryCollectionCommand, type MemoryCollectionView } from '../../../contracts';
-import { MemoryCollection } from '../../../domain/collections/memory-collection.aggregate';
-import { MemoryCollectionRepository } from '../../../domain/collections/memory-collection.repository.port';
+import { newId } from '@cognition/platform/ids/uuid';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { CreateMemoryCollectionCommand, type MemoryCollectionView } from '@cognition/memory/contracts';
+import { MemoryCollection } from '@cognition/memory/domain/collections/memory-collection.aggregate';
+import { MemoryCollectionRepository } from '@cognition/memory/domain/collections/memory-collection.repository.port';
 
 @CommandHandler(CreateMemoryCollectionCommand)
 export class CreateMemoryCollectionCommandHandler implements ICommandHandler<CreateMemoryCollectionCommand, MemoryCollectionView> {

@@ -1,9 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { newId } from '../../../../../platform/ids/uuid';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { CreateMemoryPolicyCommand, type MemoryPolicyView } from '../../../contracts';
-import { MemoryPolicy } from '../../../domain/lifecycle/memory-policy.aggregate';
-import { MemoryPolicyRepository } from '../../../domain/lifecycle/memory-policy.repository.port';
+import { newId } from '@cognition/platform/ids/uuid';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { CreateMemoryPolicyCommand, type MemoryPolicyView } from '@cognition/memory/contracts';
+import { MemoryPolicy } from '@cognition/memory/domain/lifecycle/memory-policy.aggregate';
+import { MemoryPolicyRepository } from '@cognition/memory/domain/lifecycle/memory-policy.repository.port';
 
 @CommandHandler(CreateMemoryPolicyCommand)
 export class CreateMemoryPolicyCommandHandler implements ICommandHandler<CreateMemoryPolicyCommand, MemoryPolicyView> {

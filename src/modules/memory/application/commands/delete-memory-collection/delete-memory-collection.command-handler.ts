@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { DeleteMemoryCollectionCommand } from '../../../contracts';
-import { loadMemoryCollection, MemoryCollectionRepository } from '../../../domain/collections/memory-collection.repository.port';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { DeleteMemoryCollectionCommand } from '@cognition/memory/contracts';
+import { loadMemoryCollection, MemoryCollectionRepository } from '@cognition/memory/domain/collections/memory-collection.repository.port';
 
 /** Deletes the collection and its membership; the memories stay. */
 @CommandHandler(DeleteMemoryCollectionCommand)

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { DeleteMemoryPolicyCommand } from '../../../contracts';
-import { loadMemoryPolicy, MemoryPolicyRepository } from '../../../domain/lifecycle/memory-policy.repository.port';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { DeleteMemoryPolicyCommand } from '@cognition/memory/contracts';
+import { loadMemoryPolicy, MemoryPolicyRepository } from '@cognition/memory/domain/lifecycle/memory-policy.repository.port';
 
 /** Deletes the policy; what it already did to memories stays. */
 @CommandHandler(DeleteMemoryPolicyCommand)

@@ -1,11 +1,11 @@
 import { ClsPluginTransactional, NoOpTransactionalAdapter } from '@nestjs-cls/transactional';
 import { Test } from '@nestjs/testing';
 import { ClsModule } from 'nestjs-cls';
-import { DeleteMemoryCommand } from '../../../contracts';
-import { MemoryProblems } from '../../../domain/memory-problems';
-import { Memory } from '../../../domain/memory.aggregate';
-import { MemoryRepository } from '../../../domain/memory.repository.port';
-import { InMemoryMemoryRepository } from '../../../../../../test/support/fakes/in-memory-memory.fakes';
+import { DeleteMemoryCommand } from '@cognition/memory/contracts';
+import { MemoryProblems } from '@cognition/memory/domain/memory-problems';
+import { Memory } from '@cognition/memory/domain/memory.aggregate';
+import { MemoryRepository } from '@cognition/memory/domain/memory.repository.port';
+import { InMemoryMemoryRepository } from '@cognition/test-support/fakes/in-memory-memory.fakes';
 import { DeleteMemoryCommandHandler } from './delete-memory.command-handler';
 
 const TENANT = '00000000-0000-7000-8000-000000000001';

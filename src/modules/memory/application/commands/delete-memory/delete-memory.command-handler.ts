@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { DeleteMemoryCommand } from '../../../contracts';
-import { MemoryRepository } from '../../../domain/memory.repository.port';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { DeleteMemoryCommand } from '@cognition/memory/contracts';
+import { MemoryRepository } from '@cognition/memory/domain/memory.repository.port';
 import { loadMemory } from '../../load-memory';
 
 /** Soft delete (status deleted, purged after MEMORY_RETENTION_DAYS) and out of every collection, in one transaction. */

@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { RemoveMemoryFromCollectionCommand } from '../../../contracts';
-import { loadMemoryCollection, MemoryCollectionRepository } from '../../../domain/collections/memory-collection.repository.port';
+import { DomainError } from '@cognition/platform/domain';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { RemoveMemoryFromCollectionCommand } from '@cognition/memory/contracts';
+import { loadMemoryCollection, MemoryCollectionRepository } from '@cognition/memory/domain/collections/memory-collection.repository.port';
 
 @CommandHandler(RemoveMemoryFromCollectionCommand)
 export class RemoveMemoryFromCollectionCommandHandler implements ICommandHandler<RemoveMemoryFromCollectionCommand, void> {

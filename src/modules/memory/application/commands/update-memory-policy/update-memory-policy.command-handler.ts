@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { type MemoryPolicyView, UpdateMemoryPolicyCommand } from '../../../contracts';
-import { loadMemoryPolicy, MemoryPolicyRepository } from '../../../domain/lifecycle/memory-policy.repository.port';
+import { DomainError } from '@cognition/platform/domain';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { type MemoryPolicyView, UpdateMemoryPolicyCommand } from '@cognition/memory/contracts';
+import { loadMemoryPolicy, MemoryPolicyRepository } from '@cognition/memory/domain/lifecycle/memory-policy.repository.port';
 
 @CommandHandler(UpdateMemoryPolicyCommand)
 export class UpdateMemoryPolicyCommandHandler implements ICommandHandler<UpdateMemoryPolicyCommand, MemoryPolicyView> {

@@ -1,14 +1,14 @@
 import { ClsPluginTransactional, NoOpTransactionalAdapter } from '@nestjs-cls/transactional';
 import { Test } from '@nestjs/testing';
 import { ClsModule } from 'nestjs-cls';
-import { CreateMemoriesCommand, DeleteMemoryCommand, UpdateMemoryCommand } from '../../../contracts';
-import { EmbeddingModels } from '../../../domain/embedding-models.port';
-import { EmbeddingProvider } from '../../../domain/embedding-provider.port';
-import { MemoryRepository } from '../../../domain/memory.repository.port';
-import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingProvider } from '../../../../../../test/support/fakes/in-memory-memory.fakes';
+import { CreateMemoriesCommand, DeleteMemoryCommand, UpdateMemoryCommand } from '@cognition/memory/contracts';
+import { EmbeddingModels } from '@cognition/memory/domain/embedding-models.port';
+import { EmbeddingProvider } from '@cognition/memory/domain/embedding-provider.port';
+import { MemoryRepository } from '@cognition/memory/domain/memory.repository.port';
+import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingProvider } from '@cognition/test-support/fakes/in-memory-memory.fakes';
 import { CreateMemoriesCommandHandler } from '../create-memories/create-memories.command-handler';
-import { MemoryIdempotencyKeys } from '../../../infrastructure/memory-idempotency-keys';
-import { MemoryReadModel } from '../../../infrastructure/memory-read-model';
+import { MemoryIdempotencyKeys } from '@cognition/memory/infrastructure/memory-idempotency-keys';
+import { MemoryReadModel } from '@cognition/memory/infrastructure/memory-read-model';
 import { DeleteMemoryCommandHandler } from '../delete-memory/delete-memory.command-handler';
 import { UpdateMemoryCommandHandler } from './update-memory.command-handler';
 

@@ -1,12 +1,12 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { type MemoryView, UpdateMemoryCommand } from '../../../contracts';
-import { EmbeddingModels } from '../../../domain/embedding-models.port';
-import { EmbeddingProvider } from '../../../domain/embedding-provider.port';
-import { MemoryProblems } from '../../../domain/memory-problems';
-import { Memory } from '../../../domain/memory.aggregate';
-import { MemoryRepository } from '../../../domain/memory.repository.port';
+import { DomainError } from '@cognition/platform/domain';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { type MemoryView, UpdateMemoryCommand } from '@cognition/memory/contracts';
+import { EmbeddingModels } from '@cognition/memory/domain/embedding-models.port';
+import { EmbeddingProvider } from '@cognition/memory/domain/embedding-provider.port';
+import { MemoryProblems } from '@cognition/memory/domain/memory-problems';
+import { Memory } from '@cognition/memory/domain/memory.aggregate';
+import { MemoryRepository } from '@cognition/memory/domain/memory.repository.port';
 import { loadMemory } from '../../load-memory';
 
 /**

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { GetMemoryCollectionQuery, type MemoryCollectionView } from '../../../contracts';
-import { MemoryCollectionReads } from '../../../infrastructure/memory-collection.reads';
+import { DomainError } from '@cognition/platform/domain';
+import { GetMemoryCollectionQuery, type MemoryCollectionView } from '@cognition/memory/contracts';
+import { MemoryCollectionReads } from '@cognition/memory/infrastructure/memory-collection.reads';
 
 @QueryHandler(GetMemoryCollectionQuery)
 export class GetMemoryCollectionQueryHandler implements IQueryHandler<GetMemoryCollectionQuery, MemoryCollectionView> {

@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { GetMemoryPolicyQuery, type MemoryPolicyView } from '../../../contracts';
-import { loadMemoryPolicy, MemoryPolicyRepository } from '../../../domain/lifecycle/memory-policy.repository.port';
+import { GetMemoryPolicyQuery, type MemoryPolicyView } from '@cognition/memory/contracts';
+import { loadMemoryPolicy, MemoryPolicyRepository } from '@cognition/memory/domain/lifecycle/memory-policy.repository.port';
 
 @QueryHandler(GetMemoryPolicyQuery)
 export class GetMemoryPolicyQueryHandler implements IQueryHandler<GetMemoryPolicyQuery, MemoryPolicyView> {

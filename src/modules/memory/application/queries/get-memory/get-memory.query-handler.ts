@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { GetMemoryQuery, type MemoryView } from '../../../contracts';
-import { MemoryReadModel } from '../../../infrastructure/memory-read-model';
+import { GetMemoryQuery, type MemoryView } from '@cognition/memory/contracts';
+import { MemoryReadModel } from '@cognition/memory/infrastructure/memory-read-model';
 import { memoryNotFound } from '../../load-memory';
 
 /** A live memory; deleted, expired, another tenant's or a malformed id: MEMORY_NOT_FOUND. */

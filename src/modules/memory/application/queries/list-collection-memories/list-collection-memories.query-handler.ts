@@ -1,8 +1,8 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import type { Page } from '../../../../../platform/pagination/cursor';
-import { ListCollectionMemoriesQuery, type MemoryView } from '../../../contracts';
-import { MemoryCollectionReads } from '../../../infrastructure/memory-collection.reads';
+import { DomainError } from '@cognition/platform/domain';
+import type { Page } from '@cognition/platform/pagination/cursor';
+import { ListCollectionMemoriesQuery, type MemoryView } from '@cognition/memory/contracts';
+import { MemoryCollectionReads } from '@cognition/memory/infrastructure/memory-collection.reads';
 
 @QueryHandler(ListCollectionMemoriesQuery)
 export class ListCollectionMemoriesQueryHandler implements IQueryHandler<ListCollectionMemoriesQuery, Page<MemoryView>> {

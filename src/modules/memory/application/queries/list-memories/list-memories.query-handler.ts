@@ -1,8 +1,8 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { ListMemoriesQuery, type MemoryView } from '../../../contracts';
-import { MemoryNamespace } from '../../../domain/memory-namespace.value-object';
-import { MemoryProblems } from '../../../domain/memory-problems';
-import { MemoryReadModel } from '../../../infrastructure/memory-read-model';
+import { ListMemoriesQuery, type MemoryView } from '@cognition/memory/contracts';
+import { MemoryNamespace } from '@cognition/memory/domain/memory-namespace.value-object';
+import { MemoryProblems } from '@cognition/memory/domain/memory-problems';
+import { MemoryReadModel } from '@cognition/memory/infrastructure/memory-read-model';
 
 /** Newest first with every filter (namespace = its whole subtree); deleted and expired never listed. */
 @QueryHandler(ListMemoriesQuery)

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import type { Page } from '../../../../../platform/pagination/cursor';
-import { ListMemoryCollectionsQuery, type MemoryCollectionView } from '../../../contracts';
-import { MemoryCollectionReads } from '../../../infrastructure/memory-collection.reads';
+import type { Page } from '@cognition/platform/pagination/cursor';
+import { ListMemoryCollectionsQuery, type MemoryCollectionView } from '@cognition/memory/contracts';
+import { MemoryCollectionReads } from '@cognition/memory/infrastructure/memory-collection.reads';
 
 @QueryHandler(ListMemoryCollectionsQuery)
 export class ListMemoryCollectionsQueryHandler implements IQueryHandler<ListMemoryCollectionsQuery, Page<MemoryCollectionView>> {

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import type { Page } from '../../../../../platform/pagination/cursor';
-import { ListMemoryPoliciesQuery, type MemoryPolicyView } from '../../../contracts';
-import { MemoryPolicyReads } from '../../../infrastructure/memory-policy.reads';
+import type { Page } from '@cognition/platform/pagination/cursor';
+import { ListMemoryPoliciesQuery, type MemoryPolicyView } from '@cognition/memory/contracts';
+import { MemoryPolicyReads } from '@cognition/memory/infrastructure/memory-policy.reads';
 
 @QueryHandler(ListMemoryPoliciesQuery)
 export class ListMemoryPoliciesQueryHandler implements IQueryHandler<ListMemoryPoliciesQuery, Page<MemoryPolicyView>> {

@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { ListMemoryRevisionsQuery } from '../../../contracts';
-import { MemoryReadModel, type MemoryRevisionView } from '../../../infrastructure/memory-read-model';
+import { ListMemoryRevisionsQuery } from '@cognition/memory/contracts';
+import { MemoryReadModel, type MemoryRevisionView } from '@cognition/memory/infrastructure/memory-read-model';
 import { memoryNotFound } from '../../load-memory';
 
 /** The previous contents of a live memory, oldest first (each with the revision it was replaced at). */

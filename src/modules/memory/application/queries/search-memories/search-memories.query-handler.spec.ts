@@ -1,10 +1,10 @@
-import { SearchMemoriesQuery, MemorySearchRequest } from '../../../contracts';
-import { EmbeddingModels } from '../../../domain/embedding-models.port';
-import { EmbeddingProvider, Embeddings } from '../../../domain/embedding-provider.port';
-import { MemorySearchAccessRecorder } from '../../../infrastructure/memory-search-access.recorder';
-import { MemorySearchReader, VectorSearch } from '../../../infrastructure/memory-search.reader';
-import { TextRow, VectorRow } from '../../../infrastructure/memory-search.sql';
-import { MemoryRow } from '../../../infrastructure/memory-row.mapper';
+import { SearchMemoriesQuery, MemorySearchRequest } from '@cognition/memory/contracts';
+import { EmbeddingModels } from '@cognition/memory/domain/embedding-models.port';
+import { EmbeddingProvider, Embeddings } from '@cognition/memory/domain/embedding-provider.port';
+import { MemorySearchAccessRecorder } from '@cognition/memory/infrastructure/memory-search-access.recorder';
+import { MemorySearchReader, VectorSearch } from '@cognition/memory/infrastructure/memory-search.reader';
+import { TextRow, VectorRow } from '@cognition/memory/infrastructure/memory-search.sql';
+import { MemoryRow } from '@cognition/memory/infrastructure/memory-row.mapper';
 import { candidatePoolSize, SearchMemoriesQueryHandler } from './search-memories.query-handler';
 
 const TENANT = '00000000-0000-7000-8000-000000000001';

@@ -1,13 +1,13 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { MemoryImportance, MemorySearchResult, SearchMemoriesQuery } from '../../../contracts';
-import { EmbeddingModels } from '../../../domain/embedding-models.port';
-import { EmbeddingProvider } from '../../../domain/embedding-provider.port';
-import { rankSearchCandidates } from '../../../domain/ranking/search-ranking';
-import { MemorySearchAccessRecorder } from '../../../infrastructure/memory-search-access.recorder';
-import { MemorySearchReader, VectorSearchOutcome } from '../../../infrastructure/memory-search.reader';
-import { importanceRank } from '../../../infrastructure/memory-filters.sql';
-import { MemoryRow, memoryViewOf } from '../../../infrastructure/memory-row.mapper';
+import { DomainError } from '@cognition/platform/domain';
+import { MemoryImportance, MemorySearchResult, SearchMemoriesQuery } from '@cognition/memory/contracts';
+import { EmbeddingModels } from '@cognition/memory/domain/embedding-models.port';
+import { EmbeddingProvider } from '@cognition/memory/domain/embedding-provider.port';
+import { rankSearchCandidates } from '@cognition/memory/domain/ranking/search-ranking';
+import { MemorySearchAccessRecorder } from '@cognition/memory/infrastructure/memory-search-access.recorder';
+import { MemorySearchReader, VectorSearchOutcome } from '@cognition/memory/infrastructure/memory-search.reader';
+import { importanceRank } from '@cognition/memory/infrastructure/memory-filters.sql';
+import { MemoryRow, memoryViewOf } from '@cognition/memory/infrastructure/memory-row.mapper';
 import { planSearch, SearchPlan } from './search-request';
 
 /** Candidates fetched from each side when fusing or re-ranking (`k` otherwise). */

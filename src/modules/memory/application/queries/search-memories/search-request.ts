@@ -1,9 +1,9 @@
-import { describe } from '../../../../../platform/json-schema/json-values';
-import { MEMORY_IMPORTANCE, MEMORY_SCOPES, MEMORY_TYPES, MemoryFilters, MemorySearchRequest, SearchMode } from '../../../contracts';
-import { MAX_EMBEDDING_DIMENSIONS, MAX_ID_LENGTH, MAX_MODEL_NAME_LENGTH } from '../../../domain/memory-fields';
-import { MemoryNamespace } from '../../../domain/memory-namespace.value-object';
-import { MemoryProblems } from '../../../domain/memory-problems';
-import { InvalidRelevanceWeights, normaliseWeights, RelevanceWeights } from '../../../domain/ranking/relevance';
+import { describe } from '@cognition/platform/json-schema/json-values';
+import { MEMORY_IMPORTANCE, MEMORY_SCOPES, MEMORY_TYPES, MemoryFilters, MemorySearchRequest, SearchMode } from '@cognition/memory/contracts';
+import { MAX_EMBEDDING_DIMENSIONS, MAX_ID_LENGTH, MAX_MODEL_NAME_LENGTH } from '@cognition/memory/domain/memory-fields';
+import { MemoryNamespace } from '@cognition/memory/domain/memory-namespace.value-object';
+import { MemoryProblems } from '@cognition/memory/domain/memory-problems';
+import { InvalidRelevanceWeights, normaliseWeights, RelevanceWeights } from '@cognition/memory/domain/ranking/relevance';
 
 export const SEARCH_MODES: readonly SearchMode[] = ['vector', 'text', 'hybrid'];
 export const MAX_K = 100;

@@ -1,6 +1,6 @@
-import { taskUnitModule } from '../../../../../../test/support/fakes/in-memory-task-module';
-import { aTask, aTaskIn, OTHER_TENANT, TASK_TENANT } from '../../../../../../test/support/mothers/task.mother';
-import { CancelTaskCommand, RetryTaskCommand } from '../../../contracts';
+import { taskUnitModule } from '@cognition/test-support/fakes/in-memory-task-module';
+import { aTask, aTaskIn, OTHER_TENANT, TASK_TENANT } from '@cognition/test-support/mothers/task.mother';
+import { CancelTaskCommand, RetryTaskCommand } from '@cognition/task/contracts';
 import { RetryTaskCommandHandler } from '../retry-task/retry-task.command-handler';
 import { CancelTaskCommandHandler } from './cancel-task.command-handler';
 

@@ -1,6 +1,6 @@
-import { taskUnitModule } from '../../../../../../test/support/fakes/in-memory-task-module';
-import { aTaskIn, newTaskInput, OTHER_TENANT, TASK_TENANT } from '../../../../../../test/support/mothers/task.mother';
-import { CreateTaskCommand, CreateTasksCommand } from '../../../contracts';
+import { taskUnitModule } from '@cognition/test-support/fakes/in-memory-task-module';
+import { aTaskIn, newTaskInput, OTHER_TENANT, TASK_TENANT } from '@cognition/test-support/mothers/task.mother';
+import { CreateTaskCommand, CreateTasksCommand } from '@cognition/task/contracts';
 import { CreateTaskCommandHandler } from '../create-task/create-task.command-handler';
 import { CreateTasksCommandHandler } from './create-tasks.command-handler';
 

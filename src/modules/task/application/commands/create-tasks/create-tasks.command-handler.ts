@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { CreateTasksCommand, TaskView } from '../../../contracts';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { CreateTasksCommand, TaskView } from '@cognition/task/contracts';
 import { TaskCreator } from '../../task-creator';
 
 @CommandHandler(CreateTasksCommand)

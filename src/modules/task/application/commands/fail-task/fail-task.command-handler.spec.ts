@@ -1,6 +1,6 @@
-import { taskUnitModule } from '../../../../../../test/support/fakes/in-memory-task-module';
-import { AGENT, aTask, aTaskIn, OTHER_AGENT, TASK_TENANT } from '../../../../../../test/support/mothers/task.mother';
-import { FailTaskCommand } from '../../../contracts';
+import { taskUnitModule } from '@cognition/test-support/fakes/in-memory-task-module';
+import { AGENT, aTask, aTaskIn, OTHER_AGENT, TASK_TENANT } from '@cognition/test-support/mothers/task.mother';
+import { FailTaskCommand } from '@cognition/task/contracts';
 import { FailTaskCommandHandler } from './fail-task.command-handler';
 
 const ERROR = { code: 'BUDGET_EXCEEDED', message: 'over budget' };

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { RetryTaskCommand, TaskView } from '../../../contracts';
-import { TaskRepository } from '../../../domain/task.repository.port';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { RetryTaskCommand, TaskView } from '@cognition/task/contracts';
+import { TaskRepository } from '@cognition/task/domain/task.repository.port';
 import { loadTask } from '../../load-task';
 
 @CommandHandler(RetryTaskCommand)

@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { GetTaskQuery, TaskView } from '../../../contracts';
-import { TaskRepository } from '../../../domain/task.repository.port';
+import { GetTaskQuery, TaskView } from '@cognition/task/contracts';
+import { TaskRepository } from '@cognition/task/domain/task.repository.port';
 import { loadTask } from '../../load-task';
 
 @QueryHandler(GetTaskQuery)

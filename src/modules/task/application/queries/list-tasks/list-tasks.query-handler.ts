@@ -1,9 +1,9 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { isUuid } from '../../../../../platform/ids/uuid';
-import { decodeCursor, Page, toPage } from '../../../../../platform/pagination/cursor';
-import { ListTasksQuery, TaskView } from '../../../contracts';
-import { TaskRepository } from '../../../domain/task.repository.port';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { decodeCursor, Page, toPage } from '@cognition/platform/pagination/cursor';
+import { ListTasksQuery, TaskView } from '@cognition/task/contracts';
+import { TaskRepository } from '@cognition/task/domain/task.repository.port';
 
 /** Newest first (UUIDv7 ids are time-ordered); the cursor is the last id of the page. */
 @QueryHandler(ListTasksQuery)

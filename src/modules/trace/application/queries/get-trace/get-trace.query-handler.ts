@@ -1,9 +1,9 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { isUuid } from '../../../../../platform/ids/uuid';
-import { GetTraceQuery, TraceTree } from '../../../contracts';
-import { buildTraceTree } from '../../../domain/span-tree';
-import { TraceReadModel } from '../../../infrastructure/trace-read-model';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { GetTraceQuery, TraceTree } from '@cognition/trace/contracts';
+import { buildTraceTree } from '@cognition/trace/domain/span-tree';
+import { TraceReadModel } from '@cognition/trace/infrastructure/trace-read-model';
 
 @QueryHandler(GetTraceQuery)
 export class GetTraceQueryHandler implements IQueryHandler<GetTraceQuery, TraceTree> {

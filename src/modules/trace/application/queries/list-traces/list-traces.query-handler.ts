@@ -1,9 +1,9 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { isUuid } from '../../../../../platform/ids/uuid';
-import { decodeCursor, Page, toPage } from '../../../../../platform/pagination/cursor';
-import { ListTracesQuery, TraceSpanListItem } from '../../../contracts';
-import { TraceReadModel } from '../../../infrastructure/trace-read-model';
+import { DomainError } from '@cognition/platform/domain';
+import { isUuid } from '@cognition/platform/ids/uuid';
+import { decodeCursor, Page, toPage } from '@cognition/platform/pagination/cursor';
+import { ListTracesQuery, TraceSpanListItem } from '@cognition/trace/contracts';
+import { TraceReadModel } from '@cognition/trace/infrastructure/trace-read-model';
 
 @QueryHandler(ListTracesQuery)
 export class ListTracesQueryHandler implements IQueryHandler<ListTracesQuery, Page<TraceSpanListItem>> {

@@ -1,7 +1,7 @@
-import { definition, TENANT, workflowUnitModule } from '../../../../../../test/support/workflow-unit-module';
-import { CreateWorkflowCommand } from '../../../contracts/commands/create-workflow.command';
+import { definition, TENANT, workflowUnitModule } from '@cognition/test-support/workflow-unit-module';
+import { CreateWorkflowCommand } from '@cognition/workflow/contracts/commands/create-workflow.command';
 import { CreateWorkflowCommandHandler } from '../create-workflow/create-workflow.command-handler';
-import { ChangeWorkflowStatusCommand } from '../../../contracts/commands/change-workflow-status.command';
+import { ChangeWorkflowStatusCommand } from '@cognition/workflow/contracts/commands/change-workflow-status.command';
 import { ChangeWorkflowStatusCommandHandler } from './change-workflow-status.command-handler';
 
 describe('ChangeWorkflowStatusCommandHandler', () => {

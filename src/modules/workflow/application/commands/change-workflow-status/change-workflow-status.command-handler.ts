@@ -1,9 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { WorkflowSnapshot } from '../../../contracts';
-import { WorkflowRepository } from '../../../domain/workflow.repository.port';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { WorkflowSnapshot } from '@cognition/workflow/contracts';
+import { WorkflowRepository } from '@cognition/workflow/domain/workflow.repository.port';
 import { loadWorkflowVersion } from '../../load-workflow';
-import { ChangeWorkflowStatusCommand } from '../../../contracts/commands/change-workflow-status.command';
+import { ChangeWorkflowStatusCommand } from '@cognition/workflow/contracts/commands/change-workflow-status.command';
 
 @CommandHandler(ChangeWorkflowStatusCommand)
 export class ChangeWorkflowStatusCommandHandler implements ICommandHandler<ChangeWorkflowStatusCommand, WorkflowSnapshot> {

@@ -1,5 +1,5 @@
-import { definition, TENANT, workflowUnitModule } from '../../../../../../test/support/workflow-unit-module';
-import { CreateWorkflowCommand } from '../../../contracts/commands/create-workflow.command';
+import { definition, TENANT, workflowUnitModule } from '@cognition/test-support/workflow-unit-module';
+import { CreateWorkflowCommand } from '@cognition/workflow/contracts/commands/create-workflow.command';
 import { CreateWorkflowCommandHandler } from './create-workflow.command-handler';
 
 describe('CreateWorkflowCommandHandler', () => {

@@ -1,10 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { WorkflowSnapshot } from '../../../contracts';
-import { StepTypeRegistry } from '../../../domain/step-type-registry';
-import { Workflow } from '../../../domain/workflow.aggregate';
-import { WorkflowRepository } from '../../../domain/workflow.repository.port';
-import { CreateWorkflowCommand } from '../../../contracts/commands/create-workflow.command';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { WorkflowSnapshot } from '@cognition/workflow/contracts';
+import { StepTypeRegistry } from '@cognition/workflow/domain/step-type-registry';
+import { Workflow } from '@cognition/workflow/domain/workflow.aggregate';
+import { WorkflowRepository } from '@cognition/workflow/domain/workflow.repository.port';
+import { CreateWorkflowCommand } from '@cognition/workflow/contracts/commands/create-workflow.command';
 
 @CommandHandler(CreateWorkflowCommand)
 export class CreateWorkflowCommandHandler implements ICommandHandler<CreateWorkflowCommand, WorkflowSnapshot> {

@@ -1,7 +1,7 @@
-import { definition, TENANT, workflowUnitModule } from '../../../../../../test/support/workflow-unit-module';
-import { CreateWorkflowCommand } from '../../../contracts/commands/create-workflow.command';
+import { definition, TENANT, workflowUnitModule } from '@cognition/test-support/workflow-unit-module';
+import { CreateWorkflowCommand } from '@cognition/workflow/contracts/commands/create-workflow.command';
 import { CreateWorkflowCommandHandler } from '../create-workflow/create-workflow.command-handler';
-import { DeleteWorkflowDraftCommand } from '../../../contracts/commands/delete-workflow-draft.command';
+import { DeleteWorkflowDraftCommand } from '@cognition/workflow/contracts/commands/delete-workflow-draft.command';
 import { DeleteWorkflowDraftCommandHandler } from './delete-workflow-draft.command-handler';
 
 describe('DeleteWorkflowDraftCommandHandler', () => {

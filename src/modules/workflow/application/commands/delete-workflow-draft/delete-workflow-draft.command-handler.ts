@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { WorkflowRepository } from '../../../domain/workflow.repository.port';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { WorkflowRepository } from '@cognition/workflow/domain/workflow.repository.port';
 import { loadWorkflowVersion } from '../../load-workflow';
-import { DeleteWorkflowDraftCommand } from '../../../contracts/commands/delete-workflow-draft.command';
+import { DeleteWorkflowDraftCommand } from '@cognition/workflow/contracts/commands/delete-workflow-draft.command';
 
 @CommandHandler(DeleteWorkflowDraftCommand)
 export class DeleteWorkflowDraftCommandHandler implements ICommandHandler<DeleteWorkflowDraftCommand, void> {

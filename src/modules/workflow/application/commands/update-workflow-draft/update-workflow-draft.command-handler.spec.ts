@@ -1,7 +1,7 @@
-import { definition, TENANT, workflowUnitModule } from '../../../../../../test/support/workflow-unit-module';
-import { CreateWorkflowCommand } from '../../../contracts/commands/create-workflow.command';
+import { definition, TENANT, workflowUnitModule } from '@cognition/test-support/workflow-unit-module';
+import { CreateWorkflowCommand } from '@cognition/workflow/contracts/commands/create-workflow.command';
 import { CreateWorkflowCommandHandler } from '../create-workflow/create-workflow.command-handler';
-import { UpdateWorkflowDraftCommand } from '../../../contracts/commands/update-workflow-draft.command';
+import { UpdateWorkflowDraftCommand } from '@cognition/workflow/contracts/commands/update-workflow-draft.command';
 import { UpdateWorkflowDraftCommandHandler } from './update-workflow-draft.command-handler';
 
 describe('UpdateWorkflowDraftCommandHandler', () => {

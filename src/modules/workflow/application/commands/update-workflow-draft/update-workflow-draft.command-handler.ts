@@ -1,10 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Transactional } from '../../../../../platform/transaction/transaction';
-import { WorkflowSnapshot } from '../../../contracts';
-import { StepTypeRegistry } from '../../../domain/step-type-registry';
-import { WorkflowRepository } from '../../../domain/workflow.repository.port';
+import { Transactional } from '@cognition/platform/transaction/transaction';
+import { WorkflowSnapshot } from '@cognition/workflow/contracts';
+import { StepTypeRegistry } from '@cognition/workflow/domain/step-type-registry';
+import { WorkflowRepository } from '@cognition/workflow/domain/workflow.repository.port';
 import { loadWorkflowVersion } from '../../load-workflow';
-import { UpdateWorkflowDraftCommand } from '../../../contracts/commands/update-workflow-draft.command';
+import { UpdateWorkflowDraftCommand } from '@cognition/workflow/contracts/commands/update-workflow-draft.command';
 
 @CommandHandler(UpdateWorkflowDraftCommand)
 export class UpdateWorkflowDraftCommandHandler implements ICommandHandler<UpdateWorkflowDraftCommand, WorkflowSnapshot> {

@@ -1,8 +1,8 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { WorkflowAnalysis } from '../../../contracts';
-import { WorkflowRepository } from '../../../domain/workflow.repository.port';
+import { WorkflowAnalysis } from '@cognition/workflow/contracts';
+import { WorkflowRepository } from '@cognition/workflow/domain/workflow.repository.port';
 import { loadWorkflowVersion } from '../../load-workflow';
-import { AnalyzeWorkflowQuery } from '../../../contracts/queries/analyze-workflow.query';
+import { AnalyzeWorkflowQuery } from '@cognition/workflow/contracts/queries/analyze-workflow.query';
 
 @QueryHandler(AnalyzeWorkflowQuery)
 export class AnalyzeWorkflowQueryHandler implements IQueryHandler<AnalyzeWorkflowQuery, WorkflowAnalysis> {

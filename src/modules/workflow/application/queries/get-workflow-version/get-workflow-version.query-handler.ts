@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { GetWorkflowVersionQuery, WorkflowSnapshot } from '../../../contracts';
-import { WorkflowReadModel } from '../../../infrastructure/workflow-read-model';
+import { DomainError } from '@cognition/platform/domain';
+import { GetWorkflowVersionQuery, WorkflowSnapshot } from '@cognition/workflow/contracts';
+import { WorkflowReadModel } from '@cognition/workflow/infrastructure/workflow-read-model';
 
 @QueryHandler(GetWorkflowVersionQuery)
 export class GetWorkflowVersionQueryHandler implements IQueryHandler<GetWorkflowVersionQuery, WorkflowSnapshot> {

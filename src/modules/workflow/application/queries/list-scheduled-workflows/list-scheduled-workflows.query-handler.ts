@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { ListScheduledWorkflowsQuery, ScheduledWorkflow } from '../../../contracts/queries/list-scheduled-workflows.query';
-import { WorkflowRepository } from '../../../domain/workflow.repository.port';
+import { ListScheduledWorkflowsQuery, ScheduledWorkflow } from '@cognition/workflow/contracts/queries/list-scheduled-workflows.query';
+import { WorkflowRepository } from '@cognition/workflow/domain/workflow.repository.port';
 
 @QueryHandler(ListScheduledWorkflowsQuery)
 export class ListScheduledWorkflowsQueryHandler implements IQueryHandler<ListScheduledWorkflowsQuery, ScheduledWorkflow[]> {

@@ -1,9 +1,9 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../../../platform/domain';
-import { decodeCursor, Page, toPage } from '../../../../../platform/pagination/cursor';
-import { WorkflowSnapshot } from '../../../contracts';
-import { WorkflowRepository } from '../../../domain/workflow.repository.port';
-import { ListWorkflowVersionsQuery } from '../../../contracts/queries/list-workflow-versions.query';
+import { DomainError } from '@cognition/platform/domain';
+import { decodeCursor, Page, toPage } from '@cognition/platform/pagination/cursor';
+import { WorkflowSnapshot } from '@cognition/workflow/contracts';
+import { WorkflowRepository } from '@cognition/workflow/domain/workflow.repository.port';
+import { ListWorkflowVersionsQuery } from '@cognition/workflow/contracts/queries/list-workflow-versions.query';
 
 @QueryHandler(ListWorkflowVersionsQuery)
 export class ListWorkflowVersionsQueryHandler implements IQueryHandler<ListWorkflowVersionsQuery, Page<WorkflowSnapshot>> {

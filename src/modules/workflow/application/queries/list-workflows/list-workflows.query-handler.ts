@@ -1,8 +1,8 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { decodeCursor, Page, toPage } from '../../../../../platform/pagination/cursor';
-import { WorkflowSnapshot } from '../../../contracts';
-import { WorkflowRepository } from '../../../domain/workflow.repository.port';
-import { ListWorkflowsQuery } from '../../../contracts/queries/list-workflows.query';
+import { decodeCursor, Page, toPage } from '@cognition/platform/pagination/cursor';
+import { WorkflowSnapshot } from '@cognition/workflow/contracts';
+import { WorkflowRepository } from '@cognition/workflow/domain/workflow.repository.port';
+import { ListWorkflowsQuery } from '@cognition/workflow/contracts/queries/list-workflows.query';
 
 @QueryHandler(ListWorkflowsQuery)
 export class ListWorkflowsQueryHandler implements IQueryHandler<ListWorkflowsQuery, Page<WorkflowSnapshot>> {
