@@ -847,19 +847,19 @@ export interface components {
             timezone?: string;
         };
         RetryPolicyRequestDto: {
-            /** @default 1 */
-            maxAttempts: number;
+            /** @description Default: 1. */
+            maxAttempts?: number;
             /**
-             * @default exponential
+             * @description Default: "exponential".
              * @enum {string}
              */
-            backoff: "fixed" | "exponential";
-            /** @default 1000 */
-            initialDelayMs: number;
-            /** @default 60000 */
-            maxDelayMs: number;
-            /** @default true */
-            jitter: boolean;
+            backoff?: "fixed" | "exponential";
+            /** @description Default: 1000. */
+            initialDelayMs?: number;
+            /** @description Default: 60000. */
+            maxDelayMs?: number;
+            /** @description Default: true. */
+            jitter?: boolean;
         };
         /** @description A workflow step (request): one schema per registered step type, chosen by `type` */
         StepRequestDto: components["schemas"]["AgentTaskStepRequestDto"] | components["schemas"]["DelayStepRequestDto"] | components["schemas"]["HttpRequestStepRequestDto"] | components["schemas"]["MemorySearchStepRequestDto"] | components["schemas"]["MemoryStoreStepRequestDto"] | components["schemas"]["SubWorkflowStepRequestDto"] | components["schemas"]["TransformStepRequestDto"] | components["schemas"]["WaitForSignalStepRequestDto"];
@@ -886,11 +886,10 @@ export interface components {
              */
             version: string;
             /**
-             * @description active publishes at once
-             * @default draft
+             * @description active publishes at once. Default: "draft".
              * @enum {string}
              */
-            status: "draft" | "active";
+            status?: "draft" | "active";
         };
         /** @description A workflow step (response): one schema per registered step type, chosen by `type` */
         StepResponseDto: components["schemas"]["AgentTaskStepResponseDto"] | components["schemas"]["DelayStepResponseDto"] | components["schemas"]["HttpRequestStepResponseDto"] | components["schemas"]["MemorySearchStepResponseDto"] | components["schemas"]["MemoryStoreStepResponseDto"] | components["schemas"]["SubWorkflowStepResponseDto"] | components["schemas"]["TransformStepResponseDto"] | components["schemas"]["WaitForSignalStepResponseDto"];
@@ -957,11 +956,8 @@ export interface components {
              * @example 1.0.0
              */
             version?: string;
-            /**
-             * @description Checked against the workflow’s inputSchema when it has one
-             * @default {}
-             */
-            inputs: {
+            /** @description Checked against the workflow’s inputSchema when it has one. Default: {}. */
+            inputs?: {
                 [key: string]: unknown;
             };
         };
@@ -1086,10 +1082,10 @@ export interface components {
             name: string;
             description?: string | null;
             /**
-             * @default medium
+             * @description Default: "medium".
              * @enum {string}
              */
-            priority: "critical" | "high" | "medium" | "low";
+            priority?: "critical" | "high" | "medium" | "low";
             /** @description Capabilities the agent must have (distinct) */
             requiredCapabilities?: string[];
             /** @description The agent role matching prefers */
@@ -1107,8 +1103,8 @@ export interface components {
             outputSchema?: {
                 [key: string]: unknown;
             } | null;
-            /** @default 3 */
-            maxAttempts: number;
+            /** @description Default: 3. */
+            maxAttempts?: number;
             userId?: string | null;
             sessionId?: string | null;
             goalId?: string | null;
@@ -1122,10 +1118,10 @@ export interface components {
             name: string;
             description?: string | null;
             /**
-             * @default medium
+             * @description Default: "medium".
              * @enum {string}
              */
-            priority: "critical" | "high" | "medium" | "low";
+            priority?: "critical" | "high" | "medium" | "low";
             /** @description Capabilities the agent must have (distinct) */
             requiredCapabilities?: string[];
             /** @description The agent role matching prefers */
@@ -1143,8 +1139,8 @@ export interface components {
             outputSchema?: {
                 [key: string]: unknown;
             } | null;
-            /** @default 3 */
-            maxAttempts: number;
+            /** @description Default: 3. */
+            maxAttempts?: number;
             userId?: string | null;
             sessionId?: string | null;
             goalId?: string | null;
@@ -1233,15 +1229,12 @@ export interface components {
              * @example gpt-4o-mini
              */
             model?: string;
-            /** @default 0.7 */
-            temperature: number;
-            /**
-             * @description Per model call
-             * @default 2000
-             */
-            maxTokens: number;
-            /** @default 1 */
-            topP: number;
+            /** @description Default: 0.7. */
+            temperature?: number;
+            /** @description Per model call. Default: 2000. */
+            maxTokens?: number;
+            /** @description Default: 1. */
+            topP?: number;
         };
         ModelConfigRequestDto: {
             /**
@@ -1254,15 +1247,12 @@ export interface components {
              * @example gpt-4o-mini
              */
             model?: string;
-            /** @default 0.7 */
-            temperature: number;
-            /**
-             * @description Per model call
-             * @default 2000
-             */
-            maxTokens: number;
-            /** @default 1 */
-            topP: number;
+            /** @description Default: 0.7. */
+            temperature?: number;
+            /** @description Per model call. Default: 2000. */
+            maxTokens?: number;
+            /** @description Default: 1. */
+            topP?: number;
             /** @description Used by the fallback failure strategy; omitted fields come from the primary config */
             fallback?: components["schemas"]["ModelSettingsRequestDto"] | (never | null);
         };
@@ -1302,34 +1292,32 @@ export interface components {
             /** @description Default 32000 tokens, 1.0 USD, 300 s, 10 tool executions */
             defaultBudget?: components["schemas"]["BudgetRequestDto"];
             /**
-             * @description Permissions granted to every agent instantiated from the definition, on top of those the instantiation asks for (unique; `destructive` for destructive tools)
-             * @default []
+             * @description Permissions granted to every agent instantiated from the definition, on top of those the instantiation asks for (unique; `destructive` for destructive tools). Default: [].
              * @example [
              *       "http"
              *     ]
              */
-            permissions: string[];
+            permissions?: string[];
             /**
              * @description A `${{ CEL }}` template rendered with `agent` and `task` (checked at registration)
              * @example You are a ${{ agent.role }} agent working on "${{ task.name }}".
              */
             systemPromptTemplate?: string;
             /**
-             * @default retry
+             * @description Default: "retry".
              * @enum {string}
              */
-            failureStrategy: "retry" | "escalate" | "abort" | "fallback";
+            failureStrategy?: "retry" | "escalate" | "abort" | "fallback";
             /**
              * @description A slug of 1–128 characters
              * @example ticket-summarizer
              */
             name: string;
             /**
-             * @description Semver MAJOR.MINOR.PATCH
-             * @default 1.0.0
+             * @description Semver MAJOR.MINOR.PATCH. Default: "1.0.0".
              * @example 1.0.0
              */
-            version: string;
+            version?: string;
         };
         ModelSettingsResponseDto: {
             /** @example echo */
@@ -1428,23 +1416,22 @@ export interface components {
             /** @description Default 32000 tokens, 1.0 USD, 300 s, 10 tool executions */
             defaultBudget?: components["schemas"]["BudgetRequestDto"];
             /**
-             * @description Permissions granted to every agent instantiated from the definition, on top of those the instantiation asks for (unique; `destructive` for destructive tools)
-             * @default []
+             * @description Permissions granted to every agent instantiated from the definition, on top of those the instantiation asks for (unique; `destructive` for destructive tools). Default: [].
              * @example [
              *       "http"
              *     ]
              */
-            permissions: string[];
+            permissions?: string[];
             /**
              * @description A `${{ CEL }}` template rendered with `agent` and `task` (checked at registration)
              * @example You are a ${{ agent.role }} agent working on "${{ task.name }}".
              */
             systemPromptTemplate?: string;
             /**
-             * @default retry
+             * @description Default: "retry".
              * @enum {string}
              */
-            failureStrategy: "retry" | "escalate" | "abort" | "fallback";
+            failureStrategy?: "retry" | "escalate" | "abort" | "fallback";
             /** @description Immutable */
             name?: string;
             /** @description Immutable */
@@ -1507,8 +1494,8 @@ export interface components {
             nextCursor: string | null;
         };
         TerminateAgentRequestDto: {
-            /** @default terminated by request */
-            reason: string;
+            /** @description Default: "terminated by request". */
+            reason?: string;
         };
         GrantPermissionsRequestDto: {
             /**
@@ -1674,30 +1661,28 @@ export interface components {
             /** @example The customer prefers email over phone */
             content: string;
             /**
-             * @default fact
+             * @description Default: "fact".
              * @enum {string}
              */
-            memoryType: "fact" | "pattern" | "preference" | "skill" | "experience" | "knowledge" | "episode";
+            memoryType?: "fact" | "pattern" | "preference" | "skill" | "experience" | "knowledge" | "episode";
             /**
-             * @description user needs userId, agent needs agentId, session needs sessionId
-             * @default global
+             * @description user needs userId, agent needs agentId, session needs sessionId. Default: "global".
              * @enum {string}
              */
-            scope: "user" | "session" | "agent" | "global";
+            scope?: "user" | "session" | "agent" | "global";
             /**
-             * @description Labels of letters, digits and underscores, separated by dots
-             * @default default
+             * @description Labels of letters, digits and underscores, separated by dots. Default: "default".
              * @example acme.support.agent42
              */
-            namespace: string;
+            namespace?: string;
             userId?: string | null;
             agentId?: string | null;
             sessionId?: string | null;
             /**
-             * @default medium
+             * @description Default: "medium".
              * @enum {string}
              */
-            importance: "low" | "medium" | "high" | "critical";
+            importance?: "low" | "medium" | "high" | "critical";
             metadata?: {
                 [key: string]: unknown;
             };
@@ -1799,13 +1784,13 @@ export interface components {
             items: components["schemas"]["MemoryRevisionResponseDto"][];
         };
         RerankWeightsDoc: {
-            /** @default 0.6 */
+            /** @description Default: 0.6. */
             similarity: number;
-            /** @default 0.2 */
+            /** @description Default: 0.2. */
             recency: number;
-            /** @default 0.1 */
+            /** @description Default: 0.1. */
             accessFrequency: number;
-            /** @default 0.1 */
+            /** @description Default: 0.1. */
             importance: number;
         };
         TagsFilterRequestDto: {
@@ -1844,11 +1829,8 @@ export interface components {
              * @enum {string}
              */
             minImportance?: "low" | "medium" | "high" | "critical";
-            /**
-             * @description Archived memories are left out unless true. Deleted and expired ones never come back.
-             * @default false
-             */
-            includeArchived: boolean;
+            /** @description Archived memories are left out unless true. Deleted and expired ones never come back. Default: false. */
+            includeArchived?: boolean;
         };
         MemorySearchRequestDto: {
             /** @example what does the customer prefer for delivery? */
@@ -1860,15 +1842,14 @@ export interface components {
              * @example hashing-384
              */
             embeddingModel?: string;
-            /** @default 10 */
-            k: number;
+            /** @description Default: 10. */
+            k?: number;
             filters?: components["schemas"]["MemorySearchFiltersRequestDto"];
             /**
-             * @description hybrid: full-text and vector fused by reciprocal rank
-             * @default hybrid
+             * @description hybrid: full-text and vector fused by reciprocal rank. Default: "hybrid".
              * @enum {string}
              */
-            mode: "vector" | "text" | "hybrid";
+            mode?: "vector" | "text" | "hybrid";
             /** @description Keep hits whose score is at least this: the cosine similarity (vector), ts_rank_cd (text), the fused score (hybrid), or the relevance when re-ranking */
             minScore?: number;
             /** @description Re-rank by relevance: true for the default weights, or some weights (the others keep their default; all are scaled to sum 1) */
@@ -1958,20 +1939,16 @@ export interface components {
             /** @description Soft-delete memories created more than this many days ago */
             deleteAfterDays?: number | null;
             /**
-             * @description The policy never touches memories of this importance or above
-             * @default high
+             * @description The policy never touches memories of this importance or above. Default: "high".
              * @enum {string}
              */
-            importanceThreshold: "low" | "medium" | "high" | "critical";
+            importanceThreshold?: "low" | "medium" | "high" | "critical";
             /** @description Evict (soft-delete) the least relevant memories beyond this many */
             maxMemories?: number | null;
             /** @description Default time to live of new memories of the subtree without expiresAt */
             ttlDays?: number | null;
-            /**
-             * @description Applied by the scheduled maintenance job (an apply request works either way)
-             * @default true
-             */
-            enabled: boolean;
+            /** @description Applied by the scheduled maintenance job (an apply request works either way). Default: true. */
+            enabled?: boolean;
         };
         MemoryPolicyResponseDto: {
             /** Format: uuid */
@@ -2074,8 +2051,8 @@ export interface components {
                 timeoutSeconds?: number | string;
             };
             dependsOn?: string[];
-            /** @default 300 */
-            timeoutSeconds: number;
+            /** @description Default: 300. */
+            timeoutSeconds?: number;
             retry?: components["schemas"]["RetryPolicyRequestDto"];
             /**
              * @description CEL condition; false skips the step
@@ -2107,8 +2084,8 @@ export interface components {
                 until?: string;
             } | unknown | unknown;
             dependsOn?: string[];
-            /** @default 300 */
-            timeoutSeconds: number;
+            /** @description Default: 300. */
+            timeoutSeconds?: number;
             retry?: components["schemas"]["RetryPolicyRequestDto"];
             /**
              * @description CEL condition; false skips the step
@@ -2152,8 +2129,8 @@ export interface components {
                 expectStatus?: (number | string)[] | string;
             };
             dependsOn?: string[];
-            /** @default 300 */
-            timeoutSeconds: number;
+            /** @description Default: 300. */
+            timeoutSeconds?: number;
             retry?: components["schemas"]["RetryPolicyRequestDto"];
             /**
              * @description CEL condition; false skips the step
@@ -2216,8 +2193,8 @@ export interface components {
                 efSearch?: number | string;
             } | unknown | unknown;
             dependsOn?: string[];
-            /** @default 300 */
-            timeoutSeconds: number;
+            /** @description Default: 300. */
+            timeoutSeconds?: number;
             retry?: components["schemas"]["RetryPolicyRequestDto"];
             /**
              * @description CEL condition; false skips the step
@@ -2279,8 +2256,8 @@ export interface components {
                 expiresAt?: (string | (never | null)) | string;
             } & (unknown | unknown);
             dependsOn?: string[];
-            /** @default 300 */
-            timeoutSeconds: number;
+            /** @description Default: 300. */
+            timeoutSeconds?: number;
             retry?: components["schemas"]["RetryPolicyRequestDto"];
             /**
              * @description CEL condition; false skips the step
@@ -2316,8 +2293,8 @@ export interface components {
                 } | string;
             };
             dependsOn?: string[];
-            /** @default 300 */
-            timeoutSeconds: number;
+            /** @description Default: 300. */
+            timeoutSeconds?: number;
             retry?: components["schemas"]["RetryPolicyRequestDto"];
             /**
              * @description CEL condition; false skips the step
@@ -2347,8 +2324,8 @@ export interface components {
                 output?: unknown;
             };
             dependsOn?: string[];
-            /** @default 300 */
-            timeoutSeconds: number;
+            /** @description Default: 300. */
+            timeoutSeconds?: number;
             retry?: components["schemas"]["RetryPolicyRequestDto"];
             /**
              * @description CEL condition; false skips the step
@@ -2380,8 +2357,8 @@ export interface components {
                 timeoutSeconds?: number | string;
             };
             dependsOn?: string[];
-            /** @default 300 */
-            timeoutSeconds: number;
+            /** @description Default: 300. */
+            timeoutSeconds?: number;
             retry?: components["schemas"]["RetryPolicyRequestDto"];
             /**
              * @description CEL condition; false skips the step
@@ -2705,6 +2682,33 @@ export interface operations {
                     "application/json": components["schemas"]["LivenessResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
         };
     };
     checkReadiness: {
@@ -2723,6 +2727,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadinessResponseDto"];
+                };
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
             /** @description A check failed (SERVICE_UNAVAILABLE): `errors` names each failing check */
@@ -2752,6 +2783,33 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
         };
@@ -2800,6 +2858,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -2811,6 +2878,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2877,6 +2962,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -2897,6 +2991,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2925,6 +3037,15 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -2943,8 +3064,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3004,6 +3152,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -3015,6 +3172,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3044,6 +3219,15 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -3062,8 +3246,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3142,6 +3353,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -3169,6 +3389,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
         };
     };
     deleteWorkflowVersion: {
@@ -3188,6 +3426,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
             };
             /** @description Missing, unknown or revoked API key */
             401: {
@@ -3216,8 +3463,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3247,6 +3521,15 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -3274,6 +3557,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -3285,6 +3577,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3314,6 +3624,15 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -3341,6 +3660,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -3352,6 +3680,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3381,6 +3727,15 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -3408,6 +3763,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -3419,6 +3783,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3448,6 +3830,15 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowAnalysisResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -3466,8 +3857,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3548,6 +3966,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -3568,6 +3995,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3618,6 +4063,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -3629,6 +4083,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3657,6 +4129,15 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -3675,8 +4156,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3736,6 +4244,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -3747,6 +4264,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3775,6 +4310,15 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -3802,6 +4346,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -3813,6 +4366,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3841,6 +4412,15 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -3868,6 +4448,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -3879,6 +4468,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3912,6 +4519,15 @@ export interface operations {
                     "application/json": components["schemas"]["SignalResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -3939,6 +4555,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -3950,6 +4575,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4009,12 +4652,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /**
              * @description RATE_LIMITED: the key is over its rate limit (see `Retry-After`), or has SSE_MAX_CONNECTIONS_PER_KEY streams open on this instance. A stream also ends when its key is revoked.
              *
              *     Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left
              */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4077,6 +4738,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -4088,6 +4758,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4158,6 +4846,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -4178,6 +4875,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4206,6 +4921,15 @@ export interface operations {
                     "application/json": components["schemas"]["TaskResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -4224,8 +4948,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4254,6 +5005,15 @@ export interface operations {
                     "application/json": components["schemas"]["TaskResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -4281,6 +5041,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -4292,6 +5061,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4320,6 +5107,15 @@ export interface operations {
                     "application/json": components["schemas"]["TaskResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -4347,6 +5143,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -4358,6 +5163,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4408,6 +5231,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -4419,6 +5251,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4485,6 +5335,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -4505,6 +5364,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4533,6 +5410,15 @@ export interface operations {
                     "application/json": components["schemas"]["AgentDefinitionResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -4551,8 +5437,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4633,6 +5546,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -4660,6 +5582,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
         };
     };
     deleteAgentDefinition: {
@@ -4678,6 +5618,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
             };
             /** @description Missing, unknown or revoked API key */
             401: {
@@ -4706,8 +5655,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4759,6 +5735,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -4770,6 +5755,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4827,6 +5830,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -4847,6 +5859,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4875,6 +5905,15 @@ export interface operations {
                     "application/json": components["schemas"]["AgentResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -4893,8 +5932,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4963,6 +6029,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -4983,6 +6058,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5051,6 +6144,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -5071,6 +6173,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5139,6 +6259,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -5159,6 +6288,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5188,6 +6335,15 @@ export interface operations {
                     "application/json": components["schemas"]["AgentResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -5215,8 +6371,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5248,6 +6431,15 @@ export interface operations {
                     "application/json": components["schemas"]["AgentUsageResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -5266,6 +6458,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -5277,6 +6478,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5328,6 +6547,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -5339,6 +6567,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5367,6 +6613,15 @@ export interface operations {
                     "application/json": components["schemas"]["TraceTreeResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -5385,8 +6640,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5447,6 +6729,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -5458,6 +6749,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5510,8 +6819,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description Conflict with the resource’s state or version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Body over 32 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5546,8 +6873,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description The embedding provider failed (EMBEDDING_PROVIDER_ERROR) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5579,6 +6924,15 @@ export interface operations {
                     "application/json": components["schemas"]["MemoryResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -5597,6 +6951,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -5608,6 +6971,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5634,6 +7015,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -5652,8 +7042,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5734,6 +7151,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -5761,8 +7187,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description The embedding provider failed (EMBEDDING_PROVIDER_ERROR) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5791,6 +7235,15 @@ export interface operations {
                     "application/json": components["schemas"]["MemoryRevisionListResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -5809,8 +7262,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5859,6 +7339,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -5879,6 +7368,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5927,6 +7434,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -5938,6 +7454,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5995,6 +7529,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -6015,6 +7558,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6043,6 +7604,15 @@ export interface operations {
                     "application/json": components["schemas"]["MemoryCollectionResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -6061,8 +7631,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6089,6 +7686,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -6107,8 +7713,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6168,6 +7801,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -6179,6 +7821,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6208,6 +7868,15 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionMembershipResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -6226,6 +7895,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -6237,6 +7915,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6264,6 +7960,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -6282,8 +7987,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6332,6 +8064,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
                 headers: {
@@ -6343,6 +8084,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6400,6 +8159,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -6420,6 +8188,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6448,6 +8234,15 @@ export interface operations {
                     "application/json": components["schemas"]["MemoryPolicyResponseDto"];
                 };
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -6466,8 +8261,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6539,6 +8361,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -6566,6 +8397,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
         };
     };
     deleteMemoryPolicy: {
@@ -6585,6 +8434,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
@@ -6603,8 +8461,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6663,6 +8548,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemResponseDto"];
                 };
             };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
             /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
                 headers: {
@@ -6683,6 +8577,24 @@ export interface operations {
             };
             /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
