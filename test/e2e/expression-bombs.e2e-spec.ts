@@ -22,13 +22,14 @@ interface HealthProbe {
   answers: number;
   failures: string[];
   maxMs: number;
+  samplesMs: number[];
   stop(): Promise<void>;
 }
 
 /** Polls /health/live back to back until stopped; every request must answer 200. */
 function probeHealth(url: string): HealthProbe {
   let running = true;
-  const probe: HealthProbe = { answers: 0, failures: [], maxMs: 0, stop: async () => undefined };
+  const probe: HealthProbe = { answers: 0, failures: [], maxMs: 0, samplesMs: [], stop: async () => undefined };
   const loop = (async () => {
     while (running) {
       const started = Date.now();
@@ -41,6 +42,7 @@ function probeHealth(url: string): HealthProbe {
         probe.failures.push(String(error));
       }
       probe.maxMs = Math.max(probe.maxMs, Date.now() - started);
+      probe.samplesMs.push(Date.now() - started);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   })();
@@ -139,7 +141,12 @@ describe('expression bombs (issue 16)', () => {
     expect(health.answers).toBeGreaterThan(10);
     expect(health.maxMs).toBeLessThan(5_000);
     const growth = process.memoryUsage().rss - rssBefore;
-    if (process.env.BOMBS_REPORT) console.log(`health: ${health.answers} answers, slowest ${health.maxMs} ms; RSS growth ${(growth / 2 ** 20).toFixed(1)} MiB`);
+    if (process.env.BOMBS_REPORT) {
+      // Reported, not asserted (tests never assert timings): docs/benchmarks.md, "Expression bombs".
+      const sorted = [...health.samplesMs].sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+      console.log(`health: ${health.answers} answers, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, slowest ${health.maxMs} ms; RSS growth ${(growth / 2 ** 20).toFixed(1)} MiB`);
+    }
     expect(growth).toBeLessThan(300 * 1024 * 1024);
   });
 });
