@@ -37,8 +37,13 @@ const entry = (file: string, ...args: string[]) => ['-r', 'ts-node/register', fi
 const migrationRun = ['node_modules/typeorm/cli-ts-node-commonjs.js', 'migration:run', '-d', 'src/data-source.ts'];
 const dbEnv = (name: string) => ({ DB_HOST: TEST_DB.host, DB_PORT: String(TEST_DB.port), DB_USER: TEST_DB.user, DB_PASSWORD: TEST_DB.password, DB_NAME: name });
 
-function expectOneLine(outcome: Outcome, line: string | RegExp): void {
-  expect({ code: outcome.code, signal: outcome.signal, lines: outcome.lines }).toEqual({
+/** The CLI first says which database it uses (issue 11); the failure is still the one line after it. */
+const CLI_DATABASE_LINE = /^cognition-os: using PostgreSQL at \S+, database "[^"]+", user "[^"]+"/;
+
+function expectOneLine(outcome: Outcome, line: string | RegExp, { cli = false } = {}): void {
+  const lines = cli && CLI_DATABASE_LINE.test(outcome.lines[0] ?? '') ? outcome.lines.slice(1) : outcome.lines;
+  if (cli) expect(outcome.lines[0]).toMatch(CLI_DATABASE_LINE);
+  expect({ code: outcome.code, signal: outcome.signal, lines }).toEqual({
     code: 1,
     signal: null,
     lines: [typeof line === 'string' ? line : expect.stringMatching(line)],
@@ -69,7 +74,8 @@ describe('start-up failures: one line each, then exit 1', () => {
     ]);
     expectOneLine(api, line);
     expectOneLine(worker, line);
-    expectOneLine(cli, line);
+    expectOneLine(cli, line, { cli: true });
+    expect(cli.stdout + cli.stderr).not.toContain('do-not-print-me');
     expectOneLine(migrate, line);
   });
 
@@ -95,7 +101,7 @@ describe('start-up failures: one line each, then exit 1', () => {
     ]);
     expectOneLine(api, line);
     expectOneLine(worker, line);
-    expectOneLine(cli, line);
+    expectOneLine(cli, line, { cli: true });
   });
 
   it('no pgvector on the server: the app and migration:run name scripts/install-pgvector.sh', async () => {
