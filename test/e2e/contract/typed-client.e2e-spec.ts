@@ -1,12 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { runInThisContext } from 'node:vm';
-import ts from 'typescript';
+import { join } from 'node:path';
 import { startTestApp, TestApp } from '../../support/test-app';
+import { CAST, describeDiagnostics, generateTypes, loadProgram, typeCheck } from '../../support/typed-client';
 
 /**
  * What a user does first (issue 11, "Done means"): generate types from the live `/docs-json` with
@@ -14,9 +10,6 @@ import { startTestApp, TestApp } from '../../support/test-app';
  * calls operations across the API with no casts; it must type-check under `strict`, the mistakes
  * marked `@ts-expect-error` must be type errors, and then it runs against the server.
  */
-
-const ROOT = resolve(__dirname, '../../..');
-const run = promisify(execFile);
 
 const PROGRAM = `
 import createClient from 'openapi-fetch';
@@ -93,24 +86,6 @@ export async function mistakes(baseUrl: string): Promise<void> {
 }
 `;
 
-/** Type-checks a program of the temp directory as a user's strict project would (openapi-fetch from our node_modules). */
-function typeCheck(file: string): readonly ts.Diagnostic[] {
-  const program = ts.createProgram([file], {
-    strict: true,
-    noEmit: true,
-    noUnusedLocals: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-    types: [],
-    paths: { 'openapi-fetch': [join(ROOT, 'node_modules/openapi-fetch/dist/index.d.cts')] },
-  });
-  return ts.getPreEmitDiagnostics(program);
-}
-
 describe('a client generated from /docs-json with openapi-typescript and openapi-fetch', () => {
   let t: TestApp;
   let dir: string;
@@ -126,23 +101,14 @@ describe('a client generated from /docs-json with openapi-typescript and openapi
   });
 
   it('type-checks a program that calls the API with no casts, and the program runs', async () => {
-    writeFileSync(join(dir, 'openapi.json'), await (await fetch(`${t.url}/docs-json`)).text());
-    await run(process.execPath, [join(ROOT, 'node_modules/openapi-typescript/bin/cli.js'), join(dir, 'openapi.json'), '-o', join(dir, 'api.d.ts')], { cwd: dir });
+    await generateTypes(t.url, dir);
     const programFile = join(dir, 'program.ts');
     writeFileSync(programFile, PROGRAM);
-    expect(PROGRAM).not.toMatch(/\bas\s+[A-Za-z{(]|<[A-Z]\w*>\s*[a-z(]|:\s*any\b|<any>/);
+    expect(PROGRAM).not.toMatch(CAST);
+    expect(describeDiagnostics(typeCheck(programFile), dir)).toEqual([]);
 
-    const diagnostics = typeCheck(programFile).map((d) => {
-      const where = d.file && d.start !== undefined ? `${d.file.fileName.replace(dir, '.')}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1} ` : '';
-      return `${where}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-    });
-    expect(diagnostics).toEqual([]);
-
-    const js = ts.transpileModule(PROGRAM, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
-    const module = { exports: {} as { scenario(baseUrl: string, key: string): Promise<Record<string, unknown>> } };
-    const wrapper = runInThisContext(`(function (exports, require, module) {${js}\n})`, { filename: programFile });
-    wrapper(module.exports, createRequire(join(ROOT, 'package.json')), module);
-    const result = await module.exports.scenario(t.url, t.key);
+    const program = loadProgram<{ scenario(baseUrl: string, key: string): Promise<Record<string, unknown>> }>(PROGRAM, programFile);
+    const result = await program.scenario(t.url, t.key);
     expect(result).toEqual({
       liveStatus: 'ok',
       workflowStatus: 'active',
