@@ -2,11 +2,15 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { CLAIM_FUNCTION as FAIR_CLAIM_FUNCTION } from './1764150720000-tenant-quotas';
 
 /**
- * The claim's fast path for one tenant (issue 16, bench:engine): when a single tenant has due steps
- * (every chain link's eager claim, and any single-tenant deployment) there is no order to decide
+ * The claim's fast path for one tenant (issue 16, bench:engine): when a single tenant has runnable
+ * steps (any single-tenant deployment, and most claims of a busy one) there is no order to decide
  * and no batch to share out, so the claim takes the tenant's lock, counts its running steps once,
  * under the lock, and picks its oldest due steps up to its cap, instead of counting twice and
  * computing the round-robin share. Several tenants: as before (1764150720000-tenant-quotas).
+ *
+ * The tenants are found newest end first: the oldest entries of a tenant's queue are the steps
+ * claimed last, whose index entries stay until vacuum; an ascending probe walked all of them on
+ * every claim (a drain or a forEach slowed down as it went).
  *
  * And `p_known`: the executions whose inputs the worker already holds (its cache of recent ones) get
  * no inputs in the answer. The items of a forEach over a large input list share one execution, and
@@ -34,6 +38,9 @@ RETURNS TABLE (id uuid, execution_id uuid, tenant_id uuid, step_id text, item_in
 LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $fn$
 #variable_conflict use_column
 DECLARE
+  v_queued uuid[];
+  v_tenant uuid;
+  v_cap integer;
   v_due uuid[];
   v_oldest timestamptz[];
   v_caps integer[];
@@ -45,45 +52,52 @@ DECLARE
 BEGIN
   IF p_limit IS NULL OR p_limit <= 0 THEN RETURN; END IF;
 
-  -- 1. The tenants with a due step (a loose index scan over the per-tenant queue), with their caps.
+  -- 1. The tenants with runnable steps: a loose index scan over the per-tenant queue, newest end
+  --    first (each probe lands on a tenant's most recent entries, which are alive; its oldest
+  --    entries are the ones claimed last, dead until vacuum, which an ascending probe walks).
   WITH RECURSIVE queued AS (
     (SELECT s.tenant_id FROM step_executions s
-     WHERE s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 ORDER BY s.tenant_id LIMIT 1)
+     WHERE s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 ORDER BY s.tenant_id DESC LIMIT 1)
     UNION ALL
     SELECT (SELECT s.tenant_id FROM step_executions s
-            WHERE s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 AND s.tenant_id > q.tenant_id
-            ORDER BY s.tenant_id LIMIT 1)
+            WHERE s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 AND s.tenant_id < q.tenant_id
+            ORDER BY s.tenant_id DESC LIMIT 1)
     FROM queued q WHERE q.tenant_id IS NOT NULL
   )
-  SELECT array_agg(q.tenant_id ORDER BY o.oldest), array_agg(o.oldest ORDER BY o.oldest),
-         array_agg(COALESCE(t.max_running_steps, p_cap) ORDER BY o.oldest)
-  INTO v_due, v_oldest, v_caps
-  FROM queued q
-  CROSS JOIN LATERAL (
-    SELECT s.available_at AS oldest FROM step_executions s
-    WHERE s.tenant_id = q.tenant_id AND s.status IN ('pending', 'waiting') AND s.deps_remaining = 0
-    ORDER BY s.available_at LIMIT 1) o
-  LEFT JOIN tenant_quotas t ON t.tenant_id = q.tenant_id
-  WHERE q.tenant_id IS NOT NULL AND o.oldest <= now();
-  IF v_due IS NULL THEN RETURN; END IF;
+  SELECT array_agg(q.tenant_id) INTO v_queued FROM queued q WHERE q.tenant_id IS NOT NULL;
+  IF v_queued IS NULL THEN RETURN; END IF;
 
-  IF cardinality(v_due) = 1 THEN
-    -- One tenant with due steps (the usual case, and every chain link's eager claim): no order to
-    -- decide and nothing to share out. Its lock, one count of its running steps under the lock, and
-    -- as many of its oldest due steps as its cap and the batch allow.
-    PERFORM pg_advisory_xact_lock(1131373139, hashtext(v_due[1]::text));
+  IF cardinality(v_queued) = 1 THEN
+    -- One tenant with runnable steps (the usual case): no order to decide and nothing to share
+    -- out. Its lock, one count of its running steps under the lock, and as many of its oldest due
+    -- steps as its cap and the batch allow.
+    v_tenant := v_queued[1];
+    v_cap := COALESCE((SELECT t.max_running_steps FROM tenant_quotas t WHERE t.tenant_id = v_tenant), p_cap);
+    PERFORM pg_advisory_xact_lock(1131373139, hashtext(v_tenant::text));
     SELECT count(*)::integer INTO v_running FROM (SELECT 1 FROM step_executions r
-      WHERE r.tenant_id = v_due[1] AND r.status = 'running' AND r.deps_remaining = 0 LIMIT v_caps[1]) c;
-    IF v_running >= v_caps[1] THEN RETURN; END IF;
+      WHERE r.tenant_id = v_tenant AND r.status = 'running' AND r.deps_remaining = 0 LIMIT v_cap) c;
+    IF v_running >= v_cap THEN RETURN; END IF;
     SELECT array_agg(p.id ORDER BY p.available_at), array_agg(p.was ORDER BY p.available_at) INTO v_ids, v_was
     FROM (SELECT s.id, s.status AS was, s.available_at FROM step_executions s
-          WHERE s.tenant_id = v_due[1] AND s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 AND s.available_at <= now()
+          WHERE s.tenant_id = v_tenant AND s.status IN ('pending', 'waiting') AND s.deps_remaining = 0 AND s.available_at <= now()
           ORDER BY s.available_at
-          LIMIT LEAST(v_caps[1] - v_running, p_limit)
+          LIMIT LEAST(v_cap - v_running, p_limit)
           FOR UPDATE SKIP LOCKED) p;
   ELSE
-    -- Several tenants: those with room under their cap (this snapshot's counts), least loaded
-    -- first, at most one per place in the batch.
+    -- Several tenants: those with a due step, each with its oldest one and its cap; those with
+    -- room under their cap (this snapshot's counts), least loaded first, at most one per place in
+    -- the batch.
+    SELECT array_agg(q.tenant_id ORDER BY o.oldest), array_agg(o.oldest ORDER BY o.oldest),
+           array_agg(COALESCE(t.max_running_steps, p_cap) ORDER BY o.oldest)
+    INTO v_due, v_oldest, v_caps
+    FROM unnest(v_queued) AS q(tenant_id)
+    CROSS JOIN LATERAL (
+      SELECT s.available_at AS oldest FROM step_executions s
+      WHERE s.tenant_id = q.tenant_id AND s.status IN ('pending', 'waiting') AND s.deps_remaining = 0
+      ORDER BY s.available_at LIMIT 1) o
+    LEFT JOIN tenant_quotas t ON t.tenant_id = q.tenant_id
+    WHERE o.oldest <= now();
+    IF v_due IS NULL THEN RETURN; END IF;
     SELECT array_agg(l.tenant_id ORDER BY l.served) INTO v_tenants
     FROM (SELECT d.tenant_id, row_number() OVER (ORDER BY d.running::float8 / d.cap, d.oldest) AS served
           FROM (SELECT x.tenant_id, x.oldest, x.cap,
