@@ -56,7 +56,7 @@ describe('claimSteps: fair across tenants, capped per tenant (real PostgreSQL)',
     await db.drop();
   });
   beforeEach(async () => {
-    await pool.query(`TRUNCATE workflow_executions, step_executions, domain_events, tenant_quotas CASCADE`);
+    await pool.query(`TRUNCATE workflow_executions, step_executions, domain_events, tenant_quotas, tenant_claim_bounds CASCADE`);
   });
 
   it("serves a tenant with 3 due steps in the same claim as another tenant's 5,000 older ones", async () => {
@@ -142,6 +142,33 @@ describe('claimSteps: fair across tenants, capped per tenant (real PostgreSQL)',
     const [first] = byWorker.filter((mine) => mine.length > 0);
     const due = first.map((c) => c.availableAt.getTime());
     expect(due).toEqual([...due].sort((a, b) => a - b));
+  });
+
+  it("keeps a lone tenant's cap with its bound of running steps: counted again once steps finished, dropped by a claim of several tenants", async () => {
+    await enqueue(A, 100);
+    await setQuota(A, 30);
+    const bound = async () => (await pool.query(`SELECT running_bound FROM tenant_claim_bounds WHERE tenant_id = $1`, [A])).rows[0]?.running_bound;
+
+    expect(await claimSteps(sql(), 'w', 10, 60)).toHaveLength(10);
+    expect(await claimSteps(sql(), 'w', 10, 60)).toHaveLength(10);
+    expect(await bound()).toBe(20);
+    // Eight of them finish: the bound (20) still says 20, and leaves room for this batch of 10 …
+    await pool.query(`UPDATE step_executions SET status = 'completed' WHERE id IN (SELECT id FROM step_executions WHERE tenant_id = $1 AND status = 'running' LIMIT 8)`, [A]);
+    expect(await claimSteps(sql(), 'w', 10, 60)).toHaveLength(10);
+    expect(await bound()).toBe(30);
+    expect(await running(A)).toBe(22);
+    // … the next claim finds no room in the bound, counts (22) and takes the 8 that fit.
+    expect(await claimSteps(sql(), 'w', 10, 60)).toHaveLength(8);
+    expect(await running(A)).toBe(30);
+    expect(await bound()).toBe(30);
+    expect(await claimSteps(sql(), 'w', 10, 60)).toEqual([]);
+
+    // A claim of several tenants drops the bounds of the tenants it served.
+    await enqueue(B, 5);
+    await pool.query(`UPDATE step_executions SET status = 'completed' WHERE id IN (SELECT id FROM step_executions WHERE tenant_id = $1 AND status = 'running' LIMIT 5)`, [A]);
+    expect((await claimSteps(sql(), 'w', 20, 60)).length).toBeGreaterThan(0);
+    expect(await bound()).toBeUndefined();
+    expect(await running(A)).toBeLessThanOrEqual(30);
   });
 
   it('counts every claim of the tenant against its cap, whichever path made it (own or eager claim)', async () => {

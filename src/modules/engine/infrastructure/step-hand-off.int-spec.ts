@@ -60,7 +60,7 @@ describe('eager dispatch after a write: hand-off of unlocked steps (real Postgre
     await db.drop();
   });
   beforeEach(async () => {
-    await pool.query(`TRUNCATE workflow_executions, step_executions, domain_events, tenant_quotas CASCADE`);
+    await pool.query(`TRUNCATE workflow_executions, step_executions, domain_events, tenant_quotas, tenant_claim_bounds CASCADE`);
   });
 
   it("hands a chain's next link to the worker that completed its dependency, started, without waking anyone", async () => {
