@@ -5,7 +5,8 @@ import { ExecutionPlan } from '../domain/execution-plan';
 import { insertExecutions } from './execution-starter';
 import { sqlOf } from './sql';
 import { claimSteps, ClaimedStep } from './step-claims';
-import { EagerClaim, writeStepResults, WriteOutcome } from './step-results.writer';
+import { EagerClaim } from './eager-dispatch';
+import { writeStepResults, WriteOutcome } from './step-results.writer';
 
 const A = '00000000-0000-7000-8000-0000000000a1';
 const B = '00000000-0000-7000-8000-0000000000a2';

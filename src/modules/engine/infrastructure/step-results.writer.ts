@@ -1,13 +1,12 @@
 import { newId } from '@cognition/platform/ids/uuid';
 import { EventRows } from './event-rows';
-import { ExecutionInputsCache } from './execution-inputs-cache';
+import { dispatchEagerly, EagerClaim } from './eager-dispatch';
 import { ITEM_INSERT_CHUNK } from './for-each-items';
-import { STEPS_CHANNEL } from './execution-starter';
-import { propagate, UnlockedStep } from './propagation';
+import { propagate } from './propagation';
 import { wakeStepsOfFinishedChildren } from './child-wakeups';
 import { deliverBufferedSignals, lockSignalsOf } from './signals';
 import { Sql } from './sql';
-import { claimSteps, claimUnlocked, ClaimedStep } from './step-claims';
+import { ClaimedStep } from './step-claims';
 import { StepResult, stepPayload, TerminalStep, terminalOf } from './step-result';
 
 // `s.id = ANY($2)` (the batch's ids) steers every statement to the primary key.
@@ -26,21 +25,6 @@ export interface WriteOutcome {
   claimed: ClaimedStep[];
   /** A claim through the queue ran in this transaction and found less than it asked for: the queue is drained. */
   drained: boolean;
-}
-
-export interface EagerClaim {
-  limit: number;
-  leaseSeconds: number;
-  /** The worker's TENANT_MAX_RUNNING_STEPS, so eager claims keep the same cap as its own. */
-  tenantMaxRunningSteps?: number;
-  /**
-   * Whether the worker's last claim through the queue filled all it asked for (or it was woken since):
-   * then the queue may hold more, and the eager claim goes through the queue too. Otherwise, what
-   * this batch unlocked is handed off by id, without a claim through the queue.
-   */
-  backlog?: boolean;
-  /** The worker's cache of execution inputs (claims send none for the executions in it). */
-  inputs?: ExecutionInputsCache;
 }
 
 export async function writeStepResults(sql: Sql, workerId: string, results: StepResult[], eager?: EagerClaim): Promise<WriteOutcome> {
@@ -178,49 +162,12 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   const finished = { completed: events.count('WorkflowExecutionCompleted'), failed: events.count('WorkflowExecutionFailed') };
   await events.flush(sql);
   if (!notify) return { notify: false, finished, claimed: [], drained: false };
-  if (!eager || eager.limit <= 0) {
-    await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`, [], 'cognitionos_notify_steps');
-    return { notify: true, finished, claimed: [], drained: false };
-  }
-  // Eager dispatch, in the same transaction (no NOTIFY round trip, no separate claim transaction per
-  // chain link): first what this batch unlocked, handed off in the slots its results freed; then,
-  // if more may be due, a claim through the queue for the rest of the worker's room.
-  const slots = freedSlots([...ended, ...blockedAccepted, ...retried, ...waiting, ...expanded]);
-  const handOff = handOffOf(propagation.unlocked, slots, eager.limit);
-  const claimed = await claimUnlocked(sql, workerId, handOff, eager.leaseSeconds, eager.inputs);
-  const leftOver = propagation.unlocked.length > claimed.length;
-  const room = eager.limit - claimed.length;
-  const moreMayBeDue = leftOver || other || propagation.woke;
-  let drained = false;
-  const throughQueue = room > 0 && (moreMayBeDue || eager.backlog !== false);
-  if (throughQueue) {
-    const more = await claimSteps(sql, workerId, room, eager.leaseSeconds, eager.tenantMaxRunningSteps, eager.inputs);
-    claimed.push(...more);
-    drained = more.length < room;
-  }
-  // Wake the other workers only if this one could not take everything that is due.
-  const others = throughQueue ? !drained : moreMayBeDue;
-  if (others) await sql(`SELECT pg_notify('${STEPS_CHANNEL}', '')`, [], 'cognitionos_notify_steps');
-  return { notify: others, finished, claimed, drained };
-}
-
-/** The running slots a batch's accepted results freed, by tenant. */
-function freedSlots(results: StepResult[]): Map<string, number> {
-  const slots = new Map<string, number>();
-  for (const r of results) slots.set(r.claim.tenantId, (slots.get(r.claim.tenantId) ?? 0) + 1);
-  return slots;
-}
-
-/** The unlocked steps to hand off: per tenant, no more than the slots its results freed; at most `limit`. */
-function handOffOf(unlocked: UnlockedStep[], slots: Map<string, number>, limit: number): string[] {
-  const ids: string[] = [];
-  for (const u of unlocked) {
-    const free = slots.get(u.tenantId) ?? 0;
-    if (free <= 0 || ids.length >= limit) continue;
-    slots.set(u.tenantId, free - 1);
-    ids.push(u.id);
-  }
-  return ids;
+  const dispatched = await dispatchEagerly(sql, workerId, eager, {
+    unlocked: propagation.unlocked,
+    moreMayBeDue: other || propagation.woke,
+    freedBy: [...ended, ...blockedAccepted, ...retried, ...waiting, ...expanded],
+  });
+  return { finished, ...dispatched };
 }
 
 /** Frees the keys these steps held and makes the steps queued behind them runnable now. */

@@ -6,7 +6,8 @@ import { describeUnstorableText, escapeUnstorable, findUnstorableText, formatJso
 import { sqlOf } from '../../infrastructure/sql';
 import { StepResult } from '../../infrastructure/step-result';
 import { ClaimedStep } from '../../infrastructure/step-claims';
-import { EagerClaim, writeStepResults } from '../../infrastructure/step-results.writer';
+import { EagerClaim } from '../../infrastructure/eager-dispatch';
+import { writeStepResults } from '../../infrastructure/step-results.writer';
 import { EngineMetrics } from '../engine-metrics';
 
 const MAX_BATCH = 500;
