@@ -11,7 +11,8 @@
  *     step also carries its execution's inputs, so with `inputs` and `step` the list is read again
  *     with every item that runs).
  * Timed: StartExecutionCommand → the execution durably completed (polled every 20 ms), every item
- * checked to have run exactly once. Linear time means ms/item stays flat: 10,000 items must take at
+ * checked to have run exactly once. Runs go in rounds with the sizes interleaved, each from
+ * vacuumed tables (see main). Linear time means ms/item stays flat: 10,000 items must take at
  * most 12× the time of 1,000 (the ratio column).
  *
  *   npm run bench:foreach
@@ -46,6 +47,8 @@ const settings = {
   sizes: numbers('BENCH_FOREACH_SIZES', '100,1000,5000,10000'),
   runs: numbers('BENCH_FOREACH_RUNS', '3')[0],
   concurrency: numbers('BENCH_CONCURRENCY', '10')[0],
+  /** BENCH_FOREACH_VACUUM=0: no VACUUM before each run (the dead rows of earlier runs stay until autovacuum). */
+  vacuum: process.env.BENCH_FOREACH_VACUUM !== '0',
   sources: (process.env.BENCH_FOREACH_SOURCES || 'inputs,step,literal').split(',').map((s) => s.trim()) as Source[],
 };
 
@@ -162,15 +165,20 @@ async function main(): Promise<void> {
   try {
     for (const source of settings.sources) {
       await runOnce(app, probe, source, 50); // warm-up: plans cached, statements prepared
-      for (const size of settings.sizes) {
-        const runsMs: number[] = [];
-        for (let r = 0; r < settings.runs; r++) {
+      const runsMs = new Map<number, number[]>(settings.sizes.map((size) => [size, []]));
+      // Rounds, sizes interleaved within each: a slow minute of the machine (the other core busy,
+      // autovacuum) falls on every size alike instead of on one size's runs. Each run starts from
+      // vacuumed tables, as autovacuum leaves them between bursts: the dead rows of earlier runs
+      // would otherwise weigh on later ones, and the later runs are the large ones.
+      for (let r = 0; r < settings.runs; r++) {
+        for (const size of settings.sizes) {
+          if (settings.vacuum) await probe.query('VACUUM (ANALYZE) step_executions, workflow_executions, domain_events, event_subscriptions');
           const run = await runOnce(app, probe, source, size);
-          runsMs.push(run.ms);
-          log(`  ${source} × ${size}: ${run.ms.toFixed(0)} ms`);
+          runsMs.get(size)!.push(run.ms);
+          log(`  ${source} × ${size}, round ${r + 1}: ${run.ms.toFixed(0)} ms`);
         }
-        results.push({ source, items: size, runsMs, medianMs: median(runsMs) });
       }
+      for (const size of settings.sizes) results.push({ source, items: size, runsMs: runsMs.get(size)!, medianMs: median(runsMs.get(size)!) });
     }
   } finally {
     await probe.end().catch(() => undefined);
@@ -188,7 +196,7 @@ async function main(): Promise<void> {
     ];
   });
   const table = markdownTable(['forEach over', 'items', 'ms (median)', 'µs / item', 'items/s', 'time vs 1,000 items'], rows, ['l', 'r', 'r', 'r', 'r', 'r']);
-  process.stdout.write(`\n${table}\n\nMachine:\n${formatMachine(machine)}\n- WORKER_CONCURRENCY ${settings.concurrency}, ${settings.runs} runs per size (median)\n`);
+  process.stdout.write(`\n${table}\n\nMachine:\n${formatMachine(machine)}\n- WORKER_CONCURRENCY ${settings.concurrency}, ${settings.runs} rounds, sizes interleaved (median), ${settings.vacuum ? 'VACUUM before each run' : 'no VACUUM between runs'}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'foreach.json'), JSON.stringify({ at: new Date().toISOString(), machine, settings, results }, null, 2));
 }

@@ -28,7 +28,8 @@ export async function recreateDatabase(name: string): Promise<void> {
   await pgQuery(`CREATE DATABASE "${name}"`);
 }
 
+/** The server's version, and whether autovacuum runs (it is off on this project's CI machines: dead rows then stay until a VACUUM). */
 export async function postgresVersion(): Promise<string> {
-  const [row] = await pgQuery<{ version: string }>('select version()');
-  return row.version;
+  const [row] = await pgQuery<{ version: string; autovacuum: string }>(`select version(), current_setting('autovacuum') as autovacuum`);
+  return `${row.version} (autovacuum ${row.autovacuum})`;
 }
