@@ -4,6 +4,11 @@ import { dirname, join, resolve } from 'node:path';
 /** Where the CLI's environment came from: the file it read (if any), for the line it prints. */
 export interface CliEnvSource {
   file?: string;
+  /**
+   * It names no database (usesEmbeddedDatabase), decided before Nest starts: Nest's ConfigModule then
+   * writes the defaults (DB_HOST …) into process.env, and the raw environment is gone.
+   */
+  embeddedDatabase?: boolean;
 }
 
 /**

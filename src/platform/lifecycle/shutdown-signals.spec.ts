@@ -26,6 +26,23 @@ describe('exitOnShutdownSignals', () => {
     expect(exits).toEqual([0]);
   });
 
+  it('runs afterClose once the app has closed, then exits 0', async () => {
+    const order: string[] = [];
+    const app = { close: jest.fn(async () => void order.push('close')) };
+    const exits: number[] = [];
+    remove = exitOnShutdownSignals(app, {
+      graceSeconds: 1,
+      signals: [signal],
+      exit: (code) => exits.push(code),
+      logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+      afterClose: async () => void order.push('afterClose'),
+    });
+    process.emit(signal, signal);
+    await flush();
+    expect(order).toEqual(['close', 'afterClose']);
+    expect(exits).toEqual([0]);
+  });
+
   it('exits 1 when closing fails', async () => {
     const { exits } = setup(async () => {
       throw new Error('boom');
