@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { validateEnv } from '@cognition/config/env.schema';
 import { appTypeormOptions } from '@cognition/app/orm-entities';
-import { adminQuery, adminRows, TEMPLATE_DB_ENV, TEST_DB, testDatabaseCreatedAt, testDatabaseName } from './test-database';
+import { openCluster } from '@cognition/platform/database/embedded/embedded-cluster';
+import { adminQuery, adminRows, EMBEDDED_TEST_CLUSTER_ENV, TEMPLATE_DB_ENV, TEST_DB, TEST_EMBEDDED_PG_DIR, testDatabaseCreatedAt, testDatabaseName, usesEmbeddedTestDatabase } from './test-database';
 
 /** Test databases left by runs that crashed are dropped once they are this old (a run takes minutes). */
 const STALE_AFTER_MS = 6 * 3600_000;
@@ -12,8 +13,13 @@ const STALE_AFTER_MS = 6 * 3600_000;
  * its own (another run on the same server builds and drops its own). The name reaches the test files
  * through the environment, which jest's workers inherit (they start after this) and which `--runInBand`
  * shares. `global-teardown.ts` drops it.
+ *
+ * With no database configured (usesEmbeddedTestDatabase), it first starts ONE embedded cluster for the
+ * run (or attaches to the one another run is using) in .data/pg-test, with fsync off, and hands its
+ * address to the test files as TEST_DB_*; `global-teardown.ts` stops it (unless another run still uses it).
  */
 export default async function globalSetup(): Promise<void> {
+  if (usesEmbeddedTestDatabase()) await startEmbeddedCluster();
   await dropStaleTestDatabases();
   const template = testDatabaseName('template');
   process.env[TEMPLATE_DB_ENV] = template;
@@ -29,6 +35,16 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(`Migrations failed on the test template (is pgvector installed? run scripts/install-pgvector.sh): ${(error as Error).message}`);
   }
   await ds.destroy();
+}
+
+async function startEmbeddedCluster(): Promise<void> {
+  const cluster = await openCluster({
+    dir: TEST_EMBEDDED_PG_DIR,
+    port: process.env.TEST_EMBEDDED_PG_PORT ? Number(process.env.TEST_EMBEDDED_PG_PORT) : undefined,
+    // Durability is not under test: a crash of the machine loses only test databases.
+    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+  });
+  Object.assign(process.env, { TEST_DB_HOST: cluster.host, TEST_DB_PORT: String(cluster.port), TEST_DB_USER: cluster.user, TEST_DB_PASSWORD: cluster.password, [EMBEDDED_TEST_CLUSTER_ENV]: cluster.dir });
 }
 
 /**

@@ -1,7 +1,10 @@
-import { adminQuery, TEMPLATE_DB_ENV } from './test-database';
+import { closeCluster } from '@cognition/platform/database/embedded/embedded-cluster';
+import { adminQuery, EMBEDDED_TEST_CLUSTER_ENV, TEMPLATE_DB_ENV } from './test-database';
 
-/** Drops this run's template database (named by global-setup.ts). */
+/** Drops this run's template database (named by global-setup.ts), then stops using the embedded test cluster if it started one. */
 export default async function globalTeardown(): Promise<void> {
   const template = process.env[TEMPLATE_DB_ENV];
   if (template) await adminQuery(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
+  const embedded = process.env[EMBEDDED_TEST_CLUSTER_ENV];
+  if (embedded) closeCluster(embedded);
 }

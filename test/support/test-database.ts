@@ -1,12 +1,44 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { Client } from 'pg';
+import { usesEmbeddedDatabase } from '@cognition/platform/database/embedded/embedded-mode';
 
-/** Connection to the local PostgreSQL used by integration and e2e tests (override with TEST_DB_*). */
+/**
+ * Connection to the PostgreSQL used by integration and e2e tests (TEST_DB_*): the local one at
+ * 127.0.0.1:5432 by default, or the embedded test cluster, whose address `global-setup.ts` puts in
+ * TEST_DB_* (read when used, so after it has). Getters: spread them (`{ ...TEST_DB }`) where needed.
+ */
 export const TEST_DB = {
-  host: process.env.TEST_DB_HOST ?? '127.0.0.1',
-  port: Number(process.env.TEST_DB_PORT ?? 5432),
-  user: process.env.TEST_DB_USER ?? 'postgres',
-  password: process.env.TEST_DB_PASSWORD ?? '',
+  get host() {
+    return process.env.TEST_DB_HOST ?? '127.0.0.1';
+  },
+  get port() {
+    return Number(process.env.TEST_DB_PORT ?? 5432);
+  },
+  get user() {
+    return process.env.TEST_DB_USER ?? 'postgres';
+  },
+  get password() {
+    return process.env.TEST_DB_PASSWORD ?? '';
+  },
 };
+
+/** The embedded test cluster's data directory (reused from run to run; delete it to start afresh). */
+export const TEST_EMBEDDED_PG_DIR = join(__dirname, '..', '..', '.data', 'pg-test');
+
+/**
+ * The tests use the embedded test cluster when no database is configured: neither TEST_DB_HOST nor
+ * TEST_DB_PORT is set, and the app's rule (usesEmbeddedDatabase: neither DATABASE_URL nor DB_HOST, in
+ * the environment or `./.env`) would pick the embedded PostgreSQL too. Otherwise they use TEST_DB_*
+ * (default 127.0.0.1:5432), as before: a machine set up with `npm run setup` (whose .env sets DB_HOST)
+ * keeps testing on its PostgreSQL.
+ */
+export function usesEmbeddedTestDatabase(env: Record<string, string | undefined> = process.env, dotEnvFile = join(__dirname, '..', '..', '.env')): boolean {
+  if (env.TEST_DB_HOST || env.TEST_DB_PORT) return false;
+  const fromFile = existsSync(dotEnvFile) ? parseEnv(readFileSync(dotEnvFile, 'utf8')) : {};
+  return usesEmbeddedDatabase({ ...fromFile, ...env });
+}
 
 /**
  * The migrated template of this run. `global-setup.ts` names it uniquely (two runs on one server must
@@ -14,6 +46,9 @@ export const TEST_DB = {
  * this variable; `global-teardown.ts` drops it.
  */
 export const TEMPLATE_DB_ENV = 'COS_TEST_TEMPLATE_DB';
+
+/** Set by `global-setup.ts` while this run uses the embedded test cluster: its data directory, for `global-teardown.ts`. */
+export const EMBEDDED_TEST_CLUSTER_ENV = 'COS_TEST_EMBEDDED_PG_DIR';
 
 export function templateDatabase(): string {
   const name = process.env[TEMPLATE_DB_ENV];

@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { usesEmbeddedTestDatabase } from './test-database';
+
+describe('usesEmbeddedTestDatabase: the rule of npm test (README, "Run the tests")', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'test-db-rule-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const noFile = () => join(dir, 'absent.env');
+  const file = (text: string) => {
+    const path = join(dir, `${Math.random()}.env`);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('nothing configured: the embedded test cluster', () => {
+    expect(usesEmbeddedTestDatabase({}, noFile())).toBe(true);
+    expect(usesEmbeddedTestDatabase({ DB_HOST: '', DATABASE_URL: '' }, noFile())).toBe(true);
+    expect(usesEmbeddedTestDatabase({}, file('PORT=3000\n# DB_HOST=127.0.0.1\n'))).toBe(true);
+  });
+
+  it('TEST_DB_HOST or TEST_DB_PORT: that server (CI sets TEST_DB_HOST for the system PostgreSQL)', () => {
+    expect(usesEmbeddedTestDatabase({ TEST_DB_HOST: '127.0.0.1' }, noFile())).toBe(false);
+    expect(usesEmbeddedTestDatabase({ TEST_DB_PORT: '5433' }, noFile())).toBe(false);
+  });
+
+  it('DB_HOST or DATABASE_URL in the environment or ./.env (npm run setup writes DB_HOST): TEST_DB_*, default 127.0.0.1:5432, as before', () => {
+    expect(usesEmbeddedTestDatabase({ DB_HOST: '127.0.0.1' }, noFile())).toBe(false);
+    expect(usesEmbeddedTestDatabase({ DATABASE_URL: 'postgres://x@y/z' }, noFile())).toBe(false);
+    expect(usesEmbeddedTestDatabase({}, file('DB_HOST=127.0.0.1\n'))).toBe(false);
+    // The environment wins over the file, as for the app (an empty value counts as unset).
+    expect(usesEmbeddedTestDatabase({ DB_HOST: '' }, file('DB_HOST=127.0.0.1\n'))).toBe(true);
+  });
+});
