@@ -22,6 +22,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS scripts that npm runs before a build exists (scripts/build-if-stale.js).
+    files: ['scripts/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Path aliases (@cognition/...) are rewritten to relative paths by `nest build` in import and export
     // declarations only: a dynamic import() or require() of one would break in dist/ and in the package.
     files: ['src/**/*.ts'],
