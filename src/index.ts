@@ -17,6 +17,9 @@ export { OutboxWriter } from './platform/outbox/outbox.writer';
 export { BackgroundJobs } from './platform/background/background-jobs';
 export type { BackgroundLoop, LoopSpec } from './platform/background/background-loop';
 export { PgListener, type ChannelSubscriber } from './platform/database/pg-listener';
+/** Retention: mark a provider @RetentionJob to have it pruned with ours (docs/operations.md, "Retention"). */
+export { RetentionJob, type RetentionJobHandler, type RetentionJobOptions, type RetentionRun, type RetentionResult, type RetentionDb } from './platform/retention/retention-job';
+export { RetentionRunner, type RetentionReport, type RetentionJobReport, type RetentionRunOptions } from './platform/retention/retention-runner';
 export { ApiKeyService } from './platform/auth/api-key.service';
 export { Public } from './platform/auth/public.decorator';
 export { TenantId } from './platform/auth/tenant-id.decorator';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@cognition/config/app-config';
-import { validateEnv } from '@cognition/config/env.schema';
+import { Env, validateEnv } from '@cognition/config/env.schema';
 import { openEmbeddedDatabase } from '@cognition/platform/database/embedded/embedded-database';
 import { checkDatabase, describeTarget } from '@cognition/platform/database/startup-checks';
 import { CliEnvSource } from './cli-env';
@@ -19,6 +19,8 @@ export const CLI_ENV_SOURCE = Symbol('CLI_ENV_SOURCE');
  */
 @Injectable()
 export class CliDatabase {
+  private opened?: Env;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
@@ -37,6 +39,13 @@ export class CliDatabase {
     process.stderr.write(`cognition-os: using ${kind} at ${target.host}:${target.port}, database "${target.database}", user "${target.user}"${from}${about}\n`);
     await checkDatabase(env, options.migrated ? {} : { migrations: false });
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+    this.opened = env;
     return this.dataSource;
+  }
+
+  /** The environment of the database `open()` connected to (the embedded server's address when it is that). */
+  get env(): Env {
+    if (!this.opened) throw new Error('CliDatabase.open() must come first');
+    return this.opened;
   }
 }

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@cognition/config/app-config';
 import { ConfigModule } from '@cognition/config/config.module';
@@ -6,11 +7,14 @@ import { typeormOptions } from '@cognition/platform/database/typeorm-options';
 import { ApiKeyOrmEntity } from '@cognition/platform/auth/api-key.orm-entity';
 import { TenantOrmEntity } from '@cognition/platform/tenancy/tenant.orm-entity';
 import { ApiKeyService } from '@cognition/platform/auth/api-key.service';
+import { RetentionRunner } from '@cognition/platform/retention/retention-runner';
+import { RETENTION_JOBS } from '@cognition/app/retention-jobs';
 import { ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand } from './api-key.commands';
 import { CLI_ENV_SOURCE, CliDatabase } from './cli-database';
 import { CliEnvSource } from './cli-env';
 import { CliProgram } from './cli-program';
 import { MigrationRunCommand, MigrationShowCommand } from './migration.commands';
+import { RetentionRunCommand } from './retention.commands';
 import { TenantCreateCommand, TenantListCommand, TenantQuotaCommand, TenantRateLimitCommand } from './tenant.commands';
 
 const COMMANDS = [
@@ -23,6 +27,7 @@ const COMMANDS = [
   ApiKeyCreateCommand,
   ApiKeyListCommand,
   ApiKeyRevokeCommand,
+  RetentionRunCommand,
 ];
 
 /**
@@ -36,12 +41,13 @@ export class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot(),
+        DiscoveryModule,
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({ ...typeormOptions(config.all, [TenantOrmEntity, ApiKeyOrmEntity]), retryAttempts: 0, manualInitialization: true }),
         }),
       ],
-      providers: [{ provide: CLI_ENV_SOURCE, useValue: source }, CliDatabase, CliProgram, ApiKeyService, ...COMMANDS],
+      providers: [{ provide: CLI_ENV_SOURCE, useValue: source }, CliDatabase, CliProgram, ApiKeyService, RetentionRunner, ...RETENTION_JOBS, ...COMMANDS],
     };
   }
 }

@@ -88,6 +88,27 @@ export const envSchema = z
     MEMORY_MAINTENANCE_INTERVAL_MS: int(1000, 86_400_000).default(3_600_000),
     /** Model (of MODEL_PROVIDER) that writes compression summaries; empty: extractive summaries, no model call. */
     MEMORY_SUMMARY_MODEL: z.string().default(''),
+    /**
+     * Retention (docs/operations.md, "Retention"): background jobs that prune old rows in small
+     * batches, one instance at a time (an advisory lock), in processes with WORKER_ENABLED. How often
+     * they run (0: never in the background; `retention:run` in the CLI still works), rows per
+     * statement, and the pause between two batches.
+     */
+    RETENTION_INTERVAL_MS: int(0, 86_400_000).default(600_000),
+    RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
+    RETENTION_BATCH_PAUSE_MS: int(0, 60_000).default(50),
+    /** Published outbox events are deleted this many days after they occurred, once every subscriber, broker relay and the live relay has passed them (0: keep forever). */
+    EVENT_RETENTION_DAYS: int(0, 36500).default(7),
+    /** Finished executions (completed, failed, cancelled) with their steps and signals are deleted this many days after they finished (0: keep forever). */
+    EXECUTION_RETENTION_DAYS: int(0, 36500).default(30),
+    /** A trace (a root span and its descendants) is deleted this many days after its root finished and nothing in it changed (0: keep forever). */
+    TRACE_RETENTION_DAYS: int(0, 36500).default(30),
+    /** Idempotency keys (task and memory creation) are forgotten after this many hours (0: keep forever). */
+    IDEMPOTENCY_KEY_RETENTION_HOURS: int(0, 876_000).default(24),
+    /** Usage-ledger entries older than this many days are summed into daily rollups (agent_usage_daily) and deleted; totals and budgets do not change (0: keep every entry). */
+    USAGE_LEDGER_ROLLUP_DAYS: int(0, 36500).default(90),
+    /** Dead letters retried or discarded more than this many days ago are deleted; open ones are kept (0: keep forever). */
+    DEAD_LETTER_RETENTION_DAYS: int(0, 36500).default(30),
     HTTP_STEP_ALLOWED_HOSTS: z
       .string()
       .default('')

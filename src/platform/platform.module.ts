@@ -14,9 +14,15 @@ import { setRepositoryHistogram } from './metrics/timed';
 import { EventTypeRegistry } from './outbox/event-type.registry';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
+import { DeadLettersRetentionJob } from './outbox/dead-letters.retention-job';
+import { DomainEventsRetentionJob } from './outbox/domain-events.retention-job';
+import { IdempotencyKeysRetentionJob } from './retention/idempotency-keys.retention-job';
+import { RetentionLoop } from './retention/retention-loop';
+import { RetentionMetrics } from './retention/retention-metrics';
+import { RetentionRunner } from './retention/retention-runner';
 import { StepTypeCatalog } from './step-types/step-type-catalog';
 
-/** Cross-cutting pieces every module uses: API keys, the outbox, metrics, health. */
+/** Cross-cutting pieces every module uses: API keys, the outbox, metrics, health, retention. */
 @Global()
 @Module({
   // Terminus would log every failed check with a stack; the problem filter logs one line per 503 instead.
@@ -32,8 +38,14 @@ import { StepTypeCatalog } from './step-types/step-type-catalog';
     OutboxWriter,
     OutboxRelay,
     StepTypeCatalog,
+    RetentionMetrics,
+    RetentionRunner,
+    RetentionLoop,
+    DomainEventsRetentionJob,
+    DeadLettersRetentionJob,
+    IdempotencyKeysRetentionJob,
   ],
-  exports: [ApiKeyService, MetricsService, BackgroundJobs, PgListener, EventTypeRegistry, OutboxWriter, OutboxRelay, StepTypeCatalog],
+  exports: [ApiKeyService, MetricsService, BackgroundJobs, PgListener, EventTypeRegistry, OutboxWriter, OutboxRelay, StepTypeCatalog, RetentionRunner],
 })
 export class PlatformModule implements OnModuleInit {
   constructor(

@@ -10,6 +10,7 @@ import { AgentTools } from './application/tools/agent-tools';
 import { AgentWorker } from './application/worker/agent-worker';
 import { TaskDispatcher } from './application/worker/task-dispatcher';
 import { AgentPool } from './infrastructure/agent-pool';
+import { UsageLedgerRetentionJob } from './infrastructure/usage-ledger.retention-job';
 import { HttpFetchTool } from './tools/http-fetch.tool';
 import { AGENT_EVENTS } from './contracts';
 import { ToolCatalog } from './domain/tool-catalog.port';
@@ -48,6 +49,7 @@ import { AgentsController } from './api/agents.controller';
     AgentWorker,
     AgentHealth,
     HttpFetchTool,
+    UsageLedgerRetentionJob,
   ],
 })
 export class AgentModule implements OnModuleInit {

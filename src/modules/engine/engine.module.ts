@@ -28,6 +28,7 @@ import { HttpRequestStepType } from './step-types/http-request';
 import { SubWorkflowStepType } from './step-types/sub-workflow.step-type';
 import { TransformStepType } from './step-types/transform.step-type';
 import { WaitForSignalStepType } from './step-types/wait-for-signal.step-type';
+import { ExecutionsRetentionJob } from './infrastructure/executions.retention-job';
 
 /**
  * The durable engine: executions and their steps in PostgreSQL, workers that claim and run them,
@@ -63,6 +64,7 @@ import { WaitForSignalStepType } from './step-types/wait-for-signal.step-type';
     AgentTaskStepType,
     ResumeAgentTaskStepOnTaskOutcomeEventHandler,
     LinkAgentTaskStepOnTaskAssignedEventHandler,
+    ExecutionsRetentionJob,
   ],
   exports: [StepWorker, Scheduler, Clock],
 })

@@ -5,6 +5,7 @@ import { GetTraceQueryHandler } from './application/queries/get-trace/get-trace.
 import { ListTracesQueryHandler } from './application/queries/list-traces/list-traces.query-handler';
 import { TraceSpanRepository } from './domain/trace-span.repository.port';
 import { TraceReadModel } from './infrastructure/trace-read-model';
+import { TraceSpansRetentionJob } from './infrastructure/trace-spans.retention-job';
 import { TypeOrmTraceSpanRepository } from './infrastructure/typeorm-trace-span.repository';
 
 /** Traces: the span tree of every execution, step, task, agent run, model call and tool call, written from events. */
@@ -16,6 +17,7 @@ import { TypeOrmTraceSpanRepository } from './infrastructure/typeorm-trace-span.
     ProjectSpansOnDomainEventsEventHandler,
     GetTraceQueryHandler,
     ListTracesQueryHandler,
+    TraceSpansRetentionJob,
   ],
 })
 export class TraceModule {}

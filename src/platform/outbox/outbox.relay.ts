@@ -104,6 +104,15 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     await this.dropSession();
   }
 
+  /**
+   * How far this process's live publishing has come: every event at or behind it was published to
+   * the in-process EventBus (or came before the head the relay started from). Undefined until the
+   * head is read. Retention never prunes an event ahead of it.
+   */
+  liveCursor(): { txId: string; position: string } | undefined {
+    return this.live ? { ...this.live } : undefined;
+  }
+
   /** Runs a drain soon; resolves when a drain that started after this call has finished (or the relay stops). */
   wake(): Promise<void> {
     if (this.stopped || !this.loop) return Promise.resolve();

@@ -4,6 +4,8 @@ import { AgentOrmEntity } from './agent.orm-entity';
 /** The usage ledger: one row per accepted model call or tool call (written by raw SQL, see TypeOrmAgentUsageLedger). */
 @Entity({ name: 'agent_usage_ledger' })
 @Index('idx_agent_usage_ledger_agent_created', ['agentId', 'createdAt'])
+/** Retention's walk, oldest first (UsageLedgerRetentionJob). */
+@Index('idx_agent_usage_ledger_created', ['createdAt'])
 export class AgentUsageEntryOrmEntity {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_agent_usage_ledger' })
   id!: string;

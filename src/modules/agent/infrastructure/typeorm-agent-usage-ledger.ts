@@ -46,6 +46,25 @@ WITH u AS (
   RETURNING *, budget_warned_at = now() AS warned_now)
 SELECT ${TOTALS}, status, warned_now AS "warnedNow" FROM u`;
 
+/**
+ * The ledger's totals: its entries plus the daily rollups retention made of older ones
+ * (UsageLedgerRetentionJob). One statement, so one snapshot: a rollup committing meanwhile is seen
+ * either before (entries) or after (rollups), never half.
+ */
+const LEDGER_TOTALS = `
+SELECT coalesce(sum(tokens_in), 0)::bigint AS "tokensIn", coalesce(sum(tokens_out), 0)::bigint AS "tokensOut",
+       coalesce(sum(cost_usd), 0) AS "costUsd", coalesce(sum(duration_ms), 0)::bigint AS "durationMs",
+       coalesce(sum(model_calls), 0)::int AS "modelCalls", coalesce(sum(tool_calls), 0)::int AS "toolCalls"
+FROM (
+  SELECT tokens_in, tokens_out, cost_usd, duration_ms,
+         CASE WHEN kind = 'model_call' THEN 1 ELSE 0 END AS model_calls, CASE WHEN kind = 'tool_call' THEN 1 ELSE 0 END AS tool_calls
+  FROM agent_usage_ledger WHERE tenant_id = $1 AND agent_id = $2
+  UNION ALL
+  SELECT tokens_in, tokens_out, cost_usd, duration_ms,
+         CASE WHEN kind = 'model_call' THEN calls ELSE 0 END, CASE WHEN kind = 'tool_call' THEN calls ELSE 0 END
+  FROM agent_usage_daily WHERE tenant_id = $1 AND agent_id = $2
+) usage`;
+
 const ENTRY_COLUMNS = `id, agent_id AS "agentId", task_id AS "taskId", run_id AS "runId", kind, name, provider, tokens_in AS "tokensIn",
   tokens_out AS "tokensOut", cost_usd AS "costUsd", duration_ms AS "durationMs", status, error, created_at AS "createdAt"`;
 
@@ -100,13 +119,7 @@ export class TypeOrmAgentUsageLedger extends AgentUsageLedger {
     if (!isUuid(agentId)) return null;
     const [agent]: AgentTotalsRow[] = await this.host.tx.query(`SELECT ${TOTALS}, status FROM agents WHERE tenant_id = $1 AND id = $2`, [tenantId, agentId]);
     if (!agent) return null;
-    const [totals] = await this.host.tx.query(
-      `SELECT coalesce(sum(tokens_in), 0)::bigint AS "tokensIn", coalesce(sum(tokens_out), 0)::bigint AS "tokensOut",
-              coalesce(sum(cost_usd), 0) AS "costUsd", coalesce(sum(duration_ms), 0)::bigint AS "durationMs",
-              count(*) FILTER (WHERE kind = 'model_call')::int AS "modelCalls", count(*) FILTER (WHERE kind = 'tool_call')::int AS "toolCalls"
-       FROM agent_usage_ledger WHERE tenant_id = $1 AND agent_id = $2`,
-      [tenantId, agentId],
-    );
+    const [totals] = await this.host.tx.query(LEDGER_TOTALS, [tenantId, agentId]);
     const entries: EntryRow[] = await this.host.tx.query(
       `SELECT ${ENTRY_COLUMNS} FROM agent_usage_ledger WHERE tenant_id = $1 AND agent_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`,
       [tenantId, agentId, limit],

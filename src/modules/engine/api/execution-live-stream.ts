@@ -78,6 +78,9 @@ export class LiveStream {
       for (const e of history) this.send(e);
       for (const e of StreamOrder.sorted(this.buffer ?? [])) this.send(e);
       this.buffer = null;
+      // An execution that has ended but whose terminal event is gone (retention pruned its old
+      // events) would otherwise keep the stream open forever: end it as after a terminal event.
+      if (!this.endedAt && (await this.hasEnded())) this.endedAt = this.order.last;
       this.finishIfEnded();
     } catch (error) {
       this.fail(error);
@@ -159,6 +162,11 @@ export class LiveStream {
     } finally {
       this.finishing = false;
     }
+  }
+
+  private async hasEnded(): Promise<boolean> {
+    const [row] = await this.db.query(`SELECT status FROM workflow_executions WHERE tenant_id = $1 AND id = $2`, [this.tenantId, this.executionId]);
+    return row?.status === 'completed' || row?.status === 'failed' || row?.status === 'cancelled';
   }
 
   private async snapshot(): Promise<{ horizon: string; next: string }> {

@@ -1,7 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** The first request made with an Idempotency-Key (per tenant): its hash and the tasks it created. */
 @Entity({ name: 'task_idempotency_keys' })
+/** Retention forgets keys after IDEMPOTENCY_KEY_RETENTION_HOURS, oldest first. */
+@Index('idx_task_idempotency_keys_created', ['createdAt'])
 export class TaskIdempotencyKeyOrmEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'pk_task_idempotency_keys' })
   tenantId!: string;
