@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import type { RetentionRunner } from '@cognition/platform/retention/retention-runner';
 import { createTestDatabase, TEST_DB, TestDatabase, testEnv } from './test-database';
@@ -8,6 +9,7 @@ export interface RetentionHarness {
   /** A plain connection to the suite's database, for arranging rows and reading what is left. */
   pg: Client;
   runner: RetentionRunner;
+  moduleRef: TestingModule;
   /** `SELECT count(*)` of a table (optionally `WHERE …`). */
   count(table: string, where?: string, params?: unknown[]): Promise<number>;
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export async function retentionHarness(label: string, jobs: Provider[], env: Rec
     db,
     pg,
     runner: moduleRef.get(RetentionRunner),
+    moduleRef,
     count,
     close: async () => {
       await pg.end();
