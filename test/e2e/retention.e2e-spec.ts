@@ -206,14 +206,14 @@ describe('retention:run in the CLI', () => {
     expect(report.jobs.map((j: { job: string }) => j.job)).toEqual(['events', 'executions', 'trace-spans', 'idempotency-keys', 'usage-ledger', 'dead-letters']);
     expect(report.jobs.find((j: { job: string }) => j.job === 'idempotency-keys').rows).toEqual({ memory_idempotency_keys: 0, task_idempotency_keys: 1 });
     expect(report.jobs.find((j: { job: string }) => j.job === 'events').rows).toEqual({ domain_events: 1 });
-    expect(dry.stderr).toContain('idempotency-keys (IDEMPOTENCY_KEY_RETENTION_HOURS=24): would prune 1 rows (memory_idempotency_keys 0, task_idempotency_keys 1)');
+    expect(dry.stderr).toContain('idempotency-keys (IDEMPOTENCY_KEY_RETENTION_HOURS=24): would prune 1 row (memory_idempotency_keys 0, task_idempotency_keys 1)');
     expect(dry.stderr).toContain('dead-letters (DEAD_LETTER_RETENTION_DAYS=30): would prune 0 rows; no dead_letters table yet');
     expect([await count('task_idempotency_keys'), await count('domain_events')]).toEqual([2, 1]);
 
     const one = cli(['--job', 'idempotency-keys']);
     expect(one.code).toBe(0);
     expect(JSON.parse(one.stdout).jobs).toEqual([expect.objectContaining({ job: 'idempotency-keys', status: 'done', rows: { memory_idempotency_keys: 0, task_idempotency_keys: 1 } })]);
-    expect(one.stderr).toContain('idempotency-keys (IDEMPOTENCY_KEY_RETENTION_HOURS=24): pruned 1 rows');
+    expect(one.stderr).toContain('idempotency-keys (IDEMPOTENCY_KEY_RETENTION_HOURS=24): pruned 1 row');
     expect([await count('task_idempotency_keys'), await count('domain_events')]).toEqual([1, 1]);
 
     const unknown = cli(['--job', 'nope']);

@@ -121,10 +121,9 @@ export class RetentionRunner {
     };
     if (!dryRun) {
       for (const [table, n] of Object.entries(result.rows)) if (n > 0) this.metrics?.pruned.inc({ job: name, table }, n);
-      this.metrics?.lastRun.set({ job: name }, Date.now() / 1000);
+      if (report.status === 'done') this.metrics?.lastRun.set({ job: name }, Date.now() / 1000);
     }
-    const what = `${dryRun ? 'would prune' : 'pruned'} ${total} rows${total ? ` (${Object.entries(result.rows).map(([t, n]) => `${t} ${n}`).join(', ')})` : ''}`;
-    const line = `retention ${name}: ${what}${result.note ? `; ${result.note}` : ''}`;
+    const line = `retention ${summaryOf(report, dryRun)}`;
     const fields = { job: name, dryRun, rows: result.rows, cutoff: report.cutoff, durationMs: report.durationMs };
     if (total > 0 || dryRun) this.logger.log(fields, line);
     else this.logger.debug(fields, line);
@@ -184,3 +183,14 @@ const ORDER = (name: string) => {
   const i = BUILT_IN.indexOf(name);
   return i < 0 ? BUILT_IN.length : i;
 };
+
+/** One line per job, e.g. `events (EVENT_RETENTION_DAYS=7): would prune 1200 rows (domain_events 1200); kept ahead of …`. */
+export function summaryOf(job: RetentionJobReport, dryRun: boolean): string {
+  const head = `${job.job} (${job.setting})`;
+  if (job.status === 'skipped') return `${head}: skipped, ${job.note}`;
+  if (job.status === 'failed') return `${head}: failed: ${job.error}`;
+  const tables = Object.entries(job.rows).map(([t, n]) => `${t} ${n}`).join(', ');
+  const verb = dryRun ? 'would prune' : 'pruned';
+  const rows = `${job.total} row${job.total === 1 ? '' : 's'}`;
+  return `${head}: ${verb} ${rows}${tables ? ` (${tables})` : ''}${job.status === 'stopped' ? ', stopped early' : ''}${job.note ? `; ${job.note}` : ''}`;
+}
