@@ -22,6 +22,13 @@ describe('validateEnv', () => {
     }
   });
 
+  it('reads retention periods with fractions, 0 for keep forever, and refuses negative ones', () => {
+    expect(validateEnv({})).toMatchObject({ EVENT_RETENTION_DAYS: 7, EXECUTION_RETENTION_DAYS: 30, IDEMPOTENCY_KEY_RETENTION_HOURS: 24, RETENTION_INTERVAL_MS: 600_000 });
+    expect(validateEnv({ EXECUTION_RETENTION_DAYS: '0.5', TRACE_RETENTION_DAYS: '0' })).toMatchObject({ EXECUTION_RETENTION_DAYS: 0.5, TRACE_RETENTION_DAYS: 0 });
+    expect(() => validateEnv({ EVENT_RETENTION_DAYS: '-1' })).toThrow(/EVENT_RETENTION_DAYS/);
+    expect(() => validateEnv({ IDEMPOTENCY_KEY_RETENTION_HOURS: 'a day' })).toThrow(/IDEMPOTENCY_KEY_RETENTION_HOURS/);
+  });
+
   it('refuses a malformed DATABASE_URL and bootstrap key', () => {
     expect(() => validateEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => validateEnv({ BOOTSTRAP_API_KEY: 'secret' })).toThrow(/BOOTSTRAP_API_KEY/);

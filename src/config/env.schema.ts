@@ -5,6 +5,8 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const url = z.string().url();
+/** A retention period: fractions allowed (EXECUTION_RETENTION_DAYS=0.5 is 12 hours); 0 keeps forever. */
+const period = (max: number) => z.coerce.number().min(0).max(max);
 
 /** SPEC section 9. Every variable the process reads is declared here, with its default. */
 export const envSchema = z
@@ -98,17 +100,17 @@ export const envSchema = z
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
     RETENTION_BATCH_PAUSE_MS: int(0, 60_000).default(50),
     /** Published outbox events are deleted this many days after they occurred, once every subscriber, broker relay and the live relay has passed them (0: keep forever). */
-    EVENT_RETENTION_DAYS: int(0, 36500).default(7),
+    EVENT_RETENTION_DAYS: period(36500).default(7),
     /** Finished executions (completed, failed, cancelled) with their steps and signals are deleted this many days after they finished (0: keep forever). */
-    EXECUTION_RETENTION_DAYS: int(0, 36500).default(30),
+    EXECUTION_RETENTION_DAYS: period(36500).default(30),
     /** A trace (a root span and its descendants) is deleted this many days after its root finished and nothing in it changed (0: keep forever). */
-    TRACE_RETENTION_DAYS: int(0, 36500).default(30),
+    TRACE_RETENTION_DAYS: period(36500).default(30),
     /** Idempotency keys (task and memory creation) are forgotten after this many hours (0: keep forever). */
-    IDEMPOTENCY_KEY_RETENTION_HOURS: int(0, 876_000).default(24),
+    IDEMPOTENCY_KEY_RETENTION_HOURS: period(876_000).default(24),
     /** Usage-ledger entries older than this many days are summed into daily rollups (agent_usage_daily) and deleted; totals and budgets do not change (0: keep every entry). */
-    USAGE_LEDGER_ROLLUP_DAYS: int(0, 36500).default(90),
+    USAGE_LEDGER_ROLLUP_DAYS: period(36500).default(90),
     /** Dead letters retried or discarded more than this many days ago are deleted; open ones are kept (0: keep forever). */
-    DEAD_LETTER_RETENTION_DAYS: int(0, 36500).default(30),
+    DEAD_LETTER_RETENTION_DAYS: period(36500).default(30),
     HTTP_STEP_ALLOWED_HOSTS: z
       .string()
       .default('')
