@@ -8,6 +8,8 @@
  *
  *   npm run bench:retention
  *   BENCH_RETENTION_EXECUTIONS=50000 BENCH_RETENTION_RATE=200 BENCH_RETENTION_WINDOW_S=60 npm run bench:retention
+ *   BENCH_RETENTION_TRACES=0 npm run bench:retention      # without the trace module
+ *   BENCH_RETENTION_OFF=1 npm run bench:retention         # the same load without retention (baseline)
  *
  * With autovacuum off (this machine's PostgreSQL), deleted rows' space is only reused after VACUUM:
  * the bench then runs VACUUM on the four tables after each sample, as autovacuum would
@@ -48,6 +50,10 @@ const settings = {
   sampleMs: whole('BENCH_RETENTION_SAMPLE_MS', 10_000),
   inFlight: whole('BENCH_RETENTION_IN_FLIGHT', 16),
   vacuum: process.env.BENCH_RETENTION_VACUUM as string | undefined,
+  /** BENCH_RETENTION_TRACES=0: without the trace module (no trace-spans projection, whose checkpoint holds events back while it lags). */
+  traces: process.env.BENCH_RETENTION_TRACES !== '0',
+  /** BENCH_RETENTION_OFF=1: the same load with no retention at all (the baseline). */
+  off: process.env.BENCH_RETENTION_OFF === '1',
 };
 
 const WORKFLOW = {
@@ -80,7 +86,7 @@ async function boot(): Promise<INestApplicationContext> {
     SCHEDULER_ENABLED: 'false',
     AGENT_WORKER_ENABLED: 'false',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'silent',
-    RETENTION_INTERVAL_MS: String(settings.intervalMs),
+    RETENTION_INTERVAL_MS: settings.off ? '0' : String(settings.intervalMs),
     EVENT_RETENTION_DAYS: days,
     EXECUTION_RETENTION_DAYS: days,
     TRACE_RETENTION_DAYS: days,
@@ -91,7 +97,7 @@ async function boot(): Promise<INestApplicationContext> {
   const { WorkflowModule } = await import('@cognition/workflow/workflow.module');
   const { EngineModule } = await import('@cognition/engine/engine.module');
   const { TraceModule } = await import('@cognition/trace/trace.module');
-  @Module({ imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule, TraceModule] })
+  @Module({ imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule, ...(settings.traces ? [TraceModule] : [])] })
   class SoakModule {}
   const app = await NestFactory.createApplicationContext(SoakModule, { logger: process.env.BENCH_LOG_LEVEL ? ['error', 'warn', 'log'] : false });
   await app.init();
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
   const vacuum = settings.vacuum === undefined ? !autovacuum : settings.vacuum !== '0';
   log(
     `retention soak: ${settings.executions} executions at ${settings.rate}/s, retention window ${settings.windowSeconds} s, ` +
-      `retention every ${settings.intervalMs} ms, ${vacuum ? 'VACUUM after each sample' : 'no VACUUM'} (autovacuum ${autovacuum ? 'on' : 'off'})`,
+      `retention every ${settings.intervalMs} ms, ${vacuum ? 'VACUUM after each sample' : 'no VACUUM'} (autovacuum ${autovacuum ? 'on' : 'off'}), ${settings.traces ? 'with' : 'without'} traces`,
   );
   const { CommandBus } = await import('@nestjs/cqrs');
   const { StartExecutionCommand } = await import('@cognition/engine/contracts');
@@ -206,7 +212,7 @@ async function main(): Promise<void> {
     `- without retention the four tables would hold ${(final.started * 3).toLocaleString('en-US')} execution and step rows and every event and span; pruned: ${Object.entries(final.pruned)
       .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
       .join(', ')}`,
-    `- ${vacuum ? 'VACUUM of the four tables after each sample (autovacuum is off here)' : 'no VACUUM'}`,
+    `- ${vacuum ? 'VACUUM of the four tables after each sample (autovacuum is off here)' : 'no VACUUM'}; ${settings.traces ? 'with' : 'without'} the trace module${settings.off ? '; RETENTION OFF (baseline)' : ''}`,
   ].join('\n');
   process.stdout.write(`\n${table}\n\n${summary}\n\nMachine:\n${formatMachine(machine)}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
