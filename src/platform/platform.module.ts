@@ -3,6 +3,7 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '@cognition/config/app-config';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { BackgroundJobs } from './background/background-jobs';
 import { PgListener } from './database/pg-listener';
@@ -11,6 +12,9 @@ import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService, PoolStats } from './metrics/metrics.service';
 import { setRepositoryHistogram } from './metrics/timed';
+import { BrokerRelays } from './outbox/broker/broker-relays';
+import { configuredBrokers } from './outbox/broker/configured-brokers';
+import { EVENT_BROKERS } from './outbox/broker/event-broker.port';
 import { EventTypeRegistry } from './outbox/event-type.registry';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
@@ -31,6 +35,8 @@ import { StepTypeCatalog } from './step-types/step-type-catalog';
     EventTypeRegistry,
     OutboxWriter,
     OutboxRelay,
+    { provide: EVENT_BROKERS, inject: [AppConfig], useFactory: (config: AppConfig) => configuredBrokers(config.all) },
+    BrokerRelays,
     StepTypeCatalog,
   ],
   exports: [ApiKeyService, MetricsService, BackgroundJobs, PgListener, EventTypeRegistry, OutboxWriter, OutboxRelay, StepTypeCatalog],
