@@ -54,7 +54,7 @@ export class NatsJetStreamBroker extends EventBroker {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
         timeout: this.settings.publishTimeoutMs,
-      });
+      }).catch((error: unknown) => Promise.reject(explained(error, `NATS at ${redact(this.settings.url)} not reachable`)));
       this.nc = nc;
       this.connected = true;
       void this.watch(nc);
@@ -70,7 +70,12 @@ export class NatsJetStreamBroker extends EventBroker {
     if (!this.js) throw new Error('NATS JetStream is not connected');
     const h = headers();
     h.set('Content-Type', 'application/json');
-    await this.js.publish(this.subject(message), message.body, { msgID: message.id, headers: h, timeout: this.settings.publishTimeoutMs });
+    const subject = this.subject(message);
+    try {
+      await this.js.publish(subject, message.body, { msgID: message.id, headers: h, timeout: this.settings.publishTimeoutMs });
+    } catch (error) {
+      throw explained(error, `NATS JetStream did not store event ${message.id} on ${subject}`);
+    }
   }
 
   maxMessageBytes(): number {
@@ -150,6 +155,12 @@ export class NatsJetStreamBroker extends EventBroker {
       );
     }
   }
+}
+
+/** The error with what failed in front of nats.js's code (`TIMEOUT`, `503`, `CONNECTION_REFUSED`), keeping its code. */
+function explained(error: unknown, what: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  return Object.assign(new Error(`${what}: ${message}`), { code: (error as { code?: unknown })?.code, cause: error });
 }
 
 function apiErrorCode(error: unknown): number | undefined {
