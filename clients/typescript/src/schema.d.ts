@@ -28,7 +28,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /**
+         * Readiness: the database answers
+         * @description With an event broker configured, `details.eventBrokers` reports each broker relay (state, connected, events behind, last error). It is always `up`: a broker outage never makes the instance unready (the outbox keeps the events until the broker is back).
+         */
         get: operations["checkReadiness"];
         put?: never;
         post?: never;
@@ -806,7 +809,7 @@ export interface components {
         ReadinessResponseDto: {
             /** @enum {string} */
             status: "ok";
-            /** @description By check name (`database`): its status, `up` or `down`, and what the check adds */
+            /** @description By check name (`database`; `eventBrokers` when a broker is configured, always `up`): its status, `up` or `down`, and what the check adds */
             info: {
                 [key: string]: {
                     /** @enum {string} */
@@ -815,7 +818,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
-            /** @description By check name (`database`): its status, `up` or `down`, and what the check adds */
+            /** @description By check name (`database`; `eventBrokers` when a broker is configured, always `up`): its status, `up` or `down`, and what the check adds */
             error: {
                 [key: string]: {
                     /** @enum {string} */
@@ -824,7 +827,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
-            /** @description By check name (`database`): its status, `up` or `down`, and what the check adds */
+            /** @description By check name (`database`; `eventBrokers` when a broker is configured, always `up`): its status, `up` or `down`, and what the check adds */
             details: {
                 [key: string]: {
                     /** @enum {string} */
