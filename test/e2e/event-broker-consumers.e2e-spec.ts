@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as amqplib from 'amqplib';
 import { Client } from 'pg';
-import { brokerNames, deleteExchange, deleteStream, NATS_TEST_URL, RABBITMQ_TEST_URL } from '../support/brokers';
+import { brokerNames, deleteExchange, deleteStream, expectedEnvelope, NATS_TEST_URL, RABBITMQ_TEST_URL } from '../support/brokers';
 import { activeWorkflow, start, waitForExecution } from '../support/engine-helpers';
 import { apiClient } from '../support/http-client';
 import { ROOT } from '../support/processes';
@@ -117,17 +117,7 @@ describe('the broker consumer examples of docs/events-brokers.md (e2e, real brok
       [app.tenantId, ids],
     );
     expect(rows.length).toBe(3 * 6);
-    const expected = rows.map((r) => ({
-      id: r.id,
-      position: String(r.position),
-      tenantId: r.tenant_id,
-      type: r.type,
-      aggregateType: r.aggregate_type,
-      aggregateId: r.aggregate_id,
-      payload: r.payload,
-      occurredAt: r.occurred_at.toISOString(),
-      correlationId: r.correlation_id,
-    }));
+    const expected = rows.map(expectedEnvelope);
     const ofExecutions = (c: Consumer) => c.lines.map((l) => l.event).filter((e) => ids.includes(e.aggregateId));
     for (const c of [nats, rabbit]) {
       await until(async () => ofExecutions(c).length, (n) => n >= expected.length, 'every event of the executions', 60_000);

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { connect, NatsConnection } from 'nats';
-import { amqpCollector, brokerNames, deleteStream, NATS_TEST_URL, RABBITMQ_TEST_URL, readStream } from '../support/brokers';
+import type { StoredEventRow } from '@cognition/platform/outbox/event-type.registry';
+import { amqpCollector, brokerNames, deleteStream, expectedEnvelope, NATS_TEST_URL, RABBITMQ_TEST_URL, readStream } from '../support/brokers';
 import { activeWorkflow, start, waitForExecution } from '../support/engine-helpers';
 import { apiClient } from '../support/http-client';
 import { startTcpProxy, TcpProxy } from '../support/tcp-proxy';
@@ -13,31 +14,8 @@ jest.setTimeout(180_000);
 /** How long the test keeps both brokers unreachable. */
 const OUTAGE_MS = 8000;
 
-interface Row {
-  id: string;
-  position: string;
-  tx_id: string;
-  tenant_id: string;
-  type: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  payload: unknown;
-  occurred_at: Date;
-  correlation_id: string | null;
-}
-
-/** The envelope SPEC §1 describes, written out field by field from the stored row (not with the app's mapper). */
-const expectedBody = (r: Row) => ({
-  id: r.id,
-  position: String(r.position),
-  tenantId: r.tenant_id,
-  type: r.type,
-  aggregateType: r.aggregate_type,
-  aggregateId: r.aggregate_id,
-  payload: r.payload,
-  occurredAt: r.occurred_at.toISOString(),
-  correlationId: r.correlation_id,
-});
+type Row = StoredEventRow;
+const expectedBody = expectedEnvelope;
 
 /** Each aggregate's event ids in the order they first arrived (what a consumer that de-duplicates by id sees). */
 function firstArrivalsByAggregate(bodies: { id: string; tenantId: string; aggregateType: string; aggregateId: string }[]): Map<string, string[]> {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as amqplib from 'amqplib';
 import { connect, NatsConnection, StoredMsg } from 'nats';
+import type { EventEnvelope } from '@cognition/platform/outbox/event-envelope';
+import type { StoredEventRow } from '@cognition/platform/outbox/event-type.registry';
 
 /**
  * The real brokers the broker tests use (scripts/start-brokers.sh starts them when they are down):
@@ -14,6 +16,39 @@ export const RABBITMQ_TEST_URL = process.env.RABBITMQ_TEST_URL ?? 'amqp://guest:
 export function brokerNames(label: string) {
   const id = `${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}${process.pid}${randomBytes(3).toString('hex')}`;
   return { stream: `COSTEST_${id}`, subjectPrefix: `costest_${id}`, exchange: `costest.${id}` };
+}
+
+/**
+ * The envelope SPEC §1 describes, written out field by field from a `domain_events` row — on purpose
+ * not with the app's mapper, so a test comparing a broker's body with it checks that mapper.
+ */
+export function expectedEnvelope(r: Pick<StoredEventRow, 'id' | 'position' | 'tenant_id' | 'type' | 'aggregate_type' | 'aggregate_id' | 'payload' | 'occurred_at' | 'correlation_id'>) {
+  return {
+    id: r.id,
+    position: String(r.position),
+    tenantId: r.tenant_id,
+    type: r.type,
+    aggregateType: r.aggregate_type,
+    aggregateId: r.aggregate_id,
+    payload: r.payload,
+    occurredAt: r.occurred_at.toISOString(),
+    correlationId: r.correlation_id,
+  };
+}
+
+/** An envelope for adapter tests: an execution's event of `type`. */
+export function sampleEnvelope(id: string, type = 'StepExecutionCompleted'): EventEnvelope {
+  return {
+    id,
+    position: '7',
+    tenantId: '0194f0a0-0000-7000-8000-00000000000a',
+    type,
+    aggregateType: 'WorkflowExecution',
+    aggregateId: '0194f0a0-0000-7000-8000-0000000000e1',
+    payload: { output: { ok: true } },
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    correlationId: 'req-1',
+  };
 }
 
 export interface StoredNatsMessage {

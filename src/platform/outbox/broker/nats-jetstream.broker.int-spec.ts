@@ -1,23 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { connect, nanos, NatsConnection } from 'nats';
-import { brokerNames, deleteStream, NATS_TEST_URL, readStream } from '@cognition/test-support/brokers';
+import { brokerNames, deleteStream, NATS_TEST_URL, readStream, sampleEnvelope } from '@cognition/test-support/brokers';
 import { startTcpProxy, TcpProxy } from '@cognition/test-support/tcp-proxy';
-import { EventEnvelope } from '../event-envelope';
 import { toBrokerMessage } from './broker-message';
 import { NatsJetStreamBroker, NatsJetStreamSettings } from './nats-jetstream.broker';
 
 /** Needs NATS with JetStream at NATS_TEST_URL (default nats://127.0.0.1:4222; scripts/start-brokers.sh starts it). */
-const envelope = (id: string, type = 'StepExecutionCompleted'): EventEnvelope => ({
-  id,
-  position: '7',
-  tenantId: '0194f0a0-0000-7000-8000-00000000000a',
-  type,
-  aggregateType: 'WorkflowExecution',
-  aggregateId: '0194f0a0-0000-7000-8000-0000000000e1',
-  payload: { output: { ok: true } },
-  occurredAt: '2026-01-01T00:00:00.000Z',
-  correlationId: 'req-1',
-});
+const envelope = sampleEnvelope;
 
 describe('NATS JetStream broker adapter (real NATS)', () => {
   let nc: NatsConnection;

@@ -1,24 +1,13 @@
 import { Logger } from '@nestjs/common';
 import * as amqplib from 'amqplib';
-import { amqpCollector, brokerNames, deleteExchange, RABBITMQ_TEST_URL } from '@cognition/test-support/brokers';
+import { amqpCollector, brokerNames, deleteExchange, RABBITMQ_TEST_URL, sampleEnvelope } from '@cognition/test-support/brokers';
 import { startTcpProxy } from '@cognition/test-support/tcp-proxy';
 import { until } from '@cognition/test-support/wait';
-import { EventEnvelope } from '../event-envelope';
 import { toBrokerMessage } from './broker-message';
 import { RabbitMqBroker, RabbitMqSettings } from './rabbitmq.broker';
 
 /** Needs RabbitMQ at RABBITMQ_TEST_URL (default amqp://guest:guest@127.0.0.1:5672; scripts/start-brokers.sh starts it). */
-const envelope = (id: string, type = 'StepExecutionCompleted'): EventEnvelope => ({
-  id,
-  position: '7',
-  tenantId: '0194f0a0-0000-7000-8000-00000000000a',
-  type,
-  aggregateType: 'WorkflowExecution',
-  aggregateId: '0194f0a0-0000-7000-8000-0000000000e1',
-  payload: { output: { ok: true } },
-  occurredAt: '2026-01-01T00:00:00.000Z',
-  correlationId: null,
-});
+const envelope = sampleEnvelope;
 
 /** Declares the exchange again with `type`/`durable`: true when that matches it (a mismatch is a 406 that closes the channel). */
 async function exchangeIs(exchange: string, type: string, durable: boolean): Promise<boolean> {
