@@ -48,13 +48,13 @@ export class NatsJetStreamBroker extends EventBroker {
       this.js = undefined;
       this.streamChecked = false;
       const nc = await connect({
-        servers: this.settings.url,
+        ...natsServerOptions(this.settings.url),
         name: `cognition-os:${process.pid}`,
         // Reconnect for ever (the relay's checkpoint is the backlog); a fresh connect that fails rejects.
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
         timeout: this.settings.publishTimeoutMs,
-      }).catch((error: unknown) => Promise.reject(explained(error, `NATS at ${redact(this.settings.url)} not reachable`)));
+      }).catch((error: unknown) => Promise.reject(explained(error, `could not connect to NATS at ${redact(this.settings.url)}`)));
       this.nc = nc;
       this.connected = true;
       void this.watch(nc);
@@ -155,6 +155,20 @@ export class NatsJetStreamBroker extends EventBroker {
       );
     }
   }
+}
+
+/**
+ * nats.js takes no credentials in a server URL: `nats://user:password@host:4222` becomes user and
+ * pass, `nats://token@host:4222` a token, and the server is the URL without them.
+ */
+export function natsServerOptions(url: string): { servers: string; user?: string; pass?: string; token?: string } {
+  const u = new URL(url);
+  const user = decodeURIComponent(u.username);
+  const pass = decodeURIComponent(u.password);
+  const servers = `${u.protocol}//${u.host}`;
+  if (user && pass) return { servers, user, pass };
+  if (user) return { servers, token: user };
+  return { servers };
 }
 
 /** The error with what failed in front of nats.js's code (`TIMEOUT`, `503`, `CONNECTION_REFUSED`), keeping its code. */
