@@ -1,60 +1,54 @@
-import { StoredEventRow } from './event-type.registry';
+import type { DomainEvent } from '@cognition/platform/domain';
+import type { StoredEventRow } from './event-type.registry';
 
 /**
- * The event envelope of SPEC §1/§7: what the SSE stream sends as `data:`, what the event store
- * lists and what the brokers carry as the message body, built in one place.
+ * The event envelope of SPEC §7: what GET /events lists, the SSE stream of an execution sends as
+ * `data:` (plus `executionId`), and what leaves the process. One mapper for every consumer.
  */
 export interface EventEnvelope {
   id: string;
-  /** Position in the outbox (a bigint, as a decimal string). */
+  /** The outbox position, a bigint as a decimal string. */
   position: string;
   tenantId: string;
   type: string;
   aggregateType: string;
   aggregateId: string;
   payload: unknown;
-  /** ISO 8601. */
+  /** ISO-8601 UTC. */
   occurredAt: string;
   correlationId: string | null;
 }
 
-export interface EventEnvelopeFields {
-  id: string;
-  position: string | number | bigint;
-  tenantId: string;
-  type: string;
-  aggregateType: string;
-  aggregateId: string;
-  payload: unknown;
-  occurredAt: Date | string;
-  correlationId: string | null;
-}
+export type EnvelopeRow = Pick<StoredEventRow, 'id' | 'position' | 'tenant_id' | 'type' | 'aggregate_type' | 'aggregate_id' | 'payload' | 'occurred_at' | 'correlation_id'>;
 
-export function eventEnvelope(e: EventEnvelopeFields): EventEnvelope {
+/** The envelope of a `domain_events` row. */
+export function envelopeOfRow(row: EnvelopeRow): EventEnvelope {
   return {
-    id: e.id,
-    position: String(e.position),
-    tenantId: e.tenantId,
-    type: e.type,
-    aggregateType: e.aggregateType,
-    aggregateId: e.aggregateId,
-    payload: e.payload,
-    occurredAt: new Date(e.occurredAt).toISOString(),
-    correlationId: e.correlationId ?? null,
-  };
-}
-
-/** The envelope of a `domain_events` row as the relays read it. */
-export function envelopeOfRow(row: StoredEventRow): EventEnvelope {
-  return eventEnvelope({
     id: row.id,
-    position: row.position,
+    position: String(row.position),
     tenantId: row.tenant_id,
     type: row.type,
     aggregateType: row.aggregate_type,
     aggregateId: row.aggregate_id,
     payload: row.payload,
-    occurredAt: row.occurred_at,
+    occurredAt: new Date(row.occurred_at).toISOString(),
     correlationId: row.correlation_id,
+  };
+}
+
+/** The envelope of an event the relay published (its `metadata` says where it sits in the outbox). */
+export function envelopeOfEvent(event: DomainEvent<object>): EventEnvelope {
+  const m = event.metadata;
+  if (!m) throw new Error(`${event.type} has no outbox metadata: only events read back from the outbox have an envelope`);
+  return envelopeOfRow({
+    id: m.id,
+    position: m.position,
+    tenant_id: event.tenantId,
+    type: event.type,
+    aggregate_type: event.aggregateType,
+    aggregate_id: event.aggregateId,
+    payload: event.payload as Record<string, unknown>,
+    occurred_at: event.occurredAt,
+    correlation_id: m.correlationId,
   });
 }

@@ -13,8 +13,9 @@ import { DURABLE_HANDLER, DurableEventHandler, DurableHandlerOptions } from './d
 import { EventTypeRegistry, StoredEventRow } from './event-type.registry';
 
 export const OUTBOX_CHANNEL = 'cognitionos_events';
-/** Rows per READ_AFTER (the broker relay reads with the same query and limit). */
-export const BATCH = 500;
+/** The relay's read (and its batch size), reused by the broker relay (platform/outbox/broker) rather than copied. */
+export { BATCH, READ_AFTER };
+const BATCH = 500;
 /** Under a stream of commits, wake-ups coalesce: at most one drain per COALESCE_MS. */
 const COALESCE_MS = 10;
 
@@ -30,8 +31,8 @@ interface Subscriber {
   locked: boolean;
 }
 
-/** Only events of transactions older than every running one: a later commit can never slip behind the cursor. Parameters: the cursor's tx_id and position. */
-export const READ_AFTER = `
+/** Only events of transactions older than every running one: a later commit can never slip behind the cursor. */
+const READ_AFTER = `
   SELECT id, position, tx_id::text AS tx_id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, correlation_id
   FROM domain_events
   WHERE (tx_id, position) > ($1::xid8, $2::bigint)

@@ -1,5 +1,3 @@
-import { EventEnvelope, eventEnvelope } from '@cognition/platform/outbox/event-envelope';
-
 /**
  * Where an event sits in a stream: `(tx_id, position)` of its `domain_events` row, the order in
  * which the outbox relay publishes. `position` alone is not a commit order: transactions commit out
@@ -18,8 +16,17 @@ export function compareKeys(a: StreamKey, b: StreamKey): number {
   return 0;
 }
 
-/** The envelope of SPEC §7 (the platform's one definition), plus `executionId` for convenience. */
-export interface StreamEnvelope extends EventEnvelope {
+/** The envelope of SPEC §7, plus `executionId` for convenience. */
+export interface StreamEnvelope {
+  id: string;
+  position: string;
+  tenantId: string;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  payload: unknown;
+  occurredAt: string;
+  correlationId: string | null;
   executionId: string;
 }
 
@@ -63,5 +70,16 @@ export function envelope(
   occurredAt: Date,
   correlationId: string | null,
 ): StreamEnvelope {
-  return { ...eventEnvelope({ id, position, tenantId, type, aggregateType, aggregateId, payload, occurredAt, correlationId }), executionId: aggregateId };
+  return {
+    id,
+    position,
+    tenantId,
+    type,
+    aggregateType,
+    aggregateId,
+    payload,
+    occurredAt: new Date(occurredAt).toISOString(),
+    correlationId,
+    executionId: aggregateId,
+  };
 }
