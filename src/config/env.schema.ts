@@ -45,12 +45,12 @@ export const envSchema = z
     SCHEDULER_INTERVAL_MS: int(100, 600_000).default(5000),
     API_KEY_CACHE_SECONDS: int(0, 3600).default(5),
     OUTBOX_POLL_MS: int(10, 600_000).default(1000),
+    NATS_URL: url.optional(),
     /**
      * Event brokers (docs/events-brokers.md): with NATS_URL the outbox's events are published to NATS
      * JetStream, with RABBITMQ_URL to RabbitMQ, with both to both (each from its own checkpoint). A
      * broker outage never blocks the API or the engine: the outbox is the backlog.
      */
-    NATS_URL: z.string().regex(/^(nats|tls):\/\/\S+$/, 'must be a nats:// (or tls://) URL').optional(),
     RABBITMQ_URL: z.string().regex(/^amqps?:\/\/\S+$/, 'must be an amqp:// (or amqps://) URL').optional(),
     /** JetStream stream (created at start when missing, subjects `<prefix>.>`) and the subject prefix: `<prefix>.<tenantId>.<aggregateType>.<type>`. */
     EVENTS_BROKER_NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('COGNITIONOS'),

@@ -12,12 +12,12 @@ import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService, PoolStats } from './metrics/metrics.service';
 import { setRepositoryHistogram } from './metrics/timed';
-import { BrokerRelays } from './outbox/broker/broker-relays';
-import { configuredBrokers } from './outbox/broker/configured-brokers';
-import { EVENT_BROKERS } from './outbox/broker/event-broker.port';
 import { EventTypeRegistry } from './outbox/event-type.registry';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
+import { BrokerRelays } from './outbox/broker/broker-relays';
+import { configuredBrokers } from './outbox/broker/configured-brokers';
+import { EVENT_BROKERS } from './outbox/broker/event-broker.port';
 import { StepTypeCatalog } from './step-types/step-type-catalog';
 
 /** Cross-cutting pieces every module uses: API keys, the outbox, metrics, health. */
