@@ -7,6 +7,9 @@ import { AppConfig } from '@cognition/config/app-config';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { BackgroundJobs } from './background/background-jobs';
 import { PgListener } from './database/pg-listener';
+import { BrokerRelays } from './outbox/broker/broker-relays';
+import { configuredBrokers } from './outbox/broker/configured-brokers';
+import { EVENT_BROKERS } from './outbox/broker/event-broker.port';
 import { ApiKeyService } from './auth/api-key.service';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -15,9 +18,6 @@ import { setRepositoryHistogram } from './metrics/timed';
 import { EventTypeRegistry } from './outbox/event-type.registry';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
-import { BrokerRelays } from './outbox/broker/broker-relays';
-import { configuredBrokers } from './outbox/broker/configured-brokers';
-import { EVENT_BROKERS } from './outbox/broker/event-broker.port';
 import { StepTypeCatalog } from './step-types/step-type-catalog';
 
 /** Cross-cutting pieces every module uses: API keys, the outbox, metrics, health. */
