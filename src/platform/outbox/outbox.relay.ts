@@ -37,7 +37,7 @@ const READ_AFTER = `
   FROM domain_events
   WHERE (tx_id, position) > ($1::xid8, $2::bigint)
     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY tx_id, position
+  ORDER BY domain_events.tx_id, domain_events.position
   LIMIT ${BATCH}`;
 
 /** READ_AFTER for one durable subscriber: rows of types it does not handle come without their payload (the cursor still moves past them). */
@@ -47,7 +47,7 @@ const READ_AFTER_FOR = `
   FROM domain_events
   WHERE (tx_id, position) > ($1::xid8, $2::bigint)
     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY tx_id, position
+  ORDER BY domain_events.tx_id, domain_events.position
   LIMIT ${BATCH}`;
 
 /**
@@ -172,7 +172,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private async head(client: Client): Promise<Cursor> {
     const { rows } = await client.query<{ tx_id: string; position: string }>(
       `SELECT tx_id::text AS tx_id, position FROM domain_events
-       WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1`,
+       WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY domain_events.tx_id DESC, domain_events.position DESC LIMIT 1`,
     );
     return rows[0] ? { txId: rows[0].tx_id, position: String(rows[0].position) } : { txId: '0', position: '0' };
   }
