@@ -53,6 +53,7 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
   const binaries = embeddedBinaries();
   installVendoredPgvector(join(packageRoot(), 'vendor', 'pgvector', platformKey()), binaries.nativeDir, binaries.major);
   const user = serverUser(log);
+  if (user) checkReachable(binaries, user);
   const dir = options.dir;
   mkdirSync(dirname(dir), { recursive: true });
   const unlock = lockFile(`${dir}.lock`);
@@ -98,6 +99,14 @@ export function closeCluster(dir: string): void {
     if (stop.status !== 0) log(`the embedded PostgreSQL did not stop (${lastLine(stop.stderr) || `pg_ctl exited ${stop.status}`}): see ${join(dir, 'postgres.log')}`);
   } finally {
     unlock();
+  }
+}
+
+/** As root, the binaries run as the user postgres: every folder above node_modules must be open to it. */
+function checkReachable(binaries: EmbeddedBinaries, user: ServerUser): void {
+  const result = run(binaries.postgres, ['--version'], user);
+  if (result.status !== 0) {
+    throw new Error(`the embedded PostgreSQL runs as user "${user.name}" (initdb refuses root), which cannot run ${binaries.postgres} (${lastLine(result.stderr) || `exit ${result.status}`}): open the folders above it to that user (chmod o+x), or set DATABASE_URL / DB_HOST`);
   }
 }
 
