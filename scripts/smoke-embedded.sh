@@ -9,7 +9,7 @@
 # Uses a temp EMBEDDED_PG_DIR (removed at the end) and ports the system picks; never 5432.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-unset DATABASE_URL DB_HOST TEST_DB_HOST TEST_DB_PORT BOOTSTRAP_API_KEY
+unset DATABASE_URL DB_HOST TEST_DB_HOST TEST_DB_PORT BOOTSTRAP_API_KEY NODE_ENV
 # '' keeps a ./.env from filling them in (an empty value counts as unset).
 export DATABASE_URL= DB_HOST=
 
