@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { connect, headers, JetStreamClient, nanos, NatsConnection, NatsError, RetentionPolicy, StorageType, StreamConfig } from 'nats';
 import { BrokerMessage } from './broker-message';
+import { natsServerOptions, redact } from './broker-url';
 import { BrokerConnectionState, EventBroker } from './event-broker.port';
 
 export interface NatsJetStreamSettings {
@@ -157,20 +158,6 @@ export class NatsJetStreamBroker extends EventBroker {
   }
 }
 
-/**
- * nats.js takes no credentials in a server URL: `nats://user:password@host:4222` becomes user and
- * pass, `nats://token@host:4222` a token, and the server is the URL without them.
- */
-export function natsServerOptions(url: string): { servers: string; user?: string; pass?: string; token?: string } {
-  const u = new URL(url);
-  const user = decodeURIComponent(u.username);
-  const pass = decodeURIComponent(u.password);
-  const servers = `${u.protocol}//${u.host}`;
-  if (user && pass) return { servers, user, pass };
-  if (user) return { servers, token: user };
-  return { servers };
-}
-
 /** The error with what failed in front of nats.js's code (`TIMEOUT`, `503`, `CONNECTION_REFUSED`), keeping its code. */
 function explained(error: unknown, what: string): Error {
   const message = error instanceof Error ? error.message : String(error);
@@ -179,9 +166,4 @@ function explained(error: unknown, what: string): Error {
 
 function apiErrorCode(error: unknown): number | undefined {
   return error instanceof NatsError ? error.api_error?.err_code : undefined;
-}
-
-/** A URL without its credentials, for logs and health details. */
-export function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
 }

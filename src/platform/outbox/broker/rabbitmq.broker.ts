@@ -3,7 +3,7 @@ import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-man
 import type { ConfirmChannel } from 'amqplib';
 import { BrokerMessage } from './broker-message';
 import { BrokerConnectionState, EventBroker } from './event-broker.port';
-import { redact } from './nats-jetstream.broker';
+import { redact } from './broker-url';
 
 export interface RabbitMqSettings {
   url: string;

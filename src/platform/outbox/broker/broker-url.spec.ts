@@ -1,4 +1,4 @@
-import { natsServerOptions, redact } from './nats-jetstream.broker';
+import { natsServerOptions, redact } from './broker-url';
 
 describe('NATS URLs', () => {
   it('turns credentials in NATS_URL into nats.js options and keeps them out of the server address', () => {
