@@ -116,7 +116,9 @@ export async function claimUnlocked(
   inputs: ExecutionInputsCache = new ExecutionInputsCache(0),
 ): Promise<ClaimedStep[]> {
   if (ids.length === 0) return [];
-  return claimedSteps(sql, await sql(HAND_OFF, [workerId, ids, leaseSeconds, inputs.known()], 'cognitionos_hand_off_steps'), inputs);
+  // Not a named statement: a plan kept per connection would be the one made while the table was
+  // small (a sequential scan), kept as it grows; planned on each call it finds the rows by key.
+  return claimedSteps(sql, await sql(HAND_OFF, [workerId, ids, leaseSeconds, inputs.known()]), inputs);
 }
 
 /**
