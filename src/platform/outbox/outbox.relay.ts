@@ -39,13 +39,17 @@ const DEAD_LETTER = `${DEAD_LETTER_CTE}
   SET last_tx_id = $9::xid8, last_position = $4, retry_event_id = NULL, retry_attempts = 0, retry_at = NULL, retry_error = NULL, updated_at = now()
   WHERE name = $2`;
 
-/** Only events of transactions older than every running one: a later commit can never slip behind the cursor. */
+/**
+ * Only events of transactions older than every running one: a later commit can never slip behind the cursor.
+ * ORDER BY names the table's columns: a bare `tx_id` is the text output column (`tx_id::text AS tx_id`),
+ * which sorts '1000' before '999' (and cannot use the index).
+ */
 const READ_AFTER = `
   SELECT id, position, tx_id::text AS tx_id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, correlation_id
   FROM domain_events
   WHERE (tx_id, position) > ($1::xid8, $2::bigint)
     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY tx_id, position
+  ORDER BY domain_events.tx_id, domain_events.position
   LIMIT ${BATCH}`;
 
 /** READ_AFTER for one durable subscriber: rows of types it does not handle come without their payload (the cursor still moves past them). */
@@ -55,7 +59,7 @@ const READ_AFTER_FOR = `
   FROM domain_events
   WHERE (tx_id, position) > ($1::xid8, $2::bigint)
     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY tx_id, position
+  ORDER BY domain_events.tx_id, domain_events.position
   LIMIT ${BATCH}`;
 
 /**
@@ -173,7 +177,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private async head(client: Client): Promise<Cursor> {
     const { rows } = await client.query<{ tx_id: string; position: string }>(
       `SELECT tx_id::text AS tx_id, position FROM domain_events
-       WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1`,
+       WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY domain_events.tx_id DESC, domain_events.position DESC LIMIT 1`,
     );
     return rows[0] ? { txId: rows[0].tx_id, position: String(rows[0].position) } : { txId: '0', position: '0' };
   }

@@ -30,7 +30,7 @@ const HISTORY = `
   FROM domain_events
   WHERE tenant_id = $1 AND aggregate_id = $2 AND (tx_id, position) > ($3::xid8, $4::bigint)
     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY tx_id, position`;
+  ORDER BY domain_events.tx_id, domain_events.position`;
 
 
 const SNAPSHOT = `SELECT pg_snapshot_xmin(s)::text AS horizon, pg_snapshot_xmax(s)::text AS next FROM pg_current_snapshot() s`;

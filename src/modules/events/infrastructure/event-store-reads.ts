@@ -5,6 +5,7 @@ import type { EventListFilter } from '../contracts';
 import { EventsSql } from './events-sql';
 import type { StoreKey } from './store-key';
 
+/** The columns of a stored event; `tx_id` as text, so ORDER BY must name `domain_events.tx_id` (the bare name is this text column). */
 export const EVENT_COLUMNS = `id, position, tx_id::text AS tx_id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, correlation_id`;
 
 /**
@@ -43,6 +44,6 @@ export class EventStoreReads {
     if (filter.aggregateId !== undefined) where.push(`aggregate_id = $${params.push(filter.aggregateId)}`);
     if (filter.from !== undefined) where.push(`occurred_at >= $${params.push(filter.from)}`);
     if (filter.to !== undefined) where.push(`occurred_at < $${params.push(filter.to)}`);
-    return this.db.sql<StoredEventRow>(`SELECT ${EVENT_COLUMNS} FROM domain_events WHERE ${where.join(' AND ')} ORDER BY tx_id, position LIMIT $${params.push(limit)}`, params);
+    return this.db.sql<StoredEventRow>(`SELECT ${EVENT_COLUMNS} FROM domain_events WHERE ${where.join(' AND ')} ORDER BY domain_events.tx_id, domain_events.position LIMIT $${params.push(limit)}`, params);
   }
 }

@@ -128,7 +128,7 @@ export class ReplayStore {
     if (r.from_position !== null) where.push(`position >= $${params.push(r.from_position)}::bigint`);
     if (r.aggregate_id !== null) where.push(`aggregate_id = $${params.push(r.aggregate_id)}`);
     if (r.event_type !== null) where.push(`type = $${params.push(r.event_type)}`);
-    return this.db.sql<StoredEventRow>(`SELECT ${EVENT_COLUMNS} FROM domain_events WHERE ${where.join(' AND ')} ORDER BY tx_id, position LIMIT $${params.push(limit)}`, params);
+    return this.db.sql<StoredEventRow>(`SELECT ${EVENT_COLUMNS} FROM domain_events WHERE ${where.join(' AND ')} ORDER BY domain_events.tx_id, domain_events.position LIMIT $${params.push(limit)}`, params);
   }
 
   /** Dead-letters an event of the replay and moves its cursor past it, in one statement (the lease must still be ours). */
