@@ -20,6 +20,7 @@ export class SubscriptionsController {
   @Get()
   @ApiOperation({ operationId: 'listSubscriptions', summary: 'Durable subscribers: checkpoint, state, and your lag and dead letters' })
   @ApiOkResponse({ type: SubscriptionListResponseDto })
+  @ApiProblems()
   list(@TenantId() tenantId: string): Promise<SubscriptionListResponseDto> {
     return this.queries.execute(new ListSubscriptionsQuery(tenantId));
   }
