@@ -3,6 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Test, TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase, testEnv, TEST_DB } from '@cognition/test-support/test-database';
+import { until } from '@cognition/test-support/wait';
 import { DomainEvent } from '@cognition/platform/domain';
 import { MetricsService } from '@cognition/platform/metrics/metrics.service';
 import { DurableEventsHandler } from '@cognition/platform/outbox/durable-events-handler.decorator';
@@ -43,13 +44,8 @@ class BystanderHandler {
 const TENANT = '00000000-0000-7000-8000-00000000d1a1';
 const OTHER = '00000000-0000-7000-8000-00000000d1a2';
 
-async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Polls until `predicate` holds (test/support/wait.ts). */
+const waitFor = (predicate: () => boolean | Promise<boolean>, what: string): Promise<boolean> => until(async () => predicate(), (ok) => ok, what, 15_000);
 
 describe('dead letters: a handler that keeps failing (real PostgreSQL)', () => {
   let db: TestDatabase;

@@ -2,6 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
 import { Test, TestingModule } from '@nestjs/testing';
 import { createTestDatabase, TestDatabase, testEnv, adminRows } from '@cognition/test-support/test-database';
+import { until } from '@cognition/test-support/wait';
 import { DomainEvent } from '@cognition/platform/domain';
 import { DurableEventsHandler } from '@cognition/platform/outbox/durable-events-handler.decorator';
 import { EventEnvelope, GetReplayQuery, ListEventsQuery, ReplaySubscriptionCommand } from './contracts';
@@ -24,13 +25,8 @@ class OrderHandler {
 
 const TENANT = '00000000-0000-7000-8000-0000000000e1';
 
-async function waitFor(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const until = Date.now() + 15_000;
-  while (!(await predicate())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Polls until `predicate` holds (test/support/wait.ts). */
+const waitFor = (predicate: () => boolean | Promise<boolean>, what: string): Promise<boolean> => until(async () => predicate(), (ok) => ok, what, 15_000);
 
 /**
  * The store's order is `(tx_id, position)` compared as numbers. The reads select `tx_id::text AS
