@@ -35,5 +35,5 @@ export function replayFilterOf(request: ReplayRequest, subscriberTypes: Readonly
       problems.push({ path: 'type', code: 'TYPE_NOT_HANDLED', message: `the subscriber does not take ${type}; it takes ${[...subscriberTypes].sort().join(', ')}` });
     } else return { type };
   }
-  throw new DomainError('VALIDATION_FAILED', `The replay request is not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
+  throw new DomainError('VALIDATION_FAILED', `The replay request is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
 }
