@@ -8,6 +8,7 @@ import { TenantOrmEntity } from '@cognition/platform/tenancy/tenant.orm-entity';
 import { ApiKeyService } from '@cognition/platform/auth/api-key.service';
 import { ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand } from './api-key.commands';
 import { CLI_ENV_SOURCE, CliDatabase } from './cli-database';
+import { DeadLettersDiscardCommand, DeadLettersListCommand, DeadLettersRetryCommand } from './dead-letter.commands';
 import { CliEnvSource } from './cli-env';
 import { CliProgram } from './cli-program';
 import { MigrationRunCommand, MigrationShowCommand } from './migration.commands';
@@ -23,6 +24,9 @@ const COMMANDS = [
   ApiKeyCreateCommand,
   ApiKeyListCommand,
   ApiKeyRevokeCommand,
+  DeadLettersListCommand,
+  DeadLettersRetryCommand,
+  DeadLettersDiscardCommand,
 ];
 
 /**

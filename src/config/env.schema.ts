@@ -45,6 +45,16 @@ export const envSchema = z
     SCHEDULER_INTERVAL_MS: int(100, 600_000).default(5000),
     API_KEY_CACHE_SECONDS: int(0, 3600).default(5),
     OUTBOX_POLL_MS: int(10, 600_000).default(1000),
+    /**
+     * Durable subscribers (and replays): a handler that throws is tried again after
+     * EVENT_HANDLER_RETRY_BASE_MS, doubling up to EVENT_HANDLER_RETRY_MAX_MS; after
+     * EVENT_HANDLER_MAX_ATTEMPTS attempts in all the event goes to `dead_letters` and the subscriber moves on.
+     */
+    EVENT_HANDLER_MAX_ATTEMPTS: int(1, 100).default(5),
+    EVENT_HANDLER_RETRY_BASE_MS: int(1, 3_600_000).default(1000),
+    EVENT_HANDLER_RETRY_MAX_MS: int(1, 86_400_000).default(60_000),
+    /** How often the subscriber-lag, relay-lag and dead-letter gauges are refreshed from the database. */
+    EVENT_METRICS_INTERVAL_MS: int(100, 3_600_000).default(15_000),
     NATS_URL: url.optional(),
     /**
      * Event brokers (docs/events-brokers.md): with NATS_URL the outbox's events are published to NATS

@@ -15,6 +15,8 @@ import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService, PoolStats } from './metrics/metrics.service';
 import { setRepositoryHistogram } from './metrics/timed';
+import { DurableDelivery } from './outbox/durable-delivery';
+import { DurableSubscribers } from './outbox/durable-subscribers';
 import { EventTypeRegistry } from './outbox/event-type.registry';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
@@ -33,13 +35,15 @@ import { StepTypeCatalog } from './step-types/step-type-catalog';
     BackgroundJobs,
     PgListener,
     EventTypeRegistry,
+    DurableSubscribers,
+    DurableDelivery,
     OutboxWriter,
     OutboxRelay,
     { provide: EVENT_BROKERS, inject: [AppConfig], useFactory: (config: AppConfig) => configuredBrokers(config.all) },
     BrokerRelays,
     StepTypeCatalog,
   ],
-  exports: [ApiKeyService, MetricsService, BackgroundJobs, PgListener, EventTypeRegistry, OutboxWriter, OutboxRelay, StepTypeCatalog],
+  exports: [ApiKeyService, MetricsService, BackgroundJobs, PgListener, EventTypeRegistry, DurableSubscribers, DurableDelivery, OutboxWriter, OutboxRelay, StepTypeCatalog],
 })
 export class PlatformModule implements OnModuleInit {
   constructor(
