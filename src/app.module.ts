@@ -17,6 +17,7 @@ import { AgentModule } from './modules/agent/agent.module';
 import { TaskModule } from './modules/task/task.module';
 import { TraceModule } from './modules/trace/trace.module';
 import { MemoryModule } from './modules/memory/memory.module';
+import { EventsModule } from './modules/events/events.module';
 
 /** Health probes and metrics scrapes are not logged: they come every few seconds. */
 function isProbe(url: string): boolean {
@@ -86,6 +87,6 @@ export class CognitionOsCoreModule {
 }
 
 @Module({
-  imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule, TaskModule, AgentModule, TraceModule, MemoryModule],
+  imports: [CognitionOsCoreModule.forRoot(), WorkflowModule, EngineModule, TaskModule, AgentModule, TraceModule, MemoryModule, EventsModule],
 })
 export class AppModule {}

@@ -9,7 +9,7 @@ import { loadCliEnv, packageVersion } from './cli/cli-env';
 
 /**
  * `cognition-os <command>` (`npm run cli -- <command>` in this repository): migrations, tenants,
- * quotas and API keys; `cognition-os --help` lists them. Every failure — bad environment, database
+ * quotas, API keys and dead letters; `cognition-os --help` lists them. Every failure — bad environment, database
  * unreachable or not migrated, a command's error — is one line on stderr and exit 1; usage errors
  * are commander's line and its exit code; `--help` and `--version` exit 0 without a database.
  * With no database configured, a command uses the embedded PostgreSQL (CliDatabase), stopped when

@@ -37,3 +37,5 @@ export * from './modules/agent/contracts';
 export * from './modules/trace/contracts';
 export { MemoryModule } from './modules/memory/memory.module';
 export * from './modules/memory/contracts';
+export { EventsModule } from './modules/events/events.module';
+export * from './modules/events/contracts';

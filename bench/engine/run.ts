@@ -18,7 +18,11 @@
  *   npm run bench:engine
  *   BENCH_JOBS=2000 BENCH_CHAINS=200 BENCH_LATENCY_SAMPLES=200 BENCH_CONCURRENCY=10 npm run bench:engine
  *   BENCH_ENGINES=graphile-worker-batched,pg-boss-batch-100 npm run bench:engine
- *   BENCH_ROW_WRITES=1 npm run bench:engine   # + rows written / transactions per step (slower: waits for stats)
+ *   BENCH_ROW_WRITES=1 npm run bench:engine   # + rows written / transactions / buffer blocks per step (slower: waits for stats)
+ *
+ * Two builds side by side (each from its own checkout, at the same time, so that whatever else
+ * loads the machine loads both alike): BENCH_SHARED=1 skips the one-run-at-a-time lock, and
+ * BENCH_DB_SUFFIX gives one of them databases of its own (docs/benchmarks.md, issue 16).
  */
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
@@ -177,14 +181,15 @@ interface DbCounters {
   inserted: number;
   updated: number;
   deleted: number;
+  blocks: number;
 }
 
 /** Cumulative counters of one database. Backends report them lazily (up to ~10 s when idle): settle first. */
 async function dbCounters(db: string): Promise<DbCounters> {
-  const [row] = await pgQuery<{ xact: string; inserted: string; updated: string; deleted: string }>(
-    `select xact_commit + xact_rollback as xact, tup_inserted as inserted, tup_updated as updated, tup_deleted as deleted from pg_stat_database where datname = '${db}'`,
+  const [row] = await pgQuery<{ xact: string; inserted: string; updated: string; deleted: string; blocks: string }>(
+    `select xact_commit + xact_rollback as xact, tup_inserted as inserted, tup_updated as updated, tup_deleted as deleted, blks_hit + blks_read as blocks from pg_stat_database where datname = '${db}'`,
   );
-  return { xact: Number(row.xact), inserted: Number(row.inserted), updated: Number(row.updated), deleted: Number(row.deleted) };
+  return { xact: Number(row.xact), inserted: Number(row.inserted), updated: Number(row.updated), deleted: Number(row.deleted), blocks: Number(row.blocks) };
 }
 
 const STATS_SETTLE_MS = 11_000;
@@ -204,6 +209,8 @@ interface DrainRow {
   /** BENCH_ROW_WRITES=1: enqueue + run, per step, from pg_stat_database. */
   rowWritesPerStep?: number;
   transactionsPerStep?: number;
+  /** BENCH_ROW_WRITES=1: shared buffers read or hit per step (pg_stat_database), a measure of PostgreSQL's work that other programs do not disturb. */
+  blocksPerStep?: number;
   details?: Record<string, number>;
 }
 
@@ -257,6 +264,7 @@ async function measureDrain(dbName: string, expected: number, run: (timing: Timi
     const after = await dbCounters(dbName);
     row.rowWritesPerStep = (after.inserted - before.inserted + after.updated - before.updated + after.deleted - before.deleted) / result.steps;
     row.transactionsPerStep = (after.xact - before.xact) / result.steps;
+    row.blocksPerStep = (after.blocks - before.blocks) / result.steps;
   }
   return row;
 }
@@ -278,7 +286,7 @@ function benchDatabase(name: string): BenchDatabase {
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 async function runEngine(entry: EngineEntry, concurrency: number): Promise<EngineRow> {
-  const dbName = `cognition_os_bench_${entry.database}`;
+  const dbName = `cognition_os_bench_${entry.database}${process.env.BENCH_DB_SUFFIX ?? ''}`;
   await recreateDatabase(dbName);
   const db = benchDatabase(dbName);
   const engine: EngineUnderTest = entry.create();
@@ -440,6 +448,7 @@ function tables(rows: EngineRow[]): string {
   const writes = settings.rowWrites
     ? [
         { header: 'row writes/step', cell: (d?: DrainRow) => f(d?.rowWritesPerStep, 2) },
+        { header: 'blocks/step', cell: (d?: DrainRow) => f(d?.blocksPerStep, 1) },
         { header: 'xacts/step', cell: (d?: DrainRow) => f(d?.transactionsPerStep, 2) },
       ]
     : [];
@@ -561,7 +570,7 @@ async function exclusiveRun(): Promise<() => Promise<void>> {
 
 async function main(): Promise<void> {
   installQueryCounter();
-  const release = await exclusiveRun();
+  const release = process.env.BENCH_SHARED ? async () => undefined : await exclusiveRun();
   try {
     await benchmark();
   } finally {

@@ -11,6 +11,8 @@ interface RootProgram {
 const HELP_AFTER = `
 Environment:
   The database and every other setting come from the environment (see .env.example).
+  With neither DATABASE_URL nor DB_HOST set, commands use the embedded PostgreSQL in
+  EMBEDDED_PG_DIR (.data/pg), started for the command or the one already running.
   ./.env is read by default when it is present; --env-file <path> reads another file instead.
   Variables already set in the environment win over the file. Every command prints the
   database it uses (host, port, database, user; never the password) on stderr.

@@ -11,6 +11,7 @@ import { RetentionRunner } from '@cognition/platform/retention/retention-runner'
 import { RETENTION_JOBS } from '@cognition/app/retention-jobs';
 import { ApiKeyCreateCommand, ApiKeyListCommand, ApiKeyRevokeCommand } from './api-key.commands';
 import { CLI_ENV_SOURCE, CliDatabase } from './cli-database';
+import { DeadLettersDiscardCommand, DeadLettersListCommand, DeadLettersRetryCommand } from './dead-letter.commands';
 import { CliEnvSource } from './cli-env';
 import { CliProgram } from './cli-program';
 import { MigrationRunCommand, MigrationShowCommand } from './migration.commands';
@@ -27,6 +28,9 @@ const COMMANDS = [
   ApiKeyCreateCommand,
   ApiKeyListCommand,
   ApiKeyRevokeCommand,
+  DeadLettersListCommand,
+  DeadLettersRetryCommand,
+  DeadLettersDiscardCommand,
   RetentionRunCommand,
 ];
 

@@ -47,7 +47,34 @@ export const envSchema = z
     SCHEDULER_INTERVAL_MS: int(100, 600_000).default(5000),
     API_KEY_CACHE_SECONDS: int(0, 3600).default(5),
     OUTBOX_POLL_MS: int(10, 600_000).default(1000),
+    /**
+     * Durable subscribers (and replays): a handler that throws is tried again after
+     * EVENT_HANDLER_RETRY_BASE_MS, doubling up to EVENT_HANDLER_RETRY_MAX_MS; after
+     * EVENT_HANDLER_MAX_ATTEMPTS attempts in all the event goes to `dead_letters` and the subscriber moves on.
+     */
+    EVENT_HANDLER_MAX_ATTEMPTS: int(1, 100).default(5),
+    EVENT_HANDLER_RETRY_BASE_MS: int(1, 3_600_000).default(1000),
+    EVENT_HANDLER_RETRY_MAX_MS: int(1, 86_400_000).default(60_000),
+    /** How often the subscriber-lag, relay-lag and dead-letter gauges are refreshed from the database. */
+    EVENT_METRICS_INTERVAL_MS: int(100, 3_600_000).default(15_000),
     NATS_URL: url.optional(),
+    /**
+     * Event brokers (docs/events-brokers.md): with NATS_URL the outbox's events are published to NATS
+     * JetStream, with RABBITMQ_URL to RabbitMQ, with both to both (each from its own checkpoint). A
+     * broker outage never blocks the API or the engine: the outbox is the backlog.
+     */
+    RABBITMQ_URL: z.string().regex(/^amqps?:\/\/\S+$/, 'must be an amqp:// (or amqps://) URL').optional(),
+    /** JetStream stream (created at start when missing, subjects `<prefix>.>`) and the subject prefix: `<prefix>.<tenantId>.<aggregateType>.<type>`. */
+    EVENTS_BROKER_NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('COGNITIONOS'),
+    EVENTS_BROKER_NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'subject tokens (letters, digits, _ and -) joined by dots').default('cognitionos'),
+    /** The stream's de-duplication window by Nats-Msg-Id, used when the stream is created here. */
+    EVENTS_BROKER_NATS_DUPLICATE_WINDOW_SECONDS: int(1, 86_400).default(120),
+    /** Durable topic exchange (declared at start) that events are published to with routing key `<tenantId>.<aggregateType>.<type>`. */
+    EVENTS_BROKER_RABBITMQ_EXCHANGE: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only').default('cognitionos.events'),
+    /** How long one message may wait for the broker's confirmation; past it the batch is retried from the checkpoint. */
+    EVENTS_BROKER_PUBLISH_TIMEOUT_MS: int(100, 600_000).default(10_000),
+    /** A message body over this (or over the NATS server's max_payload) is sent without its payload (`payloadOmitted: true`). */
+    EVENTS_BROKER_MAX_MESSAGE_BYTES: int(1024, 134_217_728).default(8_388_608),
     MODEL_PROVIDER: z.enum(['echo', 'openai', 'anthropic']).default('echo'),
     OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
     OPENAI_API_KEY: z.string().optional(),

@@ -3,14 +3,20 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '@cognition/config/app-config';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { BackgroundJobs } from './background/background-jobs';
 import { PgListener } from './database/pg-listener';
+import { BrokerRelays } from './outbox/broker/broker-relays';
+import { configuredBrokers } from './outbox/broker/configured-brokers';
+import { EVENT_BROKERS } from './outbox/broker/event-broker.port';
 import { ApiKeyService } from './auth/api-key.service';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService, PoolStats } from './metrics/metrics.service';
 import { setRepositoryHistogram } from './metrics/timed';
+import { DurableDelivery } from './outbox/durable-delivery';
+import { DurableSubscribers } from './outbox/durable-subscribers';
 import { EventTypeRegistry } from './outbox/event-type.registry';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
@@ -35,8 +41,12 @@ import { StepTypeCatalog } from './step-types/step-type-catalog';
     BackgroundJobs,
     PgListener,
     EventTypeRegistry,
+    DurableSubscribers,
+    DurableDelivery,
     OutboxWriter,
     OutboxRelay,
+    { provide: EVENT_BROKERS, inject: [AppConfig], useFactory: (config: AppConfig) => configuredBrokers(config.all) },
+    BrokerRelays,
     StepTypeCatalog,
     RetentionMetrics,
     RetentionRunner,
@@ -45,7 +55,7 @@ import { StepTypeCatalog } from './step-types/step-type-catalog';
     DeadLettersRetentionJob,
     IdempotencyKeysRetentionJob,
   ],
-  exports: [ApiKeyService, MetricsService, BackgroundJobs, PgListener, EventTypeRegistry, OutboxWriter, OutboxRelay, StepTypeCatalog, RetentionRunner],
+  exports: [ApiKeyService, MetricsService, BackgroundJobs, PgListener, EventTypeRegistry, DurableSubscribers, DurableDelivery, OutboxWriter, OutboxRelay, StepTypeCatalog, RetentionRunner],
 })
 export class PlatformModule implements OnModuleInit {
   constructor(

@@ -35,7 +35,7 @@ describe('the admin CLI', () => {
     const nowhere = { DB_HOST: '127.0.0.1', DB_PORT: '1' };
     const help = cli(['--help'], nowhere);
     expect(help.code).toBe(0);
-    for (const command of ['migration:run', 'migration:show', 'tenant:create', 'tenant:list', 'tenant:rate-limit', 'tenant:quota', 'apikey:create', 'apikey:list', 'apikey:revoke']) {
+    for (const command of ['migration:run', 'migration:show', 'tenant:create', 'tenant:list', 'tenant:rate-limit', 'tenant:quota', 'apikey:create', 'apikey:list', 'apikey:revoke', 'dead-letters:list', 'dead-letters:retry', 'dead-letters:discard']) {
       expect(help.stdout).toContain(command);
     }
     expect(help.stdout).toContain('--env-file <path>');

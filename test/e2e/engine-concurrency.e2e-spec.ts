@@ -49,7 +49,7 @@ describe('workers racing over one database', () => {
       local.push(worker);
       worker.start();
     }
-    const until = Date.now() + 60_000;
+    const until = Date.now() + 240_000; // a bound on waiting, not a timing: a loaded machine is slow
     for (;;) {
       const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM workflow_executions WHERE status = 'completed'`);
       if (n === STEPS) break;
@@ -67,5 +67,5 @@ describe('workers racing over one database', () => {
     const pids = new Set(workers.map((w: { worker: string }) => w.worker.split(':')[1]));
     expect(workers.length).toBeGreaterThanOrEqual(3);
     expect(pids.size).toBeGreaterThanOrEqual(2);
-  }, 120_000);
+  }, 300_000);
 });

@@ -213,7 +213,7 @@ describe('retention:run in the CLI', () => {
     expect(report.jobs.find((j: { job: string }) => j.job === 'idempotency-keys').rows).toEqual({ memory_idempotency_keys: 0, task_idempotency_keys: 1 });
     expect(report.jobs.find((j: { job: string }) => j.job === 'events').rows).toEqual({ domain_events: 1 });
     expect(dry.stderr).toContain('idempotency-keys (IDEMPOTENCY_KEY_RETENTION_HOURS=24): would prune 1 row (memory_idempotency_keys 0, task_idempotency_keys 1)');
-    expect(dry.stderr).toContain('dead-letters (DEAD_LETTER_RETENTION_DAYS=30): would prune 0 rows; no dead_letters table yet');
+    expect(dry.stderr).toContain('dead-letters (DEAD_LETTER_RETENTION_DAYS=30): would prune 0 rows (dead_letters 0)');
     expect([await count('task_idempotency_keys'), await count('domain_events')]).toEqual([2, 1]);
 
     const one = cli(['--job', 'idempotency-keys']);

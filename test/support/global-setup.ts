@@ -15,7 +15,7 @@ const STALE_AFTER_MS = 6 * 3600_000;
  * shares. `global-teardown.ts` drops it.
  *
  * With no database configured (usesEmbeddedTestDatabase), it first starts ONE embedded cluster for the
- * run (or attaches to the one another run is using) in .data/pg-test, with fsync off, and hands its
+ * run (or attaches to the one another run is using) in .data/pg-test (fsync off, trust on 127.0.0.1), and hands its
  * address to the test files as TEST_DB_*; `global-teardown.ts` stops it (unless another run still uses it).
  */
 export default async function globalSetup(): Promise<void> {
@@ -43,6 +43,8 @@ async function startEmbeddedCluster(): Promise<void> {
     port: process.env.TEST_EMBEDDED_PG_PORT ? Number(process.env.TEST_EMBEDDED_PG_PORT) : undefined,
     // Durability is not under test: a crash of the machine loses only test databases.
     settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+    // Like the machines' own PostgreSQL (trust on 127.0.0.1): tests connect with whatever password they set.
+    auth: 'trust',
   });
   Object.assign(process.env, { TEST_DB_HOST: cluster.host, TEST_DB_PORT: String(cluster.port), TEST_DB_USER: cluster.user, TEST_DB_PASSWORD: cluster.password, [EMBEDDED_TEST_CLUSTER_ENV]: cluster.dir });
 }

@@ -12,7 +12,7 @@ export function startWorkerProcess(db: TestDatabase, env: Record<string, string>
  * Waits until `connections` LISTEN connections are open on the database: each process has one
  * (`cognition-os-listener:<pid>`), shared by the relay and the workers.
  */
-export async function waitForListeners(db: TestDatabase, connections: number, ms = 30_000): Promise<void> {
+export async function waitForListeners(db: TestDatabase, connections: number, ms = 120_000): Promise<void> {
   const client = new Client({ ...TEST_DB, database: db.name });
   await client.connect();
   try {

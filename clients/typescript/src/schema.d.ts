@@ -28,7 +28,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /**
+         * Readiness: the database answers
+         * @description With an event broker configured, `details.eventBrokers` reports each broker relay (state, connected, events behind, last error). It is always `up`: a broker outage never makes the instance unready (the outbox keeps the events until the broker is back).
+         */
         get: operations["checkReadiness"];
         put?: never;
         post?: never;
@@ -795,6 +798,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v3/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your domain events, oldest first in store order, filtered by type, aggregate, a position to continue after, and time */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Durable subscribers: checkpoint, state, and your lag and dead letters */
+        get: operations["listSubscriptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/subscriptions/{name}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-deliver your events to one subscriber, in order: from a position, of one aggregate, or of one type (exactly one); runs in the background */
+        post: operations["replaySubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/subscriptions/{name}/replays/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A replay’s status and progress */
+        get: operations["getReplay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your dead letters, newest first, by subscriber and status */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/dead-letters/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver the event to its subscriber once, now: `delivered` (status retried) or `failed` (still dead, with the new error) */
+        post: operations["retryDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/dead-letters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Discard a dead letter: the event is not delivered to that subscriber (status discarded) */
+        delete: operations["discardDeadLetter"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -806,7 +928,7 @@ export interface components {
         ReadinessResponseDto: {
             /** @enum {string} */
             status: "ok";
-            /** @description By check name (`database`): its status, `up` or `down`, and what the check adds */
+            /** @description By check name (`database`; `eventBrokers` when a broker is configured, always `up`): its status, `up` or `down`, and what the check adds */
             info: {
                 [key: string]: {
                     /** @enum {string} */
@@ -815,7 +937,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
-            /** @description By check name (`database`): its status, `up` or `down`, and what the check adds */
+            /** @description By check name (`database`; `eventBrokers` when a broker is configured, always `up`): its status, `up` or `down`, and what the check adds */
             error: {
                 [key: string]: {
                     /** @enum {string} */
@@ -824,7 +946,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
-            /** @description By check name (`database`): its status, `up` or `down`, and what the check adds */
+            /** @description By check name (`database`; `eventBrokers` when a broker is configured, always `up`): its status, `up` or `down`, and what the check adds */
             details: {
                 [key: string]: {
                     /** @enum {string} */
@@ -1049,7 +1171,7 @@ export interface components {
             /** Format: uuid */
             tenantId: string;
             /**
-             * @description The event type (also the SSE `event:`)
+             * @description The event type
              * @example StepExecutionCompleted
              */
             type: string;
@@ -1998,6 +2120,205 @@ export interface components {
             evicted: string[];
             /** @description Soft-deleted: expiresAt passed */
             expired: string[];
+        };
+        EventEnvelopeResponseDto: {
+            /**
+             * Format: uuid
+             * @description The event id (UUIDv7)
+             */
+            id: string;
+            /**
+             * @description Position in the outbox (a bigint, as a decimal string)
+             * @example 1042
+             */
+            position: string;
+            /** Format: uuid */
+            tenantId: string;
+            /**
+             * @description The event type
+             * @example StepExecutionCompleted
+             */
+            type: string;
+            /** @example WorkflowExecution */
+            aggregateType: string;
+            /** @description The id of the aggregate the event belongs to */
+            aggregateId: string;
+            /** @description The event’s payload */
+            payload: unknown;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description The correlation id of the request or job that caused the event */
+            correlationId: string | null;
+        };
+        EventPageResponseDto: {
+            /** @description Events in store order: `(transaction, position)`, the order the relay delivers them in */
+            items: components["schemas"]["EventEnvelopeResponseDto"][];
+            nextCursor: string | null;
+        };
+        HandlerFailureResponseDto: {
+            message: string;
+            /** @example ECONNREFUSED */
+            code?: string;
+        };
+        PendingRetryResponseDto: {
+            /** Format: uuid */
+            eventId: string;
+            /** @description Failed attempts so far */
+            attempts: number;
+            /** Format: date-time */
+            nextAttemptAt: string;
+            error: components["schemas"]["HandlerFailureResponseDto"];
+        };
+        CheckpointResponseDto: {
+            /**
+             * @description Position of the last event the subscriber went past (a bigint as a decimal string; "0": none yet)
+             * @example 1042
+             */
+            position: string;
+            /**
+             * @description Transaction id of that event (xid8, decimal): with the position, the place in store order
+             * @example 771
+             */
+            txId: string;
+            /**
+             * Format: date-time
+             * @description When the checkpoint last moved (null: the subscriber never ran)
+             */
+            updatedAt: string | null;
+        };
+        SubscriptionLagResponseDto: {
+            /** @description Your events of its types after its checkpoint, counted up to 10,000 */
+            events: number;
+            /** @description true: there are more than 10,000 (events is 10,000) */
+            capped: boolean;
+        };
+        SubscriptionResponseDto: {
+            /** @example trace-spans */
+            name: string;
+            /** @description The event types it takes */
+            eventTypes: string[];
+            /** @description Its live checkpoint (one per subscriber, for every tenant) */
+            checkpoint: components["schemas"]["CheckpointResponseDto"];
+            lag: components["schemas"]["SubscriptionLagResponseDto"];
+            /** @description Your open (dead) dead letters of this subscriber */
+            deadLetters: number;
+            /**
+             * @description `stopped`: no instance serves it; `retrying`: held at a failing event (anyone’s); `catching-up`: your events wait for it; `caught-up`: none do
+             * @enum {string}
+             */
+            state: "caught-up" | "catching-up" | "retrying" | "stopped";
+            /** @description The failing event it is held at, when that event is yours; else null */
+            retry: components["schemas"]["PendingRetryResponseDto"] | (never | null);
+        };
+        SubscriptionListResponseDto: {
+            items: components["schemas"]["SubscriptionResponseDto"][];
+        };
+        ReplaySubscriptionRequestDto: {
+            /**
+             * @description Replay your events at this position and after (0: all of them); a number or a decimal string
+             * @example 0
+             */
+            fromPosition?: number | string;
+            /** @description Replay the events of this aggregate */
+            aggregateId?: string;
+            /**
+             * @description Replay the events of this type (one the subscriber takes)
+             * @example StepExecutionCompleted
+             */
+            type?: string;
+        };
+        ReplayFilterResponseDto: {
+            /** @example 0 */
+            fromPosition?: string;
+            aggregateId?: string;
+            type?: string;
+        };
+        ReplayResponseDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example trace-spans */
+            subscriber: string;
+            /** @description The one filter it was asked for */
+            filter: components["schemas"]["ReplayFilterResponseDto"];
+            /** @enum {string} */
+            status: "pending" | "running" | "completed" | "failed";
+            /**
+             * @description The subscriber’s checkpoint when the replay was asked for: it ends there (later events reach it live)
+             * @example 1042
+             */
+            uptoPosition: string;
+            /**
+             * @description Position of the last event the replay went past ("0": none yet)
+             * @example 517
+             */
+            position: string;
+            /** @description Events handed to the subscriber */
+            delivered: number;
+            /** @description Events that failed every attempt and went to the dead letters */
+            deadLettered: number;
+            /** @description The failing event the replay is held at, until its next attempt */
+            retry: components["schemas"]["PendingRetryResponseDto"] | (never | null);
+            /** @description Why the replay failed (status failed) */
+            error: components["schemas"]["HandlerFailureResponseDto"] | (never | null);
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        DeadLetterResponseDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example trace-spans */
+            subscriber: string;
+            /**
+             * Format: uuid
+             * @description The event (GET /events lists it)
+             */
+            eventId: string;
+            /**
+             * @description The event’s position (a bigint as a decimal string)
+             * @example 1042
+             */
+            position: string;
+            /** Format: uuid */
+            tenantId: string;
+            /**
+             * @description The event type
+             * @example StepExecutionCompleted
+             */
+            type: string;
+            /** @description The last error */
+            error: components["schemas"]["HandlerFailureResponseDto"];
+            /** @description Attempts so far, retries included */
+            attempts: number;
+            /**
+             * @description `dead` until retried successfully (`retried`) or discarded
+             * @enum {string}
+             */
+            status: "dead" | "retried" | "discarded";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            resolvedAt: string | null;
+            /**
+             * Format: date-time
+             * @description A retry asked for through the CLI, waiting for a process that runs the subscriber
+             */
+            retryRequestedAt: string | null;
+        };
+        DeadLetterPageResponseDto: {
+            items: components["schemas"]["DeadLetterResponseDto"][];
+            nextCursor: string | null;
+        };
+        DeadLetterRetryResponseDto: {
+            /**
+             * @description `delivered`: the subscriber took the event (status `retried`); `failed`: it threw again (still `dead`, attempts + 1, the new error)
+             * @enum {string}
+             */
+            outcome: "delivered" | "failed";
+            deadLetter: components["schemas"]["DeadLetterResponseDto"];
         };
         ProblemErrorDto: {
             path?: string;
@@ -8568,6 +8889,652 @@ export interface operations {
             };
             /** @description Invalid: every problem is listed in `errors` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /** @description Only events of this type */
+                type?: string;
+                /** @description Only events of this aggregate type */
+                aggregateType?: string;
+                /** @description Only events of this aggregate (an execution, task, agent, workflow … id) */
+                aggregateId?: string;
+                /** @description The `position` of one of your events (from this list, an execution’s event stream, or a broker): the list continues strictly after it, in store order. `0`: from the start. Another position is a 400. */
+                after?: string;
+                /** @description Only events that occurred at or after this time (ISO 8601) */
+                from?: string;
+                /** @description Only events that occurred before this time (ISO 8601) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPageResponseDto"];
+                };
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+        };
+    };
+    listSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionListResponseDto"];
+                };
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+        };
+    };
+    replaySubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplaySubscriptionRequestDto"];
+            };
+        };
+        responses: {
+            /** @description The replay, pending; GET its status at /subscriptions/{name}/replays/{id} */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResponseDto"];
+                };
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Not found (or another tenant’s) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+        };
+    };
+    getReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResponseDto"];
+                };
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Not found (or another tenant’s) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /** @description Only this subscriber’s */
+                subscriber?: string;
+                /** @description Only dead letters in this status (default: all) */
+                status?: "dead" | "retried" | "discarded";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterPageResponseDto"];
+                };
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+        };
+    };
+    retryDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterRetryResponseDto"];
+                };
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Not found (or another tenant’s) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Conflict with the resource’s state or version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A body that is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Over the API key’s rate limit (RATE_LIMITED): retry after `Retry-After` seconds; `RateLimit-*` headers say how much is left */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Request headers too large (HEADERS_TOO_LARGE) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description The database is not reachable right now (SERVICE_UNAVAILABLE): retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+        };
+    };
+    discardDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON, an unknown field or a bad parameter; a NUL or lone surrogate in any string (INVALID_STRING, naming the field), nesting deeper than JSON_MAX_DEPTH (JSON_TOO_DEEP), a cursor this API did not issue (INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Not found (or another tenant’s) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description Conflict with the resource’s state or version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemResponseDto"];
+                };
+            };
+            /** @description A path parameter too long (URI_TOO_LONG) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '@cognition/platform/auth/public.decorator';
 import { ApiPublic } from '@cognition/platform/http/openapi';
+import { BrokerRelays } from '@cognition/platform/outbox/broker/broker-relays';
 import { LivenessResponseDto, ReadinessResponseDto } from './health.response.dto';
 
 @ApiTags('ops')
@@ -11,6 +12,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    private readonly brokers: BrokerRelays,
   ) {}
 
   @Public()
@@ -26,7 +28,13 @@ export class HealthController {
   @ApiPublic()
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ operationId: 'checkReadiness', summary: 'Readiness: the database answers' })
+  @ApiOperation({
+    operationId: 'checkReadiness',
+    summary: 'Readiness: the database answers',
+    description:
+      'With an event broker configured, `details.eventBrokers` reports each broker relay (state, connected, events behind, last error). ' +
+      'It is always `up`: a broker outage never makes the instance unready (the outbox keeps the events until the broker is back).',
+  })
   @ApiOkResponse({ type: ReadinessResponseDto, description: 'Every check passed' })
   @ApiResponse({
     status: 503,
@@ -34,6 +42,8 @@ export class HealthController {
     content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemResponseDto' } } },
   })
   ready(): Promise<ReadinessResponseDto> {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]) as Promise<ReadinessResponseDto>;
+    const checks: HealthIndicatorFunction[] = [() => this.db.pingCheck('database', { timeout: 2000 })];
+    if (this.brokers.configured) checks.push(async () => ({ eventBrokers: { status: 'up', ...this.brokers.status() } }));
+    return this.health.check(checks) as Promise<ReadinessResponseDto>;
   }
 }

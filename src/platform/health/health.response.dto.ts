@@ -6,7 +6,7 @@ export class LivenessResponseDto {
 
 const CHECKS = {
   type: 'object' as const,
-  description: 'By check name (`database`): its status, `up` or `down`, and what the check adds',
+  description: 'By check name (`database`; `eventBrokers` when a broker is configured, always `up`): its status, `up` or `down`, and what the check adds',
   additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up', 'down'] } }, required: ['status'], additionalProperties: true },
 };
 

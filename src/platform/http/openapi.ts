@@ -35,6 +35,7 @@ export const API_TAGS: Record<string, string> = {
   memories: 'Long-term memory: create, edit, vector / full-text / hybrid search',
   'memory-collections': 'Named groups of memories',
   'memory-policies': 'Lifecycle policies (compress, archive, delete, evict) per namespace subtree',
+  events: 'The event store: domain events, durable subscribers and their replays, dead letters',
   ops: 'Health checks and Prometheus metrics (no API key)',
 };
 

@@ -86,7 +86,11 @@ describe('events retention (real PostgreSQL)', () => {
     let h: RetentionHarness;
     let live: Key | undefined;
     beforeAll(async () => {
-      const relay = { liveCursor: () => live };
+      const relay = {
+        get liveCursor() {
+          return live;
+        },
+      };
       h = await retentionHarness('retention_events_live', [DomainEventsRetentionJob, { provide: OutboxRelay, useValue: relay }], { EVENT_RETENTION_DAYS: '7' });
     });
     afterAll(() => h?.close());

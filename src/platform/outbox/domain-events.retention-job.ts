@@ -84,7 +84,7 @@ export class DomainEventsRetentionJob implements RetentionJobHandler {
     if (!lowest) return { none: 'event_subscriptions has no checkpoint yet: nothing is known to be delivered' };
     let bound: Key & { note: string } = { txId: lowest.tx_id, position: lowest.position, note: `kept ahead of the lowest checkpoint, "${lowest.name}" at (${lowest.tx_id}, ${lowest.position})` };
     if (this.relay) {
-      const live = this.relay.liveCursor();
+      const live = this.relay.liveCursor;
       if (!live) return { none: 'the live relay has not read the outbox head yet' };
       if (compare(live, bound) < 0) bound = { ...live, note: `kept ahead of this process's live relay at (${live.txId}, ${live.position})` };
     }

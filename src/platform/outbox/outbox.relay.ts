@@ -1,5 +1,4 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
 import { AppConfig } from '@cognition/config/app-config';
@@ -9,10 +8,15 @@ import { pgClientConfig } from '@cognition/platform/database/pg-connection';
 import { isConnectionError } from '@cognition/platform/database/pg-errors';
 import { PgListener } from '@cognition/platform/database/pg-listener';
 import { MetricsService } from '@cognition/platform/metrics/metrics.service';
-import { DURABLE_HANDLER, DurableEventHandler, DurableHandlerOptions } from './durable-events-handler.decorator';
+import { DEAD_LETTER_CTE, deadLetterParams } from './dead-letter-sql';
+import { DeliveryState, DurableDelivery, keyOf } from './durable-delivery';
+import { DurableSubscriber, DurableSubscribers } from './durable-subscribers';
 import { EventTypeRegistry, StoredEventRow } from './event-type.registry';
+import { HandlerFailure } from './handler-failure';
 
 export const OUTBOX_CHANNEL = 'cognitionos_events';
+/** The relay's read (and its batch size), reused by the broker relay (platform/outbox/broker) rather than copied. */
+export { BATCH, READ_AFTER };
 const BATCH = 500;
 /** Under a stream of commits, wake-ups coalesce: at most one drain per COALESCE_MS. */
 const COALESCE_MS = 10;
@@ -22,20 +26,32 @@ interface Cursor {
   position: string;
 }
 
-interface Subscriber {
-  name: string;
-  types: Set<string>;
-  handler: DurableEventHandler;
-  locked: boolean;
+interface CheckpointRow {
+  tx_id: string;
+  position: string;
+  retry_event_id: string | null;
+  retry_attempts: number;
+  retry_at: Date | null;
+  retry_error: HandlerFailure | null;
 }
 
-/** Only events of transactions older than every running one: a later commit can never slip behind the cursor. */
+/** A dead letter, and the subscriber's checkpoint moved past its event, in one statement. */
+const DEAD_LETTER = `${DEAD_LETTER_CTE}
+  UPDATE event_subscriptions
+  SET last_tx_id = $9::xid8, last_position = $4, retry_event_id = NULL, retry_attempts = 0, retry_at = NULL, retry_error = NULL, updated_at = now()
+  WHERE name = $2`;
+
+/**
+ * Only events of transactions older than every running one: a later commit can never slip behind the cursor.
+ * ORDER BY names the table's columns: a bare `tx_id` is the text output column (`tx_id::text AS tx_id`),
+ * which sorts '1000' before '999' (and cannot use the index).
+ */
 const READ_AFTER = `
   SELECT id, position, tx_id::text AS tx_id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at, correlation_id
   FROM domain_events
   WHERE (tx_id, position) > ($1::xid8, $2::bigint)
     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY tx_id, position
+  ORDER BY domain_events.tx_id, domain_events.position
   LIMIT ${BATCH}`;
 
 /** READ_AFTER for one durable subscriber: rows of types it does not handle come without their payload (the cursor still moves past them). */
@@ -45,7 +61,7 @@ const READ_AFTER_FOR = `
   FROM domain_events
   WHERE (tx_id, position) > ($1::xid8, $2::bigint)
     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY tx_id, position
+  ORDER BY domain_events.tx_id, domain_events.position
   LIMIT ${BATCH}`;
 
 /**
@@ -66,7 +82,9 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private session?: Client;
   private live?: Cursor;
-  private subscribers: Subscriber[] = [];
+  /** Subscribers whose advisory lock the relay's session holds. */
+  private readonly locked = new Set<string>();
+  private retryTimer?: NodeJS.Timeout;
   private loop?: BackgroundLoop;
   private stopped = false;
   private readonly waiters: (() => void)[] = [];
@@ -74,7 +92,8 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly discovery: DiscoveryService,
+    private readonly subscribers: DurableSubscribers,
+    private readonly delivery: DurableDelivery,
     private readonly eventBus: EventBus,
     private readonly registry: EventTypeRegistry,
     private readonly metrics: MetricsService,
@@ -83,7 +102,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.subscribers = this.discoverSubscribers();
+    this.subscribers.list(); // registers their event classes before the first row is read
     this.listener.subscribe(OUTBOX_CHANNEL, this.channel);
     // The head is read after subscribing: what commits from here on is above it. If the database
     // is unreachable now, the first drain that reaches it reads the head instead.
@@ -98,19 +117,11 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.retryTimer);
     this.listener.unsubscribe(OUTBOX_CHANNEL, this.channel);
     await this.jobs.stop(this.loop);
     this.releaseWaiters();
     await this.dropSession();
-  }
-
-  /**
-   * How far this process's live publishing has come: every event at or behind it was published to
-   * the in-process EventBus (or came before the head the relay started from). Undefined until the
-   * head is read. Retention never prunes an event ahead of it.
-   */
-  liveCursor(): { txId: string; position: string } | undefined {
-    return this.live ? { ...this.live } : undefined;
   }
 
   /** Runs a drain soon; resolves when a drain that started after this call has finished (or the relay stops). */
@@ -132,17 +143,6 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
 
   private releaseWaiters(): void {
     for (const w of this.waiters.splice(0)) w();
-  }
-
-  private discoverSubscribers(): Subscriber[] {
-    return this.discovery
-      .getProviders()
-      .filter((w) => w.metatype && w.instance && Reflect.getMetadata(DURABLE_HANDLER, w.metatype))
-      .map((w) => {
-        const options = Reflect.getMetadata(DURABLE_HANDLER, w.metatype!) as DurableHandlerOptions;
-        this.registry.register(...options.events);
-        return { name: options.name, types: new Set(options.events.map((e) => e.name)), handler: w.instance as DurableEventHandler, locked: false };
-      });
   }
 
   /** The relay's own session: it holds the durable subscribers' advisory locks. */
@@ -167,7 +167,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private async dropSession(): Promise<void> {
     const client = this.session;
     this.session = undefined;
-    for (const s of this.subscribers) s.locked = false;
+    this.locked.clear();
     await client?.end().catch(() => undefined);
   }
 
@@ -179,7 +179,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private async head(client: Client): Promise<Cursor> {
     const { rows } = await client.query<{ tx_id: string; position: string }>(
       `SELECT tx_id::text AS tx_id, position FROM domain_events
-       WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1`,
+       WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY domain_events.tx_id DESC, domain_events.position DESC LIMIT 1`,
     );
     return rows[0] ? { txId: rows[0].tx_id, position: String(rows[0].position) } : { txId: '0', position: '0' };
   }
@@ -192,19 +192,22 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       await this.publishLive(client);
       // Round robin, one batch per subscriber per turn: a subscriber with a long backlog (or one
       // stuck on a failing event) does not hold back the others.
-      let pending = this.subscribers;
+      let pending = this.subscribers.list();
+      let dueAt: Date | null = null;
       while (pending.length && !this.stopped) {
-        const more: Subscriber[] = [];
+        const more: DurableSubscriber[] = [];
         for (const subscriber of pending) {
-          const hasMore = await this.deliverDurable(client, subscriber).catch((e: Error) => {
+          const turn = await this.deliverDurable(client, subscriber).catch((e: Error) => {
             if (isConnectionError(e)) throw e;
-            this.logger.warn(`subscriber ${subscriber.name} stopped at a failing event: ${e.message}`);
-            return false;
+            this.logger.warn(`subscriber ${subscriber.name} could not be served: ${e.message}`);
+            return { more: false, blockedUntil: null };
           });
-          if (hasMore) more.push(subscriber);
+          if (turn.more) more.push(subscriber);
+          if (turn.blockedUntil && (!dueAt || turn.blockedUntil < dueAt)) dueAt = turn.blockedUntil;
         }
         pending = more;
       }
+      this.wakeAt(dueAt);
     } catch (error) {
       // A broken session must not be reused: its locks may be gone.
       if (isConnectionError(error)) await this.dropSession();
@@ -225,50 +228,66 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Delivers the next batch after the subscriber's checkpoint; true when there may be more. */
-  private async deliverDurable(client: Client, s: Subscriber): Promise<boolean> {
-    if (!s.locked) {
-      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`cognitionos.subscriber.${s.name}`]);
-      if (!rows[0].ok) return false;
-      s.locked = true;
-      await client.query(`INSERT INTO event_subscriptions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [s.name]);
-    }
-    const { rows: cp } = await client.query<{ tx_id: string; position: string }>(
-      `SELECT last_tx_id::text AS tx_id, last_position AS position FROM event_subscriptions WHERE name = $1`,
-      [s.name],
-    );
-    const cursor: Cursor = { txId: cp[0].tx_id, position: String(cp[0].position) };
-    const { rows } = await client.query<StoredEventRow>(READ_AFTER_FOR, [cursor.txId, cursor.position, [...s.types]]);
-    let delivered = cursor;
-    try {
-      for (const row of rows) {
-        if (s.types.has(row.type)) await this.handleWithRetry(s, row);
-        delivered = { txId: row.tx_id, position: String(row.position) };
-      }
-    } finally {
-      if (delivered !== cursor) {
-        await client.query(`UPDATE event_subscriptions SET last_tx_id = $2::xid8, last_position = $3, updated_at = now() WHERE name = $1`, [
-          s.name,
-          delivered.txId,
-          delivered.position,
-        ]);
-      }
-    }
-    return rows.length === BATCH;
+  /** The live cursor of this instance (what it has published to its EventBus), once known. */
+  get liveCursor(): { txId: string; position: string } | undefined {
+    return this.live ? { ...this.live } : undefined;
   }
 
-  private async handleWithRetry(s: Subscriber, row: StoredEventRow): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await s.handler.handle(this.registry.fromRow(row));
-        return;
-      } catch (error) {
-        if (attempt >= 3 || this.stopped) {
-          this.logger.error(`subscriber ${s.name} failed on event ${row.id} (${row.type}) ${attempt} times: ${(error as Error).message}`);
-          throw error;
-        }
-        await new Promise((r) => setTimeout(r, 100 * 4 ** (attempt - 1)));
-      }
+  /** A retry falls due then: drain at that time (the poll would come too, later). */
+  private wakeAt(at: Date | null): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (!at || this.stopped) return;
+    this.retryTimer = setTimeout(() => this.loop?.wake(), Math.max(0, at.getTime() - Date.now()) + 5);
+  }
+
+  /**
+   * Delivers the next batch after the subscriber's checkpoint (DurableDelivery: a failing event is
+   * retried with backoff, then dead-lettered). `more` when there may be more; `blockedUntil` when it
+   * waits for a retry.
+   */
+  private async deliverDurable(client: Client, s: DurableSubscriber): Promise<{ more: boolean; blockedUntil: Date | null }> {
+    if (!this.locked.has(s.name)) {
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`cognitionos.subscriber.${s.name}`]);
+      if (!rows[0].ok) return { more: false, blockedUntil: null };
+      this.locked.add(s.name);
+      await client.query(`INSERT INTO event_subscriptions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [s.name]);
     }
+    const { rows: cp } = await client.query<CheckpointRow>(
+      `SELECT last_tx_id::text AS tx_id, last_position AS position, retry_event_id, retry_attempts, retry_at, retry_error
+       FROM event_subscriptions WHERE name = $1`,
+      [s.name],
+    );
+    const c = cp[0];
+    const start: DeliveryState = {
+      cursor: { txId: c.tx_id, position: String(c.position) },
+      retry: c.retry_event_id && c.retry_at ? { eventId: c.retry_event_id, attempts: c.retry_attempts, at: new Date(c.retry_at), error: c.retry_error ?? { message: '' } } : null,
+    };
+    if (DurableDelivery.waiting(start)) return { more: false, blockedUntil: start.retry!.at };
+    const { rows } = await client.query<StoredEventRow>(READ_AFTER_FOR, [start.cursor.txId, start.cursor.position, [...s.types]]);
+    let saved = start;
+    // A dead letter moves the checkpoint with it. If writing one fails, the events delivered since
+    // the last saved checkpoint are delivered again (at least once).
+    const result = await this.delivery.deliver(
+      s,
+      rows,
+      start,
+      async (row, attempts, failure) => {
+        await client.query(DEAD_LETTER, [...deadLetterParams(s.name, row, attempts, failure), String(row.tx_id)]);
+        saved = { cursor: keyOf(row), retry: null };
+      },
+      () => this.stopped,
+    );
+    const moved = result.cursor.txId !== saved.cursor.txId || result.cursor.position !== saved.cursor.position;
+    const retryChanged = JSON.stringify(result.retry) !== JSON.stringify(saved.retry);
+    if (moved || retryChanged) {
+      const r = result.retry;
+      await client.query(
+        `UPDATE event_subscriptions SET last_tx_id = $2::xid8, last_position = $3, retry_event_id = $4, retry_attempts = $5, retry_at = $6, retry_error = $7::jsonb, updated_at = now()
+         WHERE name = $1`,
+        [s.name, result.cursor.txId, result.cursor.position, r?.eventId ?? null, r?.attempts ?? 0, r?.at ?? null, r ? JSON.stringify(r.error) : null],
+      );
+    }
+    return { more: rows.length === BATCH && !result.blockedUntil, blockedUntil: result.blockedUntil };
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssignTaskCommand, FailTaskCommand, StartTaskCommand } from '@cognition/task/contracts';
 import { ContractValidator } from '../../support/contract-validator';
+import { adminRows } from '../../support/test-database';
 import { startTestApp, TestApp } from '../../support/test-app';
 import { CAST, describeDiagnostics, generateTypes, loadProgram, operationsOf, typeCheck } from '../../support/typed-client';
 
@@ -30,6 +31,8 @@ export interface Hooks {
   recorder: Middleware;
   /** Drives a task to failed the way an agent worker would (no operation of the API fails a task). */
   failTask(id: string): Promise<void>;
+  /** Two dead letters of the tenant's events (rows the relay writes when a subscriber keeps failing). */
+  deadLetters(): Promise<string[]>;
 }
 
 /** The data of a successful answer, or an error naming the call. */
@@ -138,6 +141,16 @@ export async function scenario(baseUrl: string, key: string, hooks: Hooks): Prom
   }
   const trace = need('getTrace', await client.GET('/api/v3/traces/{id}', { params: { path: { id: traceId } } }));
 
+  // The event store: events, durable subscribers, a replay, dead letters.
+  const events = need('listEvents', await client.GET('/api/v3/events', { params: { query: { aggregateId: completed.id, after: '0', limit: 50 } } }));
+  const subscriptions = need('listSubscriptions', await client.GET('/api/v3/subscriptions'));
+  const replay = need('replaySubscription', await client.POST('/api/v3/subscriptions/{name}/replay', { params: { path: { name: 'trace-spans' } }, body: { aggregateId: completed.id } }));
+  const replayRead = need('getReplay', await client.GET('/api/v3/subscriptions/{name}/replays/{id}', { params: { path: { name: 'trace-spans', id: replay.id } } }));
+  const [toRetry, toDiscard] = await hooks.deadLetters();
+  const deadLetters = need('listDeadLetters', await client.GET('/api/v3/dead-letters', { params: { query: { subscriber: 'trace-spans', status: 'dead', limit: 10 } } }));
+  const retriedDeadLetter = need('retryDeadLetter', await client.POST('/api/v3/dead-letters/{id}/retry', { params: { path: { id: toRetry } } }));
+  succeeded('discardDeadLetter', await client.DELETE('/api/v3/dead-letters/{id}', { params: { path: { id: toDiscard } } }));
+
   // Tasks: one read, one cancelled, one failed then retried.
   const task = need('createTasks', await client.POST('/api/v3/tasks', { params: { header: { 'Idempotency-Key': 'all-ops-task' } }, body: { name: 'All operations', input: ['any', 'json', 1], priority: 'high', requiredCapabilities: ['summarize'] } }));
   if (!('id' in task)) throw new Error('createTasks answered a batch for one task');
@@ -227,6 +240,12 @@ export async function scenario(baseUrl: string, key: string, hooks: Hooks): Prom
     failedStatus: failed.status,
     retriedStatus: retried.status,
     traceEntity: trace.entityId,
+    eventTypes: events.items.map((e) => e.type),
+    subscriberNames: subscriptions.items.map((x) => x.name),
+    replaySubscriber: [replay.subscriber, replayRead.id === replay.id],
+    deadLetterIds: deadLetters.items.map((d) => d.id).sort(),
+    retriedDeadLetter: [retriedDeadLetter.outcome, retriedDeadLetter.deadLetter.status],
+    deadLettersMade: [toRetry, toDiscard].sort(),
     taskInput: 'input' in task ? task.input : undefined,
     listedTasks: tasks.items.map((t) => t.id),
     cancelledTaskStatus: cancelledTask.status,
@@ -315,8 +334,18 @@ describe('a client generated from /docs-json calls every operation of the docume
       await bus.execute(new StartTaskCommand(t.tenantId, id, agentId));
       await bus.execute(new FailTaskCommand(t.tenantId, id, agentId, { code: 'MODEL_ERROR', message: 'no' }, 'fail'));
     };
+    const deadLetters = async () =>
+      (
+        await adminRows<{ id: string }>(
+          `INSERT INTO dead_letters (id, subscriber, event_id, position, tenant_id, type, error, attempts)
+           SELECT gen_random_uuid(), 'trace-spans', id, position, tenant_id, type, '{"message": "boom"}', 5
+           FROM domain_events WHERE tenant_id = $1 AND type = 'WorkflowExecutionStarted' ORDER BY position LIMIT 2 RETURNING id`,
+          [t.tenantId],
+          t.db.name,
+        )
+      ).map((r) => r.id);
     const program = loadProgram<{ scenario(baseUrl: string, key: string, hooks: unknown): Promise<Record<string, unknown>> }>(PROGRAM, programFile);
-    const result = await program.scenario(t.url, t.key, { recorder: recorder(calls), failTask });
+    const result = await program.scenario(t.url, t.key, { recorder: recorder(calls), failTask, deadLetters });
 
     // Coverage: every operation of the document, and nothing outside it.
     const operations = operationsOf(document);
@@ -363,6 +392,13 @@ describe('a client generated from /docs-json calls every operation of the docume
       patchedImportance: 'high',
       policyMax: 5,
     });
+    expect(result).toMatchObject({
+      eventTypes: expect.arrayContaining(['WorkflowExecutionStarted', 'WorkflowExecutionCompleted']),
+      subscriberNames: expect.arrayContaining(['trace-spans']),
+      replaySubscriber: ['trace-spans', true],
+      retriedDeadLetter: ['delivered', 'retried'],
+    });
+    expect(result.deadLetterIds).toEqual(result.deadLettersMade);
     expect(result.revisionCount).toBeGreaterThanOrEqual(1);
     expect(result.hitIds).toEqual(result.memoryIds);
     expect(result.memberIds).toEqual(result.memoryIds);

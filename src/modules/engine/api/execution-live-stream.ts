@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { DomainEvent } from '@cognition/platform/domain';
 import { StoredEventRow } from '@cognition/platform/outbox/event-type.registry';
 import { TERMINAL_EXECUTION_EVENTS } from '../contracts';
-import { envelope, StreamEvent, StreamKey, StreamOrder } from './execution-stream-order';
+import { streamEnvelope, StreamEvent, StreamKey, StreamOrder } from './execution-stream-order';
 
 /** A `domain_events` row as the history query reads it (the relay's row shape). */
 type EventRow = StoredEventRow;
@@ -30,7 +30,7 @@ const HISTORY = `
   FROM domain_events
   WHERE tenant_id = $1 AND aggregate_id = $2 AND (tx_id, position) > ($3::xid8, $4::bigint)
     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY tx_id, position`;
+  ORDER BY domain_events.tx_id, domain_events.position`;
 
 
 const SNAPSHOT = `SELECT pg_snapshot_xmin(s)::text AS horizon, pg_snapshot_xmax(s)::text AS next FROM pg_current_snapshot() s`;
@@ -108,7 +108,7 @@ export class LiveStream {
     if (!m?.txId || event.aggregateId !== this.executionId || event.tenantId !== this.tenantId) return;
     const e: StreamEvent = {
       key: { txId: BigInt(m.txId), position: BigInt(m.position) },
-      envelope: envelope(m.id, m.position, event.tenantId, event.type, event.aggregateType, event.aggregateId, event.payload, event.occurredAt, m.correlationId),
+      envelope: streamEnvelope(event),
     };
     if (this.buffer) this.buffer.push(e);
     else {
@@ -178,7 +178,7 @@ export class LiveStream {
     const rows: EventRow[] = await this.db.query(HISTORY, [this.tenantId, this.executionId, after.txId.toString(), after.position.toString()]);
     return rows.map((r) => ({
       key: { txId: BigInt(r.tx_id), position: BigInt(r.position) },
-      envelope: envelope(r.id, String(r.position), r.tenant_id, r.type, r.aggregate_type, r.aggregate_id, r.payload, r.occurred_at, r.correlation_id),
+      envelope: streamEnvelope(r),
     }));
   }
 

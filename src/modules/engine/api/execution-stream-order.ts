@@ -1,3 +1,6 @@
+import { DomainEvent } from '@cognition/platform/domain';
+import { EnvelopeRow, EventEnvelope, envelopeOfEvent, envelopeOfRow } from '@cognition/platform/outbox/event-envelope';
+
 /**
  * Where an event sits in a stream: `(tx_id, position)` of its `domain_events` row, the order in
  * which the outbox relay publishes. `position` alone is not a commit order: transactions commit out
@@ -16,17 +19,8 @@ export function compareKeys(a: StreamKey, b: StreamKey): number {
   return 0;
 }
 
-/** The envelope of SPEC §7, plus `executionId` for convenience. */
-export interface StreamEnvelope {
-  id: string;
-  position: string;
-  tenantId: string;
-  type: string;
-  aggregateType: string;
-  aggregateId: string;
-  payload: unknown;
-  occurredAt: string;
-  correlationId: string | null;
+/** The envelope of SPEC §7 (the platform's one mapper), plus `executionId` for convenience. */
+export interface StreamEnvelope extends EventEnvelope {
   executionId: string;
 }
 
@@ -59,27 +53,8 @@ export class StreamOrder {
   }
 }
 
-export function envelope(
-  id: string,
-  position: string,
-  tenantId: string,
-  type: string,
-  aggregateType: string,
-  aggregateId: string,
-  payload: unknown,
-  occurredAt: Date,
-  correlationId: string | null,
-): StreamEnvelope {
-  return {
-    id,
-    position,
-    tenantId,
-    type,
-    aggregateType,
-    aggregateId,
-    payload,
-    occurredAt: new Date(occurredAt).toISOString(),
-    correlationId,
-    executionId: aggregateId,
-  };
+/** The stream's envelope of an event read back from the outbox (a row or a published event). */
+export function streamEnvelope(event: EnvelopeRow | DomainEvent<object>): StreamEnvelope {
+  const envelope = event instanceof DomainEvent ? envelopeOfEvent(event) : envelopeOfRow(event);
+  return { ...envelope, executionId: envelope.aggregateId };
 }

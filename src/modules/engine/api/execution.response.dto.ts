@@ -1,5 +1,6 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { anyJson, nullableRef } from '@cognition/platform/http/openapi';
+import { EventEnvelopeResponseDto } from '@cognition/platform/outbox/event-envelope.response.dto';
 
 export class ExecutionErrorResponseDto {
   @ApiProperty({ example: 'STEP_TIMEOUT' }) code!: string;
@@ -63,21 +64,12 @@ export class SignalResponseDto {
   @ApiProperty({ description: 'true: a waiting step took it; false: kept until a step waits for it' }) delivered!: boolean;
 }
 
-/** The `data` of each SSE event of GET /executions/{id}/events: the event envelope of SPEC §7. */
-export class ExecutionEventEnvelopeResponseDto {
+/** The `data` of each SSE event of GET /executions/{id}/events: the event envelope of SPEC §7, plus `executionId`. */
+export class ExecutionEventEnvelopeResponseDto extends EventEnvelopeResponseDto {
   @ApiProperty({ format: 'uuid', description: 'The event id (also the SSE `id:`; send it back as `Last-Event-ID` to resume)' })
-  id!: string;
-  @ApiProperty({ description: 'Position in the outbox (a bigint, as a decimal string)', example: '1042' })
-  position!: string;
-  @ApiProperty({ format: 'uuid' }) tenantId!: string;
-  @ApiProperty({ description: 'The event type (also the SSE `event:`)', example: 'StepExecutionCompleted' })
-  type!: string;
-  @ApiProperty({ example: 'WorkflowExecution' }) aggregateType!: string;
-  @ApiProperty({ description: 'The execution id' }) aggregateId!: string;
-  @ApiProperty(anyJson('The event’s payload')) payload!: unknown;
-  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
-  @ApiProperty({ type: String, nullable: true, description: 'The correlation id of the request or job that caused the event' })
-  correlationId!: string | null;
+  declare id: string;
+  @ApiProperty({ description: 'The execution id' })
+  declare aggregateId: string;
   @ApiProperty({ description: 'The execution id (the same as aggregateId)' })
   executionId!: string;
 }

@@ -75,30 +75,37 @@ export async function claimSteps(
  * transaction stopped running, so the tenant's running count does not grow and its cap holds
  * without counting; tenants with a `tenant_quotas` row (a cap that may have been lowered, or a
  * paused tenant) are left to the fair claim. Returns the steps claimed, in the order given.
+ *
+ * The rows are found by primary key only. `deps_remaining <= 0` (never below 0) says what
+ * `= 0` would without implying the predicate of the queue's partial index: given that index, a
+ * generic plan walked every due step of the queue and filtered it by id, per hand-off (a drain of
+ * chains spent a third more PostgreSQL CPU per step). The order of the ids is joined after the
+ * update, not in it, where a join would be re-scanned for every row updated.
  */
 const HAND_OFF = `
 WITH claimed AS (
   UPDATE step_executions s
   SET status = 'running', attempt = s.attempt + 1, lease_owner = $1, lease_expires_at = now() + make_interval(secs => $3),
       started_at = now(), updated_at = now()
-  FROM unnest($2::uuid[]) WITH ORDINALITY AS p(id, turn)
-  WHERE s.id = ANY($2::uuid[]) AND s.id = p.id AND s.status = 'pending' AND s.deps_remaining = 0 AND s.available_at <= now()
+  WHERE s.id = ANY($2::uuid[]) AND s.status = 'pending' AND s.deps_remaining <= 0 AND s.available_at <= now()
     AND NOT EXISTS (SELECT 1 FROM tenant_quotas q WHERE q.tenant_id = s.tenant_id)
   RETURNING s.id, s.execution_id, s.tenant_id, s.step_id, s.item_index, s.type, s.attempt, s.wait_kind, s.wait_key,
-            s.resume, s.available_at, p.turn
+            s.resume, s.available_at
+), ordered AS (
+  SELECT c.*, p.turn FROM claimed c JOIN unnest($2::uuid[]) WITH ORDINALITY AS p(id, turn) ON p.id = c.id
 ), started AS (
   INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
   SELECT cognitionos_uuid_v7(), c.tenant_id, 'StepExecutionStarted', 'WorkflowExecution', c.execution_id::text,
          jsonb_build_object('executionId', c.execution_id, 'stepExecutionId', c.id, 'stepId', c.step_id,
                             'itemIndex', c.item_index, 'type', c.type, 'attempt', c.attempt, 'workerId', $1::text),
          now()
-  FROM claimed c
+  FROM ordered c ORDER BY c.turn
 )
 SELECT c.id, c.execution_id, c.tenant_id, c.step_id, c.item_index, c.type, c.attempt, c.wait_kind, c.wait_key, c.resume,
        c.available_at, 'pending' AS was, e.workflow_id, e.workflow_version,
        CASE WHEN c.execution_id = ANY($4::uuid[]) THEN NULL
             WHEN row_number() OVER (PARTITION BY c.execution_id ORDER BY c.turn) = 1 THEN e.inputs END AS inputs
-FROM claimed c JOIN workflow_executions e ON e.id = c.execution_id
+FROM ordered c JOIN workflow_executions e ON e.id = c.execution_id
 ORDER BY c.turn`;
 
 export async function claimUnlocked(
@@ -109,7 +116,9 @@ export async function claimUnlocked(
   inputs: ExecutionInputsCache = new ExecutionInputsCache(0),
 ): Promise<ClaimedStep[]> {
   if (ids.length === 0) return [];
-  return claimedSteps(sql, await sql(HAND_OFF, [workerId, ids, leaseSeconds, inputs.known()], 'cognitionos_hand_off_steps'), inputs);
+  // Not a named statement: a plan kept per connection would be the one made while the table was
+  // small (a sequential scan), kept as it grows; planned on each call it finds the rows by key.
+  return claimedSteps(sql, await sql(HAND_OFF, [workerId, ids, leaseSeconds, inputs.known()]), inputs);
 }
 
 /**
@@ -202,12 +211,13 @@ export async function heartbeat(sql: Sql, workerId: string, ids: string[], lease
 
 /**
  * Steps whose worker stopped renewing the lease go back to pending (running → pending, lease
- * lost), and concurrency slots held by steps no longer running are released.
+ * lost), and concurrency slots held by steps no longer running are released. (`deps_remaining = 0`,
+ * true of every running step, lets the search use the index of running steps.)
  */
 export async function reapExpiredLeases(sql: Sql): Promise<number> {
   const rows = await sql(
     `UPDATE step_executions SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, available_at = now(), updated_at = now()
-     WHERE id IN (SELECT id FROM step_executions WHERE status = 'running' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED)
+     WHERE id IN (SELECT id FROM step_executions WHERE status = 'running' AND deps_remaining = 0 AND lease_expires_at < now() FOR UPDATE SKIP LOCKED)
      RETURNING id`,
   );
   await sql(

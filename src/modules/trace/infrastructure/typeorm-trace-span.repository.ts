@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { newId } from '@cognition/platform/ids/uuid';
+import { stableV7, timeOfV7 } from '@cognition/platform/ids/uuid';
 import { TimedRepository } from '@cognition/platform/metrics/timed';
 import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { FINAL_SPAN_STATUSES, SpanWrite } from '../domain/span-write';
@@ -53,6 +53,16 @@ ON CONFLICT (tenant_id, entity_id, type) DO UPDATE SET
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
+/**
+ * A span's id is a function of what it traces, (tenant, type, entity): rebuilding the projection
+ * from the events (a replay) gives every span, and every parent link, the id it had. It is a
+ * UUIDv7 with the time of the traced entity's own UUIDv7 id (execution, step, task, run and call ids
+ * are UUIDv7s), so spans still sort by age; an entity id that is not one takes the event's time.
+ */
+export function spanIdOf(tenantId: string, type: string, entityId: string, at: Date): string {
+  return stableV7(`trace-span:${tenantId}:${type}:${entityId}`, timeOfV7(entityId) ?? at.getTime());
+}
+
 /** Spans in PostgreSQL, upserted in the caller's transaction when there is one. */
 @Injectable()
 @TimedRepository('trace-span')
@@ -64,7 +74,7 @@ export class TypeOrmTraceSpanRepository extends TraceSpanRepository {
   async apply(w: SpanWrite): Promise<void> {
     const final = w.status !== undefined && FINAL_SPAN_STATUSES.has(w.status);
     await (this.txHost as unknown as Tx).tx.query(UPSERT, [
-      newId(),
+      spanIdOf(w.tenantId, w.type, w.entityId, w.at),
       w.tenantId,
       w.type,
       w.entityId,
@@ -77,7 +87,7 @@ export class TypeOrmTraceSpanRepository extends TraceSpanRepository {
       w.startedAt ?? null,
       final ? (w.completedAt ?? w.at) : null,
       w.position !== null && /^\d{1,19}$/.test(w.position) ? w.position : null,
-      newId(),
+      w.parent ? spanIdOf(w.tenantId, w.parent.type, w.parent.entityId, w.at) : null,
       w.parent?.type ?? null,
       w.parent?.entityId ?? null,
     ]);

@@ -20,6 +20,11 @@ export interface ClusterOptions {
   port?: number;
   /** More `postgres -c` settings (the test cluster turns fsync off). */
   settings?: Record<string, string>;
+  /**
+   * Authentication of a new cluster (set by `initdb`): scram-sha-256 with the generated password
+   * (default), or trust, as the test cluster has it like the machines' own PostgreSQL.
+   */
+  auth?: 'scram-sha-256' | 'trust';
   /** Where notices go (a stale pid file removed, the server user created); default stderr. */
   log?: (line: string) => void;
 }
@@ -53,11 +58,12 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
   const binaries = embeddedBinaries();
   installVendoredPgvector(join(packageRoot(), 'vendor', 'pgvector', platformKey()), binaries.nativeDir, binaries.major);
   const user = serverUser(log);
+  if (user) checkReachable(binaries, user);
   const dir = options.dir;
   mkdirSync(dirname(dir), { recursive: true });
   const unlock = lockFile(`${dir}.lock`);
   try {
-    if (!readState(dir)) initialise(dir, binaries, user);
+    if (!readState(dir)) initialise(dir, binaries, user, options.auth ?? 'scram-sha-256');
     const state = readState(dir)!;
     let port = await runningPort(dir, state.password, log);
     const started = port === undefined;
@@ -101,8 +107,16 @@ export function closeCluster(dir: string): void {
   }
 }
 
+/** As root, the binaries run as the user postgres: every folder above node_modules must be open to it. */
+function checkReachable(binaries: EmbeddedBinaries, user: ServerUser): void {
+  const result = run(binaries.postgres, ['--version'], user);
+  if (result.status !== 0) {
+    throw new Error(`the embedded PostgreSQL runs as user "${user.name}" (initdb refuses root), which cannot run ${binaries.postgres} (${lastLine(result.stderr) || `exit ${result.status}`}): open the folders above it to that user (chmod o+x), or set DATABASE_URL / DB_HOST`);
+  }
+}
+
 /** `initdb` into a temporary folder renamed into place when it succeeded, so an interrupted one leaves nothing half made. */
-function initialise(dir: string, binaries: EmbeddedBinaries, user: ServerUser | undefined): void {
+function initialise(dir: string, binaries: EmbeddedBinaries, user: ServerUser | undefined, auth: 'scram-sha-256' | 'trust'): void {
   if (existsSync(dir)) {
     const entries = readdirSync(dir);
     if (entries.includes('PG_VERSION')) throw new Error(`${dir} holds a PostgreSQL cluster that cognition-os did not make (no cognition-os.json): set EMBEDDED_PG_DIR to another folder`);
@@ -117,7 +131,7 @@ function initialise(dir: string, binaries: EmbeddedBinaries, user: ServerUser | 
   writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
   try {
     if (user) for (const path of [fresh, passwordFile]) chownSync(path, user.uid, user.gid);
-    const result = run(binaries.initdb, ['-D', fresh, '--username=postgres', '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '--encoding=UTF8', ...localeArgs()], user);
+    const result = run(binaries.initdb, ['-D', fresh, '--username=postgres', `--auth=${auth}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', ...localeArgs()], user);
     if (result.status !== 0) {
       const who = user ? ` as user "${SERVER_USER}" (initdb refuses root; every folder above ${dir} must be open to that user)` : '';
       throw new Error(`initdb of the embedded PostgreSQL failed${who}: ${lastLine(result.stderr) || `exit ${result.status}`}`);

@@ -10,6 +10,10 @@ describe('usesEmbeddedDatabase: the raw environment names no database', () => {
     [{ DB_HOST: 'db.internal', DB_PORT: '6432' }, false],
     [{ DATABASE_URL: 'postgres://u@h/db' }, false],
     [{ DATABASE_URL: 'postgres://u@h/db', DB_HOST: '' }, false],
+    // Production never embeds (the defaults, 127.0.0.1:5432, as before).
+    [{ NODE_ENV: 'production' }, false],
+    [{ NODE_ENV: 'development' }, true],
+    [{ NODE_ENV: 'test' }, true],
   ])('%j → %s', (env, embedded) => {
     expect(usesEmbeddedDatabase(env)).toBe(embedded);
   });

@@ -1,0 +1,3 @@
+export * from './events.types';
+export * from './events.queries';
+export * from './events.commands';
