@@ -5,8 +5,9 @@ import { pruneInBatches } from '@cognition/platform/retention/prune-in-batches';
 /**
  * Resolved dead letters: rows of `dead_letters` whose status is `retried` or `discarded` and whose
  * `resolved_at` is older than DEAD_LETTER_RETENTION_DAYS. Open ones (`dead`) are kept whatever their
- * age: someone still has to look at them. Before the dead-letter table exists (it comes with the
- * events work), the job has nothing to do and says so at debug level.
+ * age: someone still has to look at them (a retry needs their event: the events job keeps it too).
+ * Without a dead-letter table (a schema older than the event store's migration) the job has
+ * nothing to do and says so at debug level.
  */
 @Injectable()
 @RetentionJob({

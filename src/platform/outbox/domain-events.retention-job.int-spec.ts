@@ -82,6 +82,76 @@ describe('events retention (real PostgreSQL)', () => {
     });
   });
 
+  describe('in numeric (tx_id, position) order', () => {
+    let h: RetentionHarness;
+    beforeAll(async () => {
+      h = await retentionHarness('retention_events_order', [DomainEventsRetentionJob], { EVENT_RETENTION_DAYS: '7', RETENTION_BATCH_SIZE: '2' });
+    });
+    afterAll(() => h?.close());
+
+    it('walks transaction ids 9, 10, 100 in that order (not as text), each event counted once', async () => {
+      const keys: Key[] = [];
+      for (const tx of ['9', '10', '100']) {
+        const { rows } = await h.pg.query(
+          `INSERT INTO domain_events (id, tx_id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
+           VALUES ($1, $2::xid8, $3, 'Something', 'Thing', 'x', '{}', now() - interval '10 days') RETURNING tx_id::text AS "txId", position::text AS position`,
+          [newId(), tx, TENANT],
+        );
+        keys.push(rows[0]);
+      }
+      await checkpoint(h, 'trace-spans', keys[2]);
+      expect((await h.runner.run({ dryRun: true, jobs: ['events'] }))!.jobs[0].rows).toEqual({ domain_events: 3 });
+      expect((await h.runner.run({ jobs: ['events'] }))!.jobs[0].rows).toEqual({ domain_events: 3 });
+    });
+  });
+
+  describe('behind replays, and not an event an open dead letter names', () => {
+    let h: RetentionHarness;
+    beforeAll(async () => {
+      h = await retentionHarness('retention_events_replays', [DomainEventsRetentionJob], { EVENT_RETENTION_DAYS: '7', RETENTION_BATCH_SIZE: '2' });
+    });
+    afterAll(() => h?.close());
+
+    const deadLetter = async (at: Key, status: 'dead' | 'retried') => {
+      await h.pg.query(
+        `INSERT INTO dead_letters (id, subscriber, event_id, position, tenant_id, type, error, attempts, status, resolved_at)
+         SELECT $1, 'trace-spans', id, position, tenant_id, type, '{"message": "boom"}', 3, $3, CASE WHEN $3 = 'dead' THEN NULL ELSE now() END
+         FROM domain_events WHERE position = $2`,
+        [newId(), at.position, status],
+      );
+    };
+
+    it('keeps the event of an open dead letter (a retry needs it) and prunes the one of a retried dead letter', async () => {
+      const keys = [await event(h, 10), await event(h, 10), await event(h, 10), await event(h, 10)];
+      await checkpoint(h, 'trace-spans', keys[3]);
+      await deadLetter(keys[1], 'dead');
+      await deadLetter(keys[2], 'retried');
+      expect((await h.runner.run({ dryRun: true, jobs: ['events'] }))!.jobs[0].rows).toEqual({ domain_events: 3 });
+      expect((await h.runner.run({ jobs: ['events'] }))!.jobs[0].rows).toEqual({ domain_events: 3 });
+      expect(await positions(h)).toEqual([keys[1].position]);
+      // Discarded: its event may go now.
+      await h.pg.query(`UPDATE dead_letters SET status = 'discarded', resolved_at = now() WHERE status = 'dead'`);
+      expect((await h.runner.run({ jobs: ['events'] }))!.jobs[0].rows).toEqual({ domain_events: 1 });
+    });
+
+    it('keeps what a replay in progress has still to read', async () => {
+      const keys = [await event(h, 10), await event(h, 10), await event(h, 10), await event(h, 10)];
+      await checkpoint(h, 'trace-spans', keys[3]);
+      const replay = newId();
+      await h.pg.query(
+        `INSERT INTO subscription_replays (id, tenant_id, subscriber, from_position, upto_tx_id, upto_position, cursor_tx_id, cursor_position, status)
+         VALUES ($1, $2, 'trace-spans', 1, $3::xid8, $4, $5::xid8, $6, 'running')`,
+        [replay, TENANT, keys[3].txId, keys[3].position, keys[1].txId, keys[1].position],
+      );
+      const report = await h.runner.run({ jobs: ['events'] });
+      expect(report!.jobs[0]).toMatchObject({ rows: { domain_events: 2 }, note: expect.stringContaining(`replay ${replay}`) });
+      expect(await positions(h)).toEqual(keys.slice(2).map((k) => k.position));
+      await h.pg.query(`UPDATE subscription_replays SET status = 'completed', finished_at = now() WHERE id = $1`, [replay]);
+      expect((await h.runner.run({ jobs: ['events'] }))!.jobs[0].rows).toEqual({ domain_events: 2 });
+      expect(await h.count('domain_events')).toBe(0);
+    });
+  });
+
   describe("behind this process's live relay", () => {
     let h: RetentionHarness;
     let live: Key | undefined;
