@@ -51,7 +51,7 @@ SELECT ${TOTALS}, status, warned_now AS "warnedNow" FROM u`;
  * (UsageLedgerRetentionJob). One statement, so one snapshot: a rollup committing meanwhile is seen
  * either before (entries) or after (rollups), never half.
  */
-const LEDGER_TOTALS = `
+export const LEDGER_TOTALS = `
 SELECT coalesce(sum(tokens_in), 0)::bigint AS "tokensIn", coalesce(sum(tokens_out), 0)::bigint AS "tokensOut",
        coalesce(sum(cost_usd), 0) AS "costUsd", coalesce(sum(duration_ms), 0)::bigint AS "durationMs",
        coalesce(sum(model_calls), 0)::int AS "modelCalls", coalesce(sum(tool_calls), 0)::int AS "toolCalls"
