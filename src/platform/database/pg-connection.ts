@@ -1,4 +1,4 @@
-import { ClientConfig } from 'pg';
+import { Client, ClientConfig } from 'pg';
 import { Env } from '@cognition/config/env.schema';
 
 /**
@@ -11,4 +11,20 @@ export function pgClientConfig(env: Env, applicationName = 'cognition-os-session
   const common = { ssl, application_name: applicationName, connectionTimeoutMillis: 10_000, keepAlive: true };
   if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL, ...common };
   return { host: env.DB_HOST, port: env.DB_PORT, database: env.DB_NAME, user: env.DB_USER, password: env.DB_PASSWORD, ...common };
+}
+
+/**
+ * Opens a session of its own (outside the pool), as the relays and retention hold one for their
+ * advisory locks: `onError` hears a session lost later; a connect that fails closes the client.
+ */
+export async function connectSession(env: Env, applicationName: string, onError: (error: Error, client: Client) => void): Promise<Client> {
+  const client = new Client(pgClientConfig(env, applicationName));
+  client.on('error', (error) => onError(error, client));
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
 }

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { AppConfig } from '@cognition/config/app-config';
 import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
 import { BackgroundLoop } from '@cognition/platform/background/background-loop';
-import { pgClientConfig } from '@cognition/platform/database/pg-connection';
+import { connectSession } from '@cognition/platform/database/pg-connection';
 import { isConnectionError } from '@cognition/platform/database/pg-errors';
 import { PgListener } from '@cognition/platform/database/pg-listener';
 import { MetricsService } from '@cognition/platform/metrics/metrics.service';
@@ -148,17 +148,10 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   /** The relay's own session: it holds the durable subscribers' advisory locks. */
   private async sessionClient(): Promise<Client> {
     if (this.session) return this.session;
-    const client = new Client(pgClientConfig(this.config.all, 'cognition-os-relay'));
-    client.on('error', (e) => {
+    const client = await connectSession(this.config.all, 'cognition-os-relay', (e, lost) => {
       this.logger.warn(`relay session lost: ${e.message}`);
-      if (this.session === client) void this.dropSession();
+      if (this.session === lost) void this.dropSession();
     });
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
     this.session = client;
     return client;
   }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { Counter, Gauge } from 'prom-client';
 import { Env } from '@cognition/config/env.schema';
-import { pgClientConfig } from '@cognition/platform/database/pg-connection';
+import { connectSession } from '@cognition/platform/database/pg-connection';
 import { isConnectionError } from '@cognition/platform/database/pg-errors';
 import { envelopeOfRow } from '../event-envelope';
 import { StoredEventRow } from '../event-type.registry';
@@ -163,17 +163,10 @@ export class BrokerRelay {
   /** Its own session: it holds the advisory lock. */
   private async sessionClient(): Promise<Client> {
     if (this.session) return this.session;
-    const client = new Client(pgClientConfig(this.env, `cognition-os-broker:${this.broker.name}`));
-    client.on('error', (e) => {
+    const client = await connectSession(this.env, `cognition-os-broker:${this.broker.name}`, (e, lost) => {
       this.logger.warn(`broker relay session lost: ${e.message}`);
-      if (this.session === client) void this.dropSession();
+      if (this.session === lost) void this.dropSession();
     });
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
     this.session = client;
     return client;
   }
