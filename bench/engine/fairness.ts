@@ -27,6 +27,7 @@ import { pgAdminConfig, recreateDatabase } from '../support/postgres';
 import { markdownTable } from '../support/table';
 import { chunks, median, nowMs, sleep } from './measure';
 import { migrateBenchDatabase } from '../support/engine-database';
+import { quickOr } from '../support/quick';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DATABASE = 'cognition_os_bench_fairness';
@@ -43,8 +44,8 @@ function num(name: string, fallback: number): number {
 }
 
 const settings = {
-  aSteps: num('BENCH_FAIR_A_STEPS', 100_000),
-  bRuns: num('BENCH_FAIR_B_RUNS', 5),
+  aSteps: num('BENCH_FAIR_A_STEPS', quickOr(100_000, 20_000)),
+  bRuns: num('BENCH_FAIR_B_RUNS', quickOr(5, 3)),
   bEveryMs: num('BENCH_FAIR_B_EVERY_MS', 500),
   /** B's first chain starts this long after the worker (A's drain is under way). */
   bFirstMs: num('BENCH_FAIR_B_FIRST_MS', 1000),

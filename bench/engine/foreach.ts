@@ -30,6 +30,7 @@ import { pgAdminConfig, recreateDatabase } from '../support/postgres';
 import { markdownTable } from '../support/table';
 import { median, nowMs, sleep } from './measure';
 import { migrateBenchDatabase } from '../support/engine-database';
+import { quickOr } from '../support/quick';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DATABASE = 'cognition_os_bench_foreach';
@@ -44,8 +45,8 @@ function numbers(name: string, fallback: string): number[] {
 }
 
 const settings = {
-  sizes: numbers('BENCH_FOREACH_SIZES', '100,1000,5000,10000'),
-  runs: numbers('BENCH_FOREACH_RUNS', '3')[0],
+  sizes: numbers('BENCH_FOREACH_SIZES', quickOr('100,1000,5000,10000', '1000,10000')),
+  runs: numbers('BENCH_FOREACH_RUNS', quickOr('3', '1'))[0],
   concurrency: numbers('BENCH_CONCURRENCY', '10')[0],
   /** BENCH_FOREACH_VACUUM=0: no VACUUM before each run (the dead rows of earlier runs stay until autovacuum). */
   vacuum: process.env.BENCH_FOREACH_VACUUM !== '0',

@@ -27,6 +27,7 @@ import { pgAdminConfig, recreateDatabase } from '../support/postgres';
 import { markdownTable } from '../support/table';
 import { migrateBenchDatabase } from '../support/engine-database';
 import { nowMs, sleep } from '../engine/measure';
+import { quickOr } from '../support/quick';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DATABASE = 'cognition_os_bench_retention';
@@ -41,11 +42,11 @@ function whole(name: string, fallback: number): number {
 }
 
 const settings = {
-  executions: whole('BENCH_RETENTION_EXECUTIONS', 50_000),
+  executions: whole('BENCH_RETENTION_EXECUTIONS', quickOr(50_000, 6_000)),
   /** Executions started per second. */
   rate: whole('BENCH_RETENTION_RATE', 200),
   /** EVENT_, EXECUTION_ and TRACE_RETENTION_DAYS, in seconds. */
-  windowSeconds: whole('BENCH_RETENTION_WINDOW_S', 60),
+  windowSeconds: whole('BENCH_RETENTION_WINDOW_S', quickOr(60, 15)),
   intervalMs: whole('BENCH_RETENTION_INTERVAL_MS', 5000),
   sampleMs: whole('BENCH_RETENTION_SAMPLE_MS', 10_000),
   inFlight: whole('BENCH_RETENTION_IN_FLIGHT', 16),
