@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DomainEvent } from '@cognition/platform/domain';
 import type { AppConfig } from '@cognition/config/app-config';
-import { DurableDelivery } from './durable-delivery';
+import { BATCH_MAX, DurableDelivery } from './durable-delivery';
 import { EventTypeRegistry, StoredEventRow } from './event-type.registry';
 import { handlerFailureOf, retryDelayMs } from './handler-failure';
 
@@ -90,5 +90,60 @@ describe('durable delivery', () => {
     expect(handlerFailureOf('plain')).toEqual({ message: 'plain' });
     expect(handlerFailureOf(new Error('x'.repeat(3000))).message).toHaveLength(2001);
     expect(handlerFailureOf(Object.assign(new Error('m'), { code: 42 }))).toEqual({ message: 'm' });
+  });
+
+  describe('with handleBatch', () => {
+    function batching(failOn: Set<number>) {
+      const seen: number[] = [];
+      const batches: number[][] = [];
+      const handle = async (e: DomainEvent) => {
+        const n = (e.payload as { n: number }).n;
+        if (failOn.has(n)) throw Object.assign(new Error(`no ${n}`), { code: 'E_NO' });
+        seen.push(n);
+      };
+      const handleBatch = async (events: DomainEvent[]) => {
+        const ns = events.map((e) => (e.payload as { n: number }).n);
+        if (ns.some((n) => failOn.has(n))) throw new Error('batch failed'); // all or nothing
+        batches.push(ns);
+        seen.push(...ns);
+      };
+      return { seen, batches, s: { name: 'sub', types: new Set(['Thing']), handler: { handle, handleBatch } } };
+    }
+
+    it('hands a run of events to one call; other types only move the cursor', async () => {
+      const { s, seen, batches } = batching(new Set());
+      const rows = [row(1), row(2, 'Other'), row(3), row(4), row(5, 'Other')];
+      const result = await new DurableDelivery(new EventTypeRegistry(), config(3)).deliver(s, rows, start, async () => undefined);
+      expect(batches).toEqual([[1, 3, 4]]);
+      expect(seen).toEqual([1, 3, 4]);
+      expect(result).toMatchObject({ cursor: { txId: '105', position: '5' }, retry: null, delivered: 3, blockedUntil: null });
+    });
+
+    it('splits runs at BATCH_MAX', async () => {
+      const { s, batches } = batching(new Set());
+      const rows = Array.from({ length: BATCH_MAX + 3 }, (_, i) => row(i + 1));
+      const result = await new DurableDelivery(new EventTypeRegistry(), config(3)).deliver(s, rows, start, async () => undefined);
+      expect(batches.map((b) => b.length)).toEqual([BATCH_MAX, 3]);
+      expect(result.delivered).toBe(BATCH_MAX + 3);
+    });
+
+    it('after a failed batch, goes one by one: the events before the failing one are delivered, the failing one gets the retry rule', async () => {
+      const { s, seen, batches } = batching(new Set([3]));
+      const result = await new DurableDelivery(new EventTypeRegistry(), config(3)).deliver(s, [row(1), row(2), row(3), row(4)], start, async () => undefined);
+      expect(batches).toEqual([]);
+      expect(seen).toEqual([1, 2]);
+      expect(result).toMatchObject({ cursor: { position: '2' }, retry: { eventId: 'e3', attempts: 1 }, delivered: 2 });
+    });
+
+    it('an event with a due retry goes alone, then the rest goes as a batch; dead letters still happen', async () => {
+      const { s, seen, batches } = batching(new Set([2]));
+      const due = { eventId: 'e2', attempts: 2, at: new Date(Date.now() - 1), error: { message: 'x' } };
+      const dead: string[] = [];
+      const result = await new DurableDelivery(new EventTypeRegistry(), config(3)).deliver(s, [row(2), row(3), row(4)], { cursor: start.cursor, retry: due }, async (r) => void dead.push(r.id));
+      expect(dead).toEqual(['e2']);
+      expect(batches).toEqual([[3, 4]]);
+      expect(seen).toEqual([3, 4]);
+      expect(result).toMatchObject({ cursor: { position: '4' }, retry: null, delivered: 2, deadLettered: 1 });
+    });
   });
 });

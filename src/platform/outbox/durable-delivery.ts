@@ -36,6 +36,9 @@ export interface DeliveryResult extends DeliveryState {
  */
 export type DeadLetterWrite = (row: StoredEventRow, attempts: number, failure: HandlerFailure) => Promise<void>;
 
+/** Most events handed to one `handleBatch` call. */
+export const BATCH_MAX = 200;
+
 export const keyOf = (row: Pick<StoredEventRow, 'tx_id' | 'position'>): DeliveryCursor => ({ txId: String(row.tx_id), position: String(row.position) });
 
 /**
@@ -45,6 +48,11 @@ export const keyOf = (row: Pick<StoredEventRow, 'tx_id' | 'position'>): Delivery
  * without blocking anyone else — delivery stops there and the caller keeps the retry state and comes
  * back when it is due; after EVENT_HANDLER_MAX_ATTEMPTS failed attempts the event is dead-lettered and
  * delivery moves on. Rows of types the subscriber does not take only move the cursor.
+ *
+ * A subscriber with `handleBatch` gets its events in runs of up to BATCH_MAX, one call each (the
+ * trace projection writes a run in one transaction instead of one commit per span). A batch that
+ * throws changed nothing (the contract of `handleBatch`); its events are then delivered one by one,
+ * which finds the failing event and gives it the retry rule above.
  */
 @Injectable()
 export class DurableDelivery {
@@ -67,9 +75,27 @@ export class DurableDelivery {
     let { cursor, retry } = start;
     let delivered = 0;
     let deadLettered = 0;
-    for (const row of rows) {
+    /** Rows before this index go one by one: a batch over them failed. */
+    let singlyUntil = 0;
+    for (let i = 0; i < rows.length; i++) {
       if (stopped()) break;
+      const row = rows[i];
       if (subscriber.types.has(row.type)) {
+        if (i >= singlyUntil && retry?.eventId !== row.id) {
+          const run = this.batchAt(subscriber, rows, i);
+          if (run) {
+            try {
+              await subscriber.handler.handleBatch!(run.events.map((r) => this.registry.fromRow(r)));
+              delivered += run.events.length;
+              retry = null;
+              cursor = keyOf(rows[run.end - 1]);
+              i = run.end - 1;
+              continue;
+            } catch {
+              singlyUntil = run.end; // one by one: finds the failing event and gives it the retry rule
+            }
+          }
+        }
         // A retry state is about the next event only (anything else is stale: the cursor was moved).
         const prior = retry?.eventId === row.id ? retry : null;
         retry = null;
@@ -100,5 +126,21 @@ export class DurableDelivery {
       cursor = keyOf(row);
     }
     return { cursor, retry, delivered, deadLettered, blockedUntil: null };
+  }
+
+  /**
+   * The subscriber's events from `rows[from]` on, for one `handleBatch` call: up to BATCH_MAX of them,
+   * ending before an event with a retry state (that one goes alone, with its attempts). Null when the
+   * subscriber has no `handleBatch` or fewer than two events would go.
+   */
+  private batchAt(subscriber: DurableSubscriber, rows: StoredEventRow[], from: number): { events: StoredEventRow[]; end: number } | null {
+    if (!subscriber.handler.handleBatch) return null;
+    const events: StoredEventRow[] = [];
+    let end = from;
+    for (; end < rows.length && events.length < BATCH_MAX; end++) {
+      if (!subscriber.types.has(rows[end].type)) continue;
+      events.push(rows[end]);
+    }
+    return events.length > 1 ? { events, end } : null;
   }
 }

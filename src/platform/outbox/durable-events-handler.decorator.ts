@@ -12,6 +12,11 @@ export interface DurableHandlerOptions {
 /** A handler that must see every event at least once, in commit order, even across crashes. */
 export interface DurableEventHandler<E extends DomainEvent = DomainEvent> {
   handle(event: E): Promise<void>;
+  /**
+   * Optional: several events, in order, all or nothing — if it throws, none of them may have taken
+   * effect (one transaction). Delivery then hands the same events to `handle` one at a time.
+   */
+  handleBatch?(events: E[]): Promise<void>;
 }
 
 /**

@@ -198,6 +198,41 @@ describe('trace span projection (real PostgreSQL)', () => {
     expect(items.every((s) => s.rootId === root)).toBe(true);
   });
 
+  it('handleBatch (one round trip for a run of events) builds the same trees as one event at a time, whatever the order and the strings', async () => {
+    const single = newId();
+    const batched = newId();
+    const a = agenticRun(single);
+    await feed(await store(a.commits));
+    const expected = shape(await tree(single, 'workflow', a.ex));
+
+    const b = agenticRun(batched);
+    const events = await store(b.commits);
+    // Children before parents, and every event twice: the same span written several times in one batch.
+    await handler.handleBatch([...events].reverse().concat(events));
+    expect(shape(await tree(batched, 'workflow', b.ex))).toEqual(expected);
+
+    // Quotes, backslashes, dollar signs, unicode and SQL-looking text survive as data.
+    const odd = newId();
+    const c = agenticRun(odd);
+    const hostile = `it's a \\ $1 $$ '); DROP TABLE trace_spans; -- \u00e9\u{1F600}`;
+    const started = c.commits[1] as StepExecutionStarted;
+    const completed = c.commits[2] as StepExecutionCompleted;
+    (completed.payload as { output: unknown }).output = { q: hostile, nested: { "k'ey": [hostile] } };
+    await handler.handleBatch(await store([c.commits[0], started, completed]));
+    const root = await tree(odd, 'workflow', c.ex);
+    expect(root.children[0].outputs).toEqual({ q: hostile, nested: { "k'ey": [hostile] } });
+  });
+
+  it('a batch that fails changes nothing (all or none)', async () => {
+    const tenant = newId();
+    const { ex, commits } = agenticRun(tenant);
+    const events = await store(commits);
+    // A span type the table refuses makes one write of the batch fail.
+    const broken = Object.assign(Object.create(Object.getPrototypeOf(events[1])), events[1], { tenantId: 'not-a-uuid' });
+    await expect(handler.handleBatch([events[0], broken, events[2]])).rejects.toThrow();
+    expect((await queries.execute(new ListTracesQuery(tenant, { type: 'workflow' as never, entityId: ex }, 10))).items).toHaveLength(0);
+  });
+
   it('replaying an old event changes nothing: a completed span is not moved back to running', async () => {
     const tenant = newId();
     const { ex, commits } = agenticRun(tenant);

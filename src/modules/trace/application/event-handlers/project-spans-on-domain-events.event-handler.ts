@@ -8,6 +8,8 @@ import { TraceSpanRepository } from '../../domain/trace-span.repository.port';
  * Writes the span tree from execution, step, task and agent events. Durable: every event at least
  * once, in commit order, from a checkpoint. Each write is one idempotent upsert (no transaction
  * needed): re-delivered events change nothing, and an older event never undoes a newer one.
+ * A run of events is written in one round trip and one commit (`applyAll`) instead of a round trip
+ * and a commit per span, which is what lets the projection keep up with the engine.
  */
 @Injectable()
 @DurableEventsHandler('trace-spans', ...TRACED_EVENTS)
@@ -16,5 +18,9 @@ export class ProjectSpansOnDomainEventsEventHandler implements DurableEventHandl
 
   async handle(event: DomainEvent): Promise<void> {
     for (const write of projectSpans(event)) await this.spans.apply(write);
+  }
+
+  async handleBatch(events: DomainEvent[]): Promise<void> {
+    await this.spans.applyAll(events.flatMap((event) => projectSpans(event)));
   }
 }
