@@ -105,10 +105,6 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
       (notify, claimed, drained) => {
         if (drained) this.backlog = false;
         if (claimed.length) this.enqueue(claimed).then(() => this.dispatch(), (e: Error) => this.logger.warn(`steps claimed after a write could not be queued: ${e.message}`));
-        // Without a backlog, finishing steps did not wake the claims (finish()): once their slots are
-        // free in the database, a claim pass takes what a tenant's cap held back — unless the write
-        // handed off the next steps itself (a chain link).
-        else if (!this.backlog) this.claims?.wake();
         if (notify) this.wake();
       },
       () => ({
@@ -241,12 +237,8 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     this.dispatch();
     this.metrics.stepDuration.observe({ type: result.claim.type, outcome: result.kind }, Number(process.hrtime.bigint() - started) / 1e9);
     this.batcher.push(result);
-    // A slot is free: a claim pass fills it when the queue may hold more (a step finishing says
-    // nothing of the queue: no backlog implied). When the last claim drained the queue, what becomes
-    // due since comes with a NOTIFY (which sets the backlog), with this write's hand-off, after the
-    // write (the batcher's callback above) or with the poll (timers): a claim pass now, before the
-    // write, would find nothing, and every chain link would pay for it.
-    if (this.backlog) this.claims?.wake();
+    // A slot is free: a claim pass fills it (a step finishing says nothing of the queue: no backlog implied).
+    this.claims?.wake();
   }
 
   /** Renews the leases of everything this worker holds: queued, running, and results not yet written. */
