@@ -53,29 +53,38 @@ function list(name: string, fallback: string): string[] {
   return (process.env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/**
+ * BENCH_QUICK=1: small sizes (5,000 jobs, 300 chains: graphile-worker drains chains at 150-600 steps/s here),
+ * concurrency 10, ours + graphile-worker default and batched, three interleaved rounds: about 4 minutes.
+ */
+const QUICK = ['1', 'true', 'yes'].includes((process.env.BENCH_QUICK ?? '').toLowerCase());
+
 const settings = {
-  jobs: num('BENCH_JOBS', 20_000),
-  chains: num('BENCH_CHAINS', 2_000),
+  quick: QUICK,
+  jobs: num('BENCH_JOBS', QUICK ? 5_000 : 20_000),
+  chains: num('BENCH_CHAINS', QUICK ? 300 : 2_000),
   chainLength: num('BENCH_CHAIN_LENGTH', 10),
-  concurrency: list('BENCH_CONCURRENCY', '10,24').map((c) => {
+  /** Rounds: every engine once per round, peers first, then ours; the tables show each engine's median round. */
+  rounds: num('BENCH_ROUNDS', QUICK ? 3 : 1),
+  concurrency: list('BENCH_CONCURRENCY', QUICK ? '10' : '10,24').map((c) => {
     const n = Number(c);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`BENCH_CONCURRENCY: bad value "${c}"`);
     return n;
   }),
-  latencySamples: num('BENCH_LATENCY_SAMPLES', 1_000),
+  latencySamples: num('BENCH_LATENCY_SAMPLES', QUICK ? 200 : 1_000),
   latencyWarmup: num('BENCH_LATENCY_WARMUP', 50),
   longChain: num('BENCH_LONG_CHAIN', 40),
   longChainRuns: num('BENCH_LONG_CHAIN_RUNS', 5),
-  engines: list('BENCH_ENGINES', ENGINES.map((e) => e.id).join(',')),
+  engines: list('BENCH_ENGINES', QUICK ? 'ours,graphile-worker-default,graphile-worker-batched' : ENGINES.map((e) => e.id).join(',')),
   rowWrites: ['1', 'true', 'yes'].includes((process.env.BENCH_ROW_WRITES ?? '').toLowerCase()),
   keepDatabases: ['1', 'true', 'yes'].includes((process.env.BENCH_KEEP_DB ?? '').toLowerCase()),
   /** A measurement during which other programs used more CPU than this (cores) is contended: retried. */
   foreignMaxCores: Number(process.env.BENCH_FOREIGN_MAX || 0.25),
   foreignMaxWrites: Number(process.env.BENCH_FOREIGN_WRITES || 100),
-  retries: Number(process.env.BENCH_RETRIES ?? 2),
+  retries: Number(process.env.BENCH_RETRIES ?? (QUICK ? 0 : 2)),
   /** Before each measurement, wait (up to BENCH_QUIET_WAIT seconds) until the machine is below this many busy cores. */
   quietCores: Number(process.env.BENCH_QUIET_CORES || 0.3),
-  quietWaitSeconds: Number(process.env.BENCH_QUIET_WAIT ?? 300),
+  quietWaitSeconds: Number(process.env.BENCH_QUIET_WAIT ?? (QUICK ? 1 : 300)),
 };
 
 // ── measurements ──────────────────────────────────────────────────────────────────────────────────
@@ -237,6 +246,38 @@ interface EngineRow {
     cpu: CpuUse;
   } & Contention;
   errors: string[];
+  /** Which round this row was measured in (1-based); a median row has none. */
+  round?: number;
+  /** Median rows: each measure's value in every round, in round order. */
+  perRound?: { throughput: number[]; chains: number[]; latencyP50: number[]; longChain: number[] };
+}
+
+/** The round whose value is the median (the lower middle one of an even count); its whole sub-row is kept, so CPU and queries match the value. */
+function medianOf<T>(items: T[], value: (t: T) => number | undefined): T | undefined {
+  const present = items.filter((t) => value(t) !== undefined).sort((a, b) => value(a)! - value(b)!);
+  return present.length ? present[Math.floor((present.length - 1) / 2)] : undefined;
+}
+
+/** One row per engine and concurrency: each measure taken from the round with its median value. */
+function medianRow(rounds: EngineRow[]): EngineRow {
+  if (rounds.length === 1) return rounds[0];
+  const [first] = rounds;
+  const values = (pick: (r: EngineRow) => number | undefined) => rounds.map(pick).filter((v): v is number => v !== undefined);
+  return {
+    ...first,
+    round: undefined,
+    throughput: medianOf(rounds, (r) => r.throughput?.perSecond)?.throughput,
+    chains: medianOf(rounds, (r) => r.chains?.perSecond)?.chains,
+    latency: medianOf(rounds, (r) => r.latency?.p50Ms)?.latency,
+    longChain: medianOf(rounds, (r) => r.longChain?.medianMs)?.longChain,
+    errors: rounds.flatMap((r) => r.errors.map((e) => `round ${r.round}: ${e}`)),
+    perRound: {
+      throughput: values((r) => r.throughput?.perSecond),
+      chains: values((r) => r.chains?.perSecond),
+      latencyP50: values((r) => r.latency?.p50Ms),
+      longChain: values((r) => r.longChain?.medianMs),
+    },
+  };
 }
 
 async function measureDrain(dbName: string, expected: number, run: (timing: Timing) => Promise<DrainResult>): Promise<DrainRow> {
@@ -445,6 +486,10 @@ function metricTable(rows: EngineRow[], m: Metric): string {
 
 function tables(rows: EngineRow[]): string {
   const cpu = (d?: DrainRow) => (d ? `${d.cpu.node.toFixed(2)} / ${d.cpu.postgres.toFixed(2)} / ${d.cpu.foreign.toFixed(2)}` : '–');
+  // CPU time per step (this process + PostgreSQL), robust to load where throughput is not.
+  const cpuPerStep = (d?: DrainRow) => (d ? `${f((d.cpu.node * d.seconds * 1000) / d.steps, 3)} / ${f((d.cpu.postgres * d.seconds * 1000) / d.steps, 3)}` : '–');
+  const rounds = (pick: (r: EngineRow) => number[] | undefined, digits: number) =>
+    settings.rounds > 1 ? [{ header: 'rounds', cell: (r: EngineRow) => (pick(r) ?? []).map((v) => f(v, digits)).join(' / ') }] : [];
   const writes = settings.rowWrites
     ? [
         { header: 'row writes/step', cell: (d?: DrainRow) => f(d?.rowWritesPerStep, 2) },
@@ -468,6 +513,8 @@ function tables(rows: EngineRow[]): string {
         { header: 'seconds', cell: (r) => f(r.throughput?.seconds, 2) },
         { header: 'queries/step', cell: (r) => f(r.throughput?.queriesPerStep, 2) },
         { header: 'CPU node / pg / other', cell: (r) => cpu(r.throughput) },
+        { header: 'CPU ms/step node / pg', cell: (r) => cpuPerStep(r.throughput) },
+        ...rounds((r) => r.perRound?.throughput, 0),
         ...writes.map((w) => ({ header: w.header, cell: (r: EngineRow) => w.cell(r.throughput) })),
       ],
     }),
@@ -483,6 +530,8 @@ function tables(rows: EngineRow[]): string {
         { header: 'seconds', cell: (r) => f(r.chains?.seconds, 2) },
         { header: 'queries/step', cell: (r) => f(r.chains?.queriesPerStep, 2) },
         { header: 'CPU node / pg / other', cell: (r) => cpu(r.chains) },
+        { header: 'CPU ms/step node / pg', cell: (r) => cpuPerStep(r.chains) },
+        ...rounds((r) => r.perRound?.chains, 0),
         ...writes.map((w) => ({ header: w.header, cell: (r: EngineRow) => w.cell(r.chains) })),
       ],
     }),
@@ -497,6 +546,7 @@ function tables(rows: EngineRow[]): string {
       extra: [
         { header: 'p99 ms', cell: (r) => f(r.latency?.p99Ms, 2) },
         { header: 'mean ms', cell: (r) => f(r.latency?.meanMs, 2) },
+        ...rounds((r) => r.perRound?.latencyP50, 2),
       ],
     }),
     metricTable(rows, {
@@ -511,6 +561,7 @@ function tables(rows: EngineRow[]): string {
         { header: 'min ms', cell: (r) => f(r.longChain?.minMs, 1) },
         { header: 'ms/step', cell: (r) => f(r.longChain?.msPerStep, 2) },
         { header: 'queries/step', cell: (r) => f(r.longChain?.queriesPerStep, 2) },
+        ...rounds((r) => r.perRound?.longChain, 1),
       ],
     }),
   ].join('\n\n');
@@ -534,10 +585,13 @@ function targetChecks(rows: EngineRow[]): string[] {
       ['chain steps/s', (r?: EngineRow) => r?.chains?.perSecond],
     ] as const) {
       check(`${kind} floor > graphile-worker default`, get(ours), get(peer('graphile-worker-default')), true);
-      check(`${kind} floor > pg-boss batch 10`, get(ours), get(peer('pg-boss-batch-10')), true);
-      check(`${kind} aim > pg-boss batch 100`, get(ours), get(peer('pg-boss-batch-100')), true);
+      // Peers left out of this run (BENCH_ENGINES, BENCH_QUICK) are left out of the checks too.
+      if (settings.engines.includes('pg-boss-batch-10')) check(`${kind} floor > pg-boss batch 10`, get(ours), get(peer('pg-boss-batch-10')), true);
+      if (settings.engines.includes('pg-boss-batch-100')) check(`${kind} aim > pg-boss batch 100`, get(ours), get(peer('pg-boss-batch-100')), true);
       check(`${kind} goal > graphile-worker batched`, get(ours), get(peer('graphile-worker-batched')), true);
     }
+    const batched = peer('graphile-worker-batched')?.throughput?.perSecond;
+    check('jobs/s issue-14 floor ≥ 0.5× graphile-worker batched', ours.throughput?.perSecond, batched === undefined ? undefined : batched * 0.5, true);
     const gw = [peer('graphile-worker-default'), peer('graphile-worker-batched')].filter((r): r is EngineRow => Boolean(r?.latency));
     const gwBest = (pick: (r: EngineRow) => number) => (gw.length ? Math.min(...gw.map(pick)) : undefined);
     check('latency p50 ≤ graphile-worker', ours.latency?.p50Ms, gwBest((r) => r.latency!.p50Ms), false);
@@ -589,16 +643,25 @@ async function benchmark(): Promise<void> {
   if (loadBefore[0] > 0.5) log(`WARNING: load average ${loadBefore[0].toFixed(2)} before start — something else is using the CPU; numbers will be low`);
 
   const started = Date.now();
-  const rows: EngineRow[] = [];
-  for (const entry of entries) {
-    for (const concurrency of settings.concurrency) rows.push(await runEngine(entry, concurrency));
+  const measured: EngineRow[] = [];
+  // Peers first, ours last in every round (peer, ours, peer, ours …): each engine's rounds spread over the run.
+  const order = [...entries.filter((e) => !e.ours), ...entries.filter((e) => e.ours)];
+  for (let round = 1; round <= settings.rounds; round++) {
+    if (settings.rounds > 1) log(`-- round ${round} of ${settings.rounds}`);
+    for (const concurrency of settings.concurrency) {
+      for (const entry of order) measured.push({ ...(await runEngine(entry, concurrency)), round });
+    }
   }
+  const rows = entries.flatMap((e) => settings.concurrency.map((c) => medianRow(measured.filter((r) => r.engine === e.id && r.concurrency === c))));
   const totalSeconds = (Date.now() - started) / 1000;
 
   const out: string[] = [];
   out.push('## Engine benchmark\n');
   out.push(formatMachine(machine));
-  out.push(`- Load average before the run: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}; run took ${totalSeconds.toFixed(0)} s\n`);
+  out.push(`- Load average before the run: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; run took ${totalSeconds.toFixed(0)} s`);
+  out.push(
+    `- ${settings.rounds} round(s)${settings.rounds > 1 ? ', every engine once per round (peers first, then ours); each cell is the engine\'s median round for that measure, its rounds listed in order' : ''}${settings.quick ? ' (BENCH_QUICK=1)' : ''}\n`,
+  );
   out.push('Engines:\n');
   const seen = new Set<string>();
   for (const r of rows) {
@@ -609,7 +672,7 @@ async function benchmark(): Promise<void> {
   out.push('');
   out.push(tables(rows));
   const checks = targetChecks(rows);
-  if (checks.length > 0) out.push(`\n### Targets (issue 3)\n\n${checks.join('\n')}`);
+  if (checks.length > 0) out.push(`\n### Targets (issues 3 and 14)\n\n${checks.join('\n')}`);
   const failed = rows.filter((r) => r.errors.length > 0);
   if (failed.length > 0) out.push(`\n### Errors\n\n${failed.flatMap((r) => r.errors.map((e) => `- ${r.name} c=${r.concurrency}: ${e.split('\n')[0]}`)).join('\n')}`);
   console.log(out.join('\n'));
@@ -619,7 +682,7 @@ async function benchmark(): Promise<void> {
   const outFile = join(outDir, 'engine.json');
   writeFileSync(
     outFile,
-    `${JSON.stringify({ benchmark: 'engine', date: new Date().toISOString(), settings, machine, loadAverageBefore: loadBefore, totalSeconds, rows }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: 'engine', date: new Date().toISOString(), settings, machine, loadAverageBefore: loadBefore, totalSeconds, rows, rounds: measured }, null, 2)}\n`,
   );
   console.log(`\nwritten ${outFile}`);
   if (failed.length > 0) throw new Error(`${failed.length} engine run(s) had errors`);

@@ -42,7 +42,7 @@ export async function finalizeExecutions(sql: Sql, finished: Map<string, Finishe
       ids.map((id) => (finished.get(id)!.error ? JSON.stringify(finished.get(id)!.error) : null)),
       ids.map((id) => !finished.get(id)!.plan.outputs),
     ],
-    'cognitionos_count_finished_steps',
+    // Not named: planned on each call (a kept plan, made while the table was small, scans it whole).
   );
   const done = counted.filter((r) => r.remaining_steps <= 0);
   if (done.length === 0) return false;
@@ -74,7 +74,7 @@ async function finishTemplated(sql: Sql, rows: any[], finished: Map<string, Fini
   const stepRows = await sql(
     `SELECT execution_id, step_id, status, output FROM step_executions WHERE execution_id = ANY($1::uuid[]) AND item_index IS NULL`,
     [rows.map((r) => r.id)],
-    'cognitionos_finished_step_rows',
+    // Not named: planned on each call (a kept plan, made while the table was small, scans it whole).
   );
   const outcomes = rows.map((r) => {
     const f = finished.get(r.id)!;
@@ -91,7 +91,7 @@ async function finishTemplated(sql: Sql, rows: any[], finished: Map<string, Fini
     `UPDATE workflow_executions e SET status = v.status, outputs = v.outputs, error = v.error, completed_at = now(), updated_at = now()
      FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[]) AS v(id, status, outputs, error) WHERE e.id = ANY($1::uuid[]) AND e.id = v.id`,
     [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => JSON.stringify(o.outputs)), outcomes.map((o) => JSON.stringify(o.error))],
-    'cognitionos_finish_executions',
+    // Not named: planned on each call (a kept plan, made while the table was small, scans it whole).
   );
   return outcomes;
 }

@@ -69,7 +69,7 @@ export async function propagate(sql: Sql, terminal: TerminalStep[], events: Even
          WHERE s.execution_id = ANY($1::uuid[]) AND s.execution_id = v.execution_id AND s.step_id = v.step_id AND COALESCE(s.item_index, -1) = -1 AND s.status = 'pending'
          RETURNING s.id, s.tenant_id, s.deps_remaining`,
         [rows.map((r) => r.executionId), rows.map((r) => r.stepId), rows.map((r) => r.n)],
-        'cognitionos_unlock_dependents_returning',
+        // Not named: planned on each call (a kept plan, made while the table was small, scans it whole).
       );
       for (const r of counted) if (r.deps_remaining <= 0) unlocked.push({ id: r.id, tenantId: r.tenant_id });
       runnable = true;

@@ -126,7 +126,7 @@ export async function claimUnlocked(
  * all when the worker's cache held them at the time of the claim; one the cache has dropped since
  * (another claim ran meanwhile) is read again.
  */
-async function claimedSteps(sql: Sql, rows: any[], cache: ExecutionInputsCache): Promise<ClaimedStep[]> {
+export async function claimedSteps(sql: Sql, rows: any[], cache: ExecutionInputsCache = new ExecutionInputsCache(0)): Promise<ClaimedStep[]> {
   const inputsOf = new Map<string, Record<string, unknown>>();
   for (const r of rows) {
     if (r.inputs === null || r.inputs === undefined || inputsOf.has(r.execution_id)) continue;

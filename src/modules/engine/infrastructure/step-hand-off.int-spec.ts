@@ -7,6 +7,7 @@ import { sqlOf } from './sql';
 import { claimSteps, ClaimedStep } from './step-claims';
 import { EagerClaim } from './eager-dispatch';
 import { writeStepResults, WriteOutcome } from './step-results.writer';
+import { completeSteps } from './step-completions';
 
 const A = '00000000-0000-7000-8000-0000000000a1';
 const B = '00000000-0000-7000-8000-0000000000a2';
@@ -15,7 +16,11 @@ const chain = (tenant: string) => new ExecutionPlan(tenant, 'chain', '1.0.0', [s
 const fan = (tenant: string) =>
   new ExecutionPlan(tenant, 'fan', '1.0.0', [stepDefinition('a'), stepDefinition('b', ['a']), stepDefinition('c', ['a']), stepDefinition('d', ['a'])], null, null);
 
-describe('eager dispatch after a write: hand-off of unlocked steps (real PostgreSQL)', () => {
+// Both writers: the statement-per-step transaction and the one-statement path for completed steps.
+describe.each([
+  ['statements in a transaction', 'statements'],
+  ['cognitionos_complete_steps, one statement', 'function'],
+] as const)('eager dispatch after a write: hand-off of unlocked steps (real PostgreSQL), %s', (_title, writer) => {
   let db: TestDatabase;
   let pool: Pool;
   const sql = () => sqlOf(pool);
@@ -30,6 +35,7 @@ describe('eager dispatch after a write: hand-off of unlocked steps (real Postgre
 
   /** Completes `claim` in one transaction, as the result batcher does. */
   async function complete(claim: ClaimedStep, plan: ExecutionPlan, eager: EagerClaim): Promise<WriteOutcome> {
+    if (writer === 'function') return completeSteps(sql(), WORKER, [{ kind: 'completed', claim, plan, output: { ok: true } }], eager);
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
@@ -52,7 +58,7 @@ describe('eager dispatch after a write: hand-off of unlocked steps (real Postgre
     (await pool.query(`SELECT payload->>'stepId' AS step FROM domain_events WHERE aggregate_id = $1 AND type = 'StepExecutionStarted' ORDER BY position`, [executionId])).rows.map((r) => r.step);
 
   beforeAll(async () => {
-    db = await createTestDatabase('step_hand_off');
+    db = await createTestDatabase(`step_hand_off_${writer}`);
     pool = new Pool({ ...TEST_DB, database: db.name, max: 4 });
     await pool.query(`INSERT INTO tenants (id, name) VALUES ($1, 'a'), ($2, 'b')`, [A, B]);
   });

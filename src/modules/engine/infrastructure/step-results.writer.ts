@@ -31,16 +31,18 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   const events = new EventRows();
   let notify = false;
   const byId = new Map(results.map((r) => [r.claim.id, r]));
-  const accepted = async (name: string, query: string, rows: StepResult[], columns: unknown[][]): Promise<StepResult[]> => {
+  const accepted = async (query: string, rows: StepResult[], columns: unknown[][]): Promise<StepResult[]> => {
     if (rows.length === 0) return [];
-    const done = await sql<{ id: string }>(query, [workerId, rows.map((r) => r.claim.id), ...columns], `cognitionos_steps_${name}`);
+    // Not named (prepared per connection): a plan kept per connection is made at its first calls, in
+    // a new database while step_executions is small — a sequential scan, kept as the table grows.
+    // Planned on each call, it finds the rows by primary key.
+    const done = await sql<{ id: string }>(query, [workerId, rows.map((r) => r.claim.id), ...columns]);
     return done.map((d) => byId.get(d.id)!);
   };
 
   // Final outcomes of this attempt.
   const finals = results.filter((r) => r.kind === 'completed' || r.kind === 'skipped' || (r.kind === 'failed' && !r.retryAt));
-  const ended = await accepted('finish', 
-    `UPDATE step_executions s SET status = v.status, output = v.output, error = v.error, skip_reason = v.reason,
+  const ended = await accepted(`UPDATE step_executions s SET status = v.status, output = v.output, error = v.error, skip_reason = v.reason,
        completed_at = now(), lease_owner = NULL, lease_expires_at = NULL, wait_kind = NULL, resume = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[]) AS v(id, status, output, error, reason)
      WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
@@ -62,8 +64,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
 
   // Failed attempts with attempts left: back to pending after the backoff.
   const retries = results.filter((r): r is Extract<StepResult, { kind: 'failed' }> => r.kind === 'failed' && !!r.retryAt);
-  const retried = (await accepted('retry', 
-    `UPDATE step_executions s SET status = 'pending', available_at = v.at, error = v.error, lease_owner = NULL,
+  const retried = (await accepted(`UPDATE step_executions s SET status = 'pending', available_at = v.at, error = v.error, lease_owner = NULL,
        lease_expires_at = NULL, wait_kind = NULL, resume = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::timestamptz[], $4::jsonb[]) AS v(id, at, error) WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
     retries,
@@ -82,8 +83,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   const waits = results.filter((r): r is Extract<StepResult, { kind: 'waiting' }> => r.kind === 'waiting');
   // Lock before the row changes, in the order sendSignal locks: a signal and a wait never miss each other.
   await lockSignalsOf(sql, waits.filter((r) => r.wait.kind === 'signal').map((r) => r.claim.executionId));
-  const waiting = (await accepted('wait', 
-    `UPDATE step_executions s SET status = 'waiting', wait_kind = v.kind, wait_key = v.key, available_at = COALESCE(v.until, 'infinity'),
+  const waiting = (await accepted(`UPDATE step_executions s SET status = 'waiting', wait_kind = v.kind, wait_key = v.key, available_at = COALESCE(v.until, 'infinity'),
        resume = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) AS v(id, kind, key, until) WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
     waits,
@@ -104,8 +104,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
 
   // forEach: the step waits for its items, one row each.
   const expansions = results.filter((r): r is Extract<StepResult, { kind: 'expanded' }> => r.kind === 'expanded');
-  const expanded = (await accepted('expand', 
-    `UPDATE step_executions s SET status = 'waiting', wait_kind = 'children', children_remaining = v.n, available_at = 'infinity',
+  const expanded = (await accepted(`UPDATE step_executions s SET status = 'waiting', wait_kind = 'children', children_remaining = v.n, available_at = 'infinity',
        lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::int[]) AS v(id, n) WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
     expansions,
@@ -146,8 +145,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
 
   // A busy concurrency key: back to pending, woken when the key is released.
   const blocked = results.filter((r): r is Extract<StepResult, { kind: 'blocked' }> => r.kind === 'blocked');
-  const blockedAccepted = await accepted('block',
-    `UPDATE step_executions s SET status = 'pending', attempt = s.attempt - 1, concurrency_key = v.key,
+  const blockedAccepted = await accepted(`UPDATE step_executions s SET status = 'pending', attempt = s.attempt - 1, concurrency_key = v.key,
        available_at = now() + interval '5 seconds', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
      FROM unnest($2::uuid[], $3::text[]) AS v(id, key) WHERE s.id = v.id AND ${GUARD} RETURNING s.id`,
     blocked,

@@ -7,7 +7,8 @@ import { sqlOf } from '../../infrastructure/sql';
 import { StepResult } from '../../infrastructure/step-result';
 import { ClaimedStep } from '../../infrastructure/step-claims';
 import { EagerClaim } from '../../infrastructure/eager-dispatch';
-import { writeStepResults } from '../../infrastructure/step-results.writer';
+import { writeStepResults, WriteOutcome } from '../../infrastructure/step-results.writer';
+import { completeSteps, completesInOneStatement } from '../../infrastructure/step-completions';
 import { EngineMetrics } from '../engine-metrics';
 
 const MAX_BATCH = 500;
@@ -232,15 +233,22 @@ export class ResultBatcher {
     const onError = (error: Error) => (broken = error);
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
-      const { notify, finished, claimed, drained } = await writeStepResults(sqlOf(client), this.workerId, results, this.eager());
-      await client.query('COMMIT');
+      let written: WriteOutcome;
+      if (completesInOneStatement(results)) {
+        // One statement, one transaction: no BEGIN / COMMIT round trips.
+        written = await completeSteps(sqlOf(client), this.workerId, results, this.eager());
+      } else {
+        await client.query('BEGIN');
+        written = await writeStepResults(sqlOf(client), this.workerId, results, this.eager());
+        await client.query('COMMIT');
+      }
+      const { notify, finished, claimed, drained } = written;
       for (const [outcome, n] of Object.entries(finished)) this.metrics.executions.inc({ outcome }, n);
       return { ok: true, notify, claimed, drained };
     } catch (error) {
       const kind = failureKind(error);
       if (kind === 'unavailable') broken = error as Error;
-      else await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      else if (!completesInOneStatement(results)) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       return { ok: false, error, kind };
     } finally {
       // A connection that failed is destroyed, not handed back to the pool.

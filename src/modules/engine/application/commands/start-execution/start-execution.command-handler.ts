@@ -4,7 +4,6 @@ import { AppConfig } from '@cognition/config/app-config';
 import { DomainError } from '@cognition/platform/domain';
 import { validateInputs } from '@cognition/platform/json-schema/json-schema';
 import { limitsOf } from '@cognition/platform/limits/limits';
-import { Transactional } from '@cognition/platform/transaction/transaction';
 import { ExecutionView, StartExecutionCommand } from '@cognition/engine/contracts';
 import { readExecution } from '@cognition/engine/infrastructure/execution-reads';
 import { insertExecution } from '@cognition/engine/infrastructure/execution-starter';
@@ -23,7 +22,11 @@ export class StartExecutionCommandHandler implements ICommandHandler<StartExecut
     this.maxInputBytes = limitsOf(config.all).executionInputBytes;
   }
 
-  @Transactional()
+  /**
+   * No transaction of its own: the start is one statement (execution, steps, event and wake-up,
+   * insertExecution), atomic alone, so BEGIN and COMMIT would only add two round trips to every
+   * start. Called inside a caller's transaction, it joins it (the SQL runner is the transaction's).
+   */
   async execute({ tenantId, workflowId, version, inputs, options }: StartExecutionCommand): Promise<ExecutionView> {
     this.checkSize(inputs);
     const plan = await this.plans.startable(tenantId, workflowId, version);
