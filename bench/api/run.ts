@@ -13,7 +13,7 @@
  *   BENCH_QUICK=1 npm run bench:api              # 3 rounds of 1 s + 4 s (about a minute)
  *   BENCH_ROUNDS=5 BENCH_DURATION=30 BENCH_CONNECTIONS=100 npm run bench:api
  *   BENCH_DIAGNOSTICS=1 npm run bench:api        # two more rows per round that split the gap (see below)
- *   BENCH_CPU_PROFILE=1 npm run bench:api        # also CPU-profile our server (bench/results/profiles/)
+ *   BENCH_CPU_PROFILE=1 npm run bench:api        # also CPU-profile our server and the peer (bench/results/profiles/)
  *   BENCH_API_DB=name npm run bench:api          # the database (default cognition_os_bench_api; dropped and recreated)
  *
  * Diagnostic rows: our server's `GET /health/live` (the Nest pipeline without auth, database or
@@ -61,15 +61,26 @@ function diamond(id = 'bench-diamond', version = '1.0.0') {
   };
 }
 
+/**
+ * Node's flags for the servers: those of `npm start` (package.json), so ours runs as it is deployed;
+ * the peer gets the same ones (a larger young generation helps any server that allocates per request).
+ */
+function startFlags(): string[] {
+  const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const match = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(script);
+  if (!match) throw new Error(`package.json "start" is not "node [flags] dist/src/main.js": ${script}`);
+  return match[1].split(/\s+/).filter(Boolean);
+}
+
 /** Environment for children: pointed at the bench database, never at DATABASE_URL. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   // '' counts as unset for the app (validateEnv) and stops a .env file from filling it in.
   return { ...process.env, DATABASE_URL: '', DB_NAME, NODE_ENV: 'production', HOST: '127.0.0.1', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000', ...extra };
 }
 
-async function startBare(name: string, extra: Record<string, string>, probePath: string): Promise<{ child: Child; base: string }> {
+async function startBare(name: string, extra: Record<string, string>, probePath: string, nodeArgs: string[] = []): Promise<{ child: Child; base: string }> {
   const port = await freePort();
-  const child = startChild(name, process.execPath, ['bench/api/bare-server.mjs'], childEnv({ PORT: String(port), ...extra }), ROOT);
+  const child = startChild(name, process.execPath, [...startFlags(), ...nodeArgs, 'bench/api/bare-server.mjs'], childEnv({ PORT: String(port), ...extra }), ROOT);
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}${probePath}`, child);
   return { child, base };
@@ -110,12 +121,12 @@ async function main(): Promise<void> {
   console.error('== starting our server');
   const oursPort = await freePort();
   const profileDir = process.env.BENCH_CPU_PROFILE ? join(ROOT, 'bench', 'results', 'profiles', `api-${Date.now()}`) : undefined;
-  const profileArgs = profileDir ? ['-r', './bench/support/exit-on-signal.cjs', '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const profileArgs = (target: string) => (profileDir ? ['-r', './bench/support/exit-on-signal.cjs', '--cpu-prof', `--cpu-prof-dir=${join(profileDir, target)}`] : []);
   const poolSize = process.env.DB_POOL_SIZE ?? '20';
   const ours = startChild(
     'ours',
     process.execPath,
-    [...profileArgs, 'dist/src/main.js'],
+    [...startFlags(), ...profileArgs('ours'), 'dist/src/main.js'],
     childEnv({ PORT: String(oursPort), LOG_LEVEL: 'warn', WORKER_ENABLED: 'false', BOOTSTRAP_API_KEY: API_KEY, DB_POOL_SIZE: poolSize }),
     ROOT,
   );
@@ -132,7 +143,7 @@ async function main(): Promise<void> {
   try {
     console.error('== starting the peer (Fastify + the same SQL)');
     const [row] = await pgQuery<{ tenant_id: string }>(`SELECT tenant_id FROM workflows WHERE workflow_id = '${wf.id}'`, DB_NAME);
-    const peer = await startBare('peer', { BARE_MODE: 'pg', BARE_PG_TENANT: row.tenant_id, BARE_SQL_NAME: VERSION_STATEMENT.name, BARE_SQL_TEXT: VERSION_STATEMENT.text, DB_POOL_SIZE: poolSize }, path);
+    const peer = await startBare('peer', { BARE_MODE: 'pg', BARE_PG_TENANT: row.tenant_id, BARE_SQL_NAME: VERSION_STATEMENT.name, BARE_SQL_TEXT: VERSION_STATEMENT.text, DB_POOL_SIZE: poolSize }, path, profileArgs('peer'));
     const peerBody = await requestJson('GET', `${peer.base}${path}`, { headers: auth, expect: [200] });
     if (!isDeepStrictEqual(peerBody, body)) throw new Error(`the peer does not answer the same JSON as ours:\nours ${JSON.stringify(body)}\npeer ${JSON.stringify(peerBody)}`);
     await requestJson('GET', `${peer.base}/api/v3/workflows/nope/versions/1.0.0`, { expect: [404] });
@@ -254,6 +265,7 @@ function report(rounds: LoadResult[][], ctx: ReportContext): void {
   );
   console.log(`- Date: ${new Date().toISOString()}`);
   console.log(formatMachine(ctx.machine));
+  console.log(`- Node flags of both servers (those of npm start): ${startFlags().join(' ') || 'none'}`);
   console.log(`- Load average (1 min) before / after the run: ${ctx.loadBefore.toFixed(2)} / ${ctx.loadAfter.toFixed(2)}`);
   console.log(`\n${table}\n`);
   console.log(`ratio ours/peer (median req/s): ${fixed(ratio)}; per round ${perRoundRatios.map((r) => fixed(r)).join(' / ')} (target ≥ ${TARGET_RATIO})${ratio < TARGET_RATIO ? ' — BELOW TARGET' : ''}`);
@@ -280,8 +292,11 @@ function report(rounds: LoadResult[][], ctx: ReportContext): void {
   };
   writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`written ${outFile}`);
-  const lastOurs = rounds[rounds.length - 1].find((r) => r.target === OURS)!;
-  if (ctx.profileDir) printProfile(ctx.profileDir, lastOurs.windowUs);
+  const last = rounds[rounds.length - 1];
+  if (ctx.profileDir) {
+    printProfile('our server', join(ctx.profileDir, 'ours'), last.find((r) => r.target === OURS)!);
+    printProfile('the peer', join(ctx.profileDir, 'peer'), last.find((r) => r.target === PEER)!);
+  }
 
   const failed = rounds.flat().filter((r) => r.non2xx > 0 || r.errors > 0 || r.ok2xx === 0);
   if (failed.length > 0) {
@@ -289,8 +304,9 @@ function report(rounds: LoadResult[][], ctx: ReportContext): void {
   }
 }
 
-/** Top functions of our server's CPU profile during its last measured run (window), by self time. */
-function printProfile(dir: string, window: { from: number; to: number }): void {
+/** Top functions of a server's CPU profile during its last measured run (its window), by self time. */
+function printProfile(label: string, dir: string, run: LoadResult): void {
+  const window = run.windowUs;
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const file = join(dir, name);
     const { totalMs, functions } = analyse(JSON.parse(readFileSync(file, 'utf8')), window);
@@ -298,7 +314,7 @@ function printProfile(dir: string, window: { from: number; to: number }): void {
       .filter((f) => f.selfMs > 0)
       .sort((x, y) => y.selfMs - x.selfMs)
       .slice(0, 20);
-    console.log(`\n### our server during its last measured run: top 20 by self time (${(totalMs / 1000).toFixed(1)} s sampled)\n${file}\n`);
+    console.log(`\n### ${label} during its last measured run: top 20 by self time (${(totalMs / 1000).toFixed(1)} s sampled, ${run.totalRequests} requests)\n${file}\n`);
     console.log(markdownTable(['self %', 'total %', 'function', 'where'], top.map((f) => [f.selfPct.toFixed(1), f.totalPct.toFixed(1), f.name, f.where]), ['r', 'r', 'l', 'l']));
     console.log(`\nfull report: npx ts-node bench/support/cpu-profile.ts ${file} 40 --window ${window.from}:${window.to}`);
   }
