@@ -15,6 +15,8 @@
  *   BENCH_DIAGNOSTICS=1 npm run bench:api        # two more rows per round that split the gap (see below)
  *   BENCH_CPU_PROFILE=1 npm run bench:api        # also CPU-profile our server and the peer (bench/results/profiles/)
  *   BENCH_API_DB=name npm run bench:api          # the database (default cognition_os_bench_api; dropped and recreated)
+ *   BENCH_API_BASELINE=<dir> npm run bench:api   # + a row for another build of ours (a checkout with dist/ built), e.g. main
+ *                                                #   before a change: before/after in the same run
  *
  * Diagnostic rows: our server's `GET /health/live` (the Nest pipeline without auth, database or
  * domain code) and bare Fastify answering the same JSON from memory (no database).
@@ -44,6 +46,7 @@ const OURS = 'ours (Nest + auth + PostgreSQL)';
 const PEER = 'peer: Fastify + the same SQL';
 const HEALTH = 'diagnostic: ours GET /health/live (no auth, no DB)';
 const FIXED = 'diagnostic: bare Fastify, same JSON from memory (no DB)';
+const BASELINE = 'ours, baseline build (BENCH_API_BASELINE)';
 
 function diamond(id = 'bench-diamond', version = '1.0.0') {
   return {
@@ -65,8 +68,8 @@ function diamond(id = 'bench-diamond', version = '1.0.0') {
  * Node's flags for the servers: those of `npm start` (package.json), so ours runs as it is deployed;
  * the peer gets the same ones (a larger young generation helps any server that allocates per request).
  */
-function startFlags(): string[] {
-  const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+function startFlags(root = ROOT): string[] {
+  const script: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start;
   const match = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(script);
   if (!match) throw new Error(`package.json "start" is not "node [flags] dist/src/main.js": ${script}`);
   return match[1].split(/\s+/).filter(Boolean);
@@ -158,6 +161,17 @@ async function main(): Promise<void> {
       { name: PEER, url: `${peer.base}${path}`, cpu: cpuOf(peer.child, true) },
       { name: OURS, url: `${oursBase}${path}`, cpu: cpuOf(ours, true) },
     ];
+    const baselineDir = process.env.BENCH_API_BASELINE ? resolve(process.env.BENCH_API_BASELINE) : undefined;
+    if (baselineDir) {
+      // The same database and key; its own port. Started the way its own `npm start` starts it.
+      const port = await freePort();
+      const env = childEnv({ PORT: String(port), LOG_LEVEL: 'warn', WORKER_ENABLED: 'false', BOOTSTRAP_API_KEY: API_KEY, DB_POOL_SIZE: poolSize });
+      const baseline = startChild('baseline', process.execPath, [...startFlags(baselineDir), 'dist/src/main.js'], env, baselineDir);
+      await waitForHttp(`http://127.0.0.1:${port}/health/ready`, baseline);
+      const baselineBody = await requestJson('GET', `http://127.0.0.1:${port}${path}`, { headers: auth, expect: [200] });
+      if (!isDeepStrictEqual(baselineBody, body)) throw new Error('the baseline build does not answer the same JSON as ours');
+      targets.push({ name: BASELINE, url: `http://127.0.0.1:${port}${path}`, cpu: cpuOf(baseline, true) });
+    }
     let fixed: { child: Child; base: string } | undefined;
     if (diagnostics) {
       const bodyFile = join(tmp, 'body.json');
