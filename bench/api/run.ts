@@ -27,7 +27,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { analyse } from '../support/cpu-profile';
-import { ownCpuSeconds, postgresBackendsCpuSeconds, processCpuSeconds } from '../support/cpu-usage';
+import { ownCpuSeconds, processCpuSeconds } from '../support/cpu-usage';
 import { requestJson, waitForHttp } from '../support/http';
 import { CpuProbe, LoadResult, loadSettingsFromEnv, measure } from '../support/load';
 import { formatMachine, machineInfo } from '../support/machine';
@@ -99,6 +99,40 @@ function settingsFromEnv(): ReturnType<typeof loadSettingsFromEnv> & { rounds: n
   return { ...settings, rounds };
 }
 
+/** CPU seconds of each PostgreSQL backend of `database`, by pid. */
+function backendsCpu(database: string): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (title.startsWith('postgres: ') && title.split(' ').includes(database)) cpu.set(Number(pid), processCpuSeconds(Number(pid)) ?? 0);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return cpu;
+}
+
+/**
+ * PostgreSQL CPU during one measured run (measure() reads a probe once before and once after):
+ * the growth of each backend alive at the end, so that the idle servers' pool connections closing
+ * meanwhile (pg-pool's idle timeout) do not subtract their whole lifetime's CPU.
+ */
+function postgresProbe(database: string): CpuProbe {
+  let before: Map<number, number> | undefined;
+  return () => {
+    const now = backendsCpu(database);
+    if (!before) {
+      before = now;
+      return 0;
+    }
+    let grown = 0;
+    for (const [pid, seconds] of now) grown += seconds - (before.get(pid) ?? 0);
+    before = undefined;
+    return grown;
+  };
+}
+
 interface Target {
   name: string;
   url: string;
@@ -154,7 +188,7 @@ async function main(): Promise<void> {
     const cpuOf = (child: Child, withPostgres: boolean): Record<string, CpuProbe> => {
       const pid = child.process.pid!;
       const probes: Record<string, CpuProbe> = { server: () => processCpuSeconds(pid) };
-      if (withPostgres) probes.postgres = () => postgresBackendsCpuSeconds(DB_NAME);
+      if (withPostgres) probes.postgres = postgresProbe(DB_NAME);
       return { ...probes, loadGenerator: ownCpuSeconds };
     };
     const targets: Target[] = [
