@@ -21,7 +21,7 @@
  * Diagnostic rows: our server's `GET /health/live` (the Nest pipeline without auth, database or
  * domain code) and bare Fastify answering the same JSON from memory (no database).
  */
-import { VERSION_STATEMENT } from '../../src/modules/workflow/infrastructure/workflow-read-model';
+import { VERSION_STATEMENT } from '@cognition/workflow/infrastructure/workflow-read-model';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
