@@ -1,4 +1,4 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
@@ -8,9 +8,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { appTypeormOptions } from './orm-entities';
-import { REQUEST_ID_HEADER } from './platform/http/request-id';
 import { PlatformModule } from './platform/platform.module';
-import { CORRELATION_ID } from './platform/outbox/outbox.writer';
 import { EngineModule } from './modules/engine/engine.module';
 import { WorkflowModule } from './modules/workflow/workflow.module';
 import { AgentModule } from './modules/agent/agent.module';
@@ -18,15 +16,6 @@ import { TaskModule } from './modules/task/task.module';
 import { TraceModule } from './modules/trace/trace.module';
 import { MemoryModule } from './modules/memory/memory.module';
 import { EventsModule } from './modules/events/events.module';
-
-/** Health probes and metrics scrapes are not logged: they come every few seconds. */
-function isProbe(url: string): boolean {
-  return url.startsWith('/health') || url.startsWith('/metrics');
-}
-
-interface RawRequest {
-  headers: Record<string, string | string[] | undefined>;
-}
 
 
 /**
@@ -45,13 +34,12 @@ export class CognitionOsCoreModule {
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
-            // Nest 11 route syntax (the default '*' is converted with a warning at every start).
-            forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+            // No pino-http middleware: createApp's Fastify hooks (platform/http/request-context.ts) bind
+            // the request logger and write the access log; pino-http here only builds the root logger
+            // (PinoLogger.root: its serializers and redaction).
+            forRoutes: [],
             pinoHttp: {
               level: config.get('LOG_LEVEL'),
-              genReqId: (req: RawRequest) => String(req.headers[REQUEST_ID_HEADER]),
-              // originalUrl: the middleware layer may have rewritten `url` relative to its mount path.
-              autoLogging: { ignore: (req: { url?: string; originalUrl?: string }) => isProbe(req.originalUrl ?? req.url ?? '') },
               redact: ['req.headers.authorization'],
             },
           }),
@@ -61,23 +49,19 @@ export class CognitionOsCoreModule {
           // No retries here: the entry points' start-up check has already waited for PostgreSQL (DB_CONNECT_TIMEOUT_SECONDS).
           useFactory: (config: AppConfig) => ({ ...appTypeormOptions(config.all), retryAttempts: 0 }),
         }),
-        ClsModule.forRoot({
-          global: true,
-          // An interceptor (not a middleware): no extra middleware layer per request; guards need no CLS.
-          interceptor: {
-            mount: true,
-            setup: (cls, context) => {
-              const req = context.switchToHttp().getRequest<RawRequest>();
-              cls.set(CORRELATION_ID, String(req.headers?.[REQUEST_ID_HEADER] ?? ''));
-            },
-          },
-          plugins: [
+        // ClsService and the transactions plugin only: ClsModule.forRoot would also register a global
+        // guard and a global interceptor (no-ops when not mounted) that every request would pass
+        // through. createApp's preHandler hook (platform/http/request-context.ts) opens each request's
+        // CLS context with its correlation id.
+        {
+          ...ClsModule.registerPlugins([
             new ClsPluginTransactional({
               imports: [TypeOrmModule],
               adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: getDataSourceToken() }),
             }),
-          ],
-        }),
+          ]),
+          global: true,
+        },
         CqrsModule.forRoot(),
         PlatformModule,
       ],

@@ -1,25 +1,33 @@
 /**
- * API benchmark: read one workflow version (`GET /api/v3/workflows/{id}/versions/{v}`).
+ * API benchmark: read one workflow version (`GET /api/v3/workflows/{id}/versions/{v}`, API key).
  *
- * Compares our server (Nest + Fastify + API-key auth + TypeORM/PostgreSQL, the built
- * `dist/src/main.js`) with a bare Fastify handler that answers the same JSON ("the limit"), one
- * after the other, with autocannon. Prints a markdown table and writes bench/results/api.json.
+ * Compares our server (the built `dist/src/main.js`: Nest + Fastify + API-key auth + PostgreSQL)
+ * with its peer, "Fastify + the same SQL" (bench/api/bare-server.mjs, BARE_MODE=pg): bare Fastify
+ * sending the very statement our read path sends (WorkflowReadModel's VERSION_STATEMENT, prepared
+ * under the same name, on a pool of the same size) and answering the same JSON (checked deep-equal
+ * with ours before the load). Both servers stay up; the load alternates in rounds (peer, ours, peer,
+ * ours, ...) and the table shows medians over the rounds. Prints a markdown table and writes
+ * bench/results/api.json.
  *
- *   npm run bench:api                            # 3 s warm-up, then 10 s, 50 connections
- *   BENCH_DURATION=30 BENCH_CONNECTIONS=100 npm run bench:api
- *   BENCH_DIAGNOSTICS=1 npm run bench:api        # two more rows that split the gap (see below)
- *   BENCH_CPU_PROFILE=1 npm run bench:api        # also CPU-profile our server (bench/results/profiles/)
+ *   npm run bench:api                            # 3 rounds of 3 s warm-up + 10 s, 50 connections
+ *   BENCH_QUICK=1 npm run bench:api              # 3 rounds of 1 s + 4 s (about a minute)
+ *   BENCH_ROUNDS=5 BENCH_DURATION=30 BENCH_CONNECTIONS=100 npm run bench:api
+ *   BENCH_DIAGNOSTICS=1 npm run bench:api        # two more rows per round that split the gap (see below)
+ *   BENCH_CPU_PROFILE=1 npm run bench:api        # also CPU-profile our server and the peer (bench/results/profiles/)
+ *   BENCH_API_DB=name npm run bench:api          # the database (default cognition_os_bench_api; dropped and recreated)
+ *   BENCH_API_BASELINE=<dir> npm run bench:api   # + a row for another build of ours (a checkout with dist/ built), e.g. main
+ *                                                #   before a change: before/after in the same run
  *
  * Diagnostic rows: our server's `GET /health/live` (the Nest pipeline without auth, database or
- * domain code) and the bare server doing the same primary-key SELECT with plain `pg` before
- * answering (what one PostgreSQL round trip costs without Nest or TypeORM).
+ * domain code) and bare Fastify answering the same JSON from memory (no database).
  */
+import { VERSION_STATEMENT } from '@cognition/workflow/infrastructure/workflow-read-model';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { analyse } from '../support/cpu-profile';
-import { ownCpuSeconds, postgresBackendsCpuSeconds, processCpuSeconds } from '../support/cpu-usage';
+import { ownCpuSeconds, processCpuSeconds } from '../support/cpu-usage';
 import { requestJson, waitForHttp } from '../support/http';
 import { CpuProbe, LoadResult, loadSettingsFromEnv, measure } from '../support/load';
 import { formatMachine, machineInfo } from '../support/machine';
@@ -28,13 +36,17 @@ import { Child, freePort, runCommand, startChild, stopAll } from '../support/pro
 import { markdownTable } from '../support/table';
 
 const ROOT = resolve(__dirname, '..', '..');
-const DB_NAME = 'cognition_os_bench';
+const DB_NAME = process.env.BENCH_API_DB || 'cognition_os_bench_api';
 /** Fixed key, created by the server at start (BOOTSTRAP_API_KEY) since the bench database has none. */
 const API_KEY = 'cos_benchkey_bench-secret-0123456789abcdefghij';
-const TARGET_RATIO = 0.5;
+const TARGET_RATIO = 0.7;
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const QUICK = ['1', 'true', 'yes'].includes((process.env.BENCH_QUICK ?? '').toLowerCase());
 const OURS = 'ours (Nest + auth + PostgreSQL)';
-const BARE = 'bare Fastify (fixed JSON)';
+const PEER = 'peer: Fastify + the same SQL';
+const HEALTH = 'diagnostic: ours GET /health/live (no auth, no DB)';
+const FIXED = 'diagnostic: bare Fastify, same JSON from memory (no DB)';
+const BASELINE = 'ours, baseline build (BENCH_API_BASELINE)';
 
 function diamond(id = 'bench-diamond', version = '1.0.0') {
   return {
@@ -52,26 +64,87 @@ function diamond(id = 'bench-diamond', version = '1.0.0') {
   };
 }
 
+/**
+ * Node's flags for the servers: those of `npm start` (package.json), so ours runs as it is deployed;
+ * the peer gets the same ones (a larger young generation helps any server that allocates per request).
+ */
+function startFlags(root = ROOT): string[] {
+  const script: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start;
+  const match = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(script);
+  if (!match) throw new Error(`package.json "start" is not "node [flags] dist/src/main.js": ${script}`);
+  return match[1].split(/\s+/).filter(Boolean);
+}
+
 /** Environment for children: pointed at the bench database, never at DATABASE_URL. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   // '' counts as unset for the app (validateEnv) and stops a .env file from filling it in.
   return { ...process.env, DATABASE_URL: '', DB_NAME, NODE_ENV: 'production', HOST: '127.0.0.1', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000', ...extra };
 }
 
-async function startBare(name: string, bodyFile: string, extra: Record<string, string>, probePath: string): Promise<{ child: Child; base: string }> {
+async function startBare(name: string, extra: Record<string, string>, probePath: string, nodeArgs: string[] = []): Promise<{ child: Child; base: string }> {
   const port = await freePort();
-  const child = startChild(name, process.execPath, ['bench/api/bare-server.mjs'], childEnv({ PORT: String(port), BARE_BODY_FILE: bodyFile, ...extra }), ROOT);
+  const child = startChild(name, process.execPath, [...startFlags(), ...nodeArgs, 'bench/api/bare-server.mjs'], childEnv({ PORT: String(port), ...extra }), ROOT);
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}${probePath}`, child);
   return { child, base };
 }
 
-async function main(): Promise<void> {
+/** Load settings: BENCH_* env wins; BENCH_QUICK=1 shortens the defaults (1 s warm-up, 4 s measured). */
+function settingsFromEnv(): ReturnType<typeof loadSettingsFromEnv> & { rounds: number } {
   const settings = loadSettingsFromEnv();
+  if (QUICK && !process.env.BENCH_WARMUP) settings.warmupSeconds = 1;
+  if (QUICK && !process.env.BENCH_DURATION) settings.durationSeconds = 4;
+  const rounds = Number(process.env.BENCH_ROUNDS || 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a positive integer, got "${process.env.BENCH_ROUNDS}"`);
+  return { ...settings, rounds };
+}
+
+/** CPU seconds of each PostgreSQL backend of `database`, by pid. */
+function backendsCpu(database: string): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (title.startsWith('postgres: ') && title.split(' ').includes(database)) cpu.set(Number(pid), processCpuSeconds(Number(pid)) ?? 0);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return cpu;
+}
+
+/**
+ * PostgreSQL CPU during one measured run (measure() reads a probe once before and once after):
+ * the growth of each backend alive at the end, so that the idle servers' pool connections closing
+ * meanwhile (pg-pool's idle timeout) do not subtract their whole lifetime's CPU.
+ */
+function postgresProbe(database: string): CpuProbe {
+  let before: Map<number, number> | undefined;
+  return () => {
+    const now = backendsCpu(database);
+    if (!before) {
+      before = now;
+      return 0;
+    }
+    let grown = 0;
+    for (const [pid, seconds] of now) grown += seconds - (before.get(pid) ?? 0);
+    before = undefined;
+    return grown;
+  };
+}
+
+interface Target {
+  name: string;
+  url: string;
+  cpu: Record<string, CpuProbe>;
+}
+
+async function main(): Promise<void> {
+  const settings = settingsFromEnv();
   const diagnostics = !!process.env.BENCH_DIAGNOSTICS;
   const machine = await machineInfo();
   const loadBefore = loadavg()[0];
-  if (loadBefore > 0.5) console.error(`warning: load average ${loadBefore.toFixed(2)}: other work on this machine skews the numbers`);
+  if (loadBefore > 0.5) console.error(`warning: load average ${loadBefore.toFixed(2)}: other work on this machine skews req/s (CPU per request much less)`);
 
   console.error(`== database ${DB_NAME}: recreate and migrate`);
   await recreateDatabase(DB_NAME);
@@ -85,12 +158,13 @@ async function main(): Promise<void> {
   console.error('== starting our server');
   const oursPort = await freePort();
   const profileDir = process.env.BENCH_CPU_PROFILE ? join(ROOT, 'bench', 'results', 'profiles', `api-${Date.now()}`) : undefined;
-  const profileArgs = profileDir ? ['-r', './bench/support/exit-on-signal.cjs', '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const profileArgs = (target: string) => (profileDir ? ['-r', './bench/support/exit-on-signal.cjs', '--cpu-prof', `--cpu-prof-dir=${join(profileDir, target)}`] : []);
+  const poolSize = process.env.DB_POOL_SIZE ?? '20';
   const ours = startChild(
     'ours',
     process.execPath,
-    [...profileArgs, 'dist/src/main.js'],
-    childEnv({ PORT: String(oursPort), LOG_LEVEL: 'warn', WORKER_ENABLED: 'false', BOOTSTRAP_API_KEY: API_KEY }),
+    [...startFlags(), ...profileArgs('ours'), 'dist/src/main.js'],
+    childEnv({ PORT: String(oursPort), LOG_LEVEL: 'warn', WORKER_ENABLED: 'false', BOOTSTRAP_API_KEY: API_KEY, DB_POOL_SIZE: poolSize }),
     ROOT,
   );
   const oursBase = `http://127.0.0.1:${oursPort}`;
@@ -104,33 +178,56 @@ async function main(): Promise<void> {
 
   const tmp = mkdtempSync(join(tmpdir(), 'cos-bench-api-'));
   try {
-    const bodyFile = join(tmp, 'body.json');
-    writeFileSync(bodyFile, JSON.stringify(body));
-    console.error('== starting the bare Fastify server');
-    const bare = await startBare('bare', bodyFile, {}, path);
-    const bareBody = await requestJson('GET', `${bare.base}${path}`, { headers: auth });
-    if (!isDeepStrictEqual(bareBody, body)) throw new Error('the bare server does not answer the same JSON as ours');
+    console.error('== starting the peer (Fastify + the same SQL)');
+    const [row] = await pgQuery<{ tenant_id: string }>(`SELECT tenant_id FROM workflows WHERE workflow_id = '${wf.id}'`, DB_NAME);
+    const peer = await startBare('peer', { BARE_MODE: 'pg', BARE_PG_TENANT: row.tenant_id, BARE_SQL_NAME: VERSION_STATEMENT.name, BARE_SQL_TEXT: VERSION_STATEMENT.text, DB_POOL_SIZE: poolSize }, path, profileArgs('peer'));
+    const peerBody = await requestJson('GET', `${peer.base}${path}`, { headers: auth, expect: [200] });
+    if (!isDeepStrictEqual(peerBody, body)) throw new Error(`the peer does not answer the same JSON as ours:\nours ${JSON.stringify(body)}\npeer ${JSON.stringify(peerBody)}`);
+    await requestJson('GET', `${peer.base}/api/v3/workflows/nope/versions/1.0.0`, { expect: [404] });
 
-    console.error(`== load, one target after the other: ${JSON.stringify(settings)}`);
-    const results: LoadResult[] = [];
     const cpuOf = (child: Child, withPostgres: boolean): Record<string, CpuProbe> => {
       const pid = child.process.pid!;
       const probes: Record<string, CpuProbe> = { server: () => processCpuSeconds(pid) };
-      if (withPostgres) probes.postgres = () => postgresBackendsCpuSeconds(DB_NAME);
+      if (withPostgres) probes.postgres = postgresProbe(DB_NAME);
       return { ...probes, loadGenerator: ownCpuSeconds };
     };
-    results.push(await measure(OURS, `${oursBase}${path}`, auth, settings, cpuOf(ours, true)));
-    if (diagnostics) results.push(await measure('diagnostic: ours GET /health/live (no auth, no DB)', `${oursBase}/health/live`, auth, settings, cpuOf(ours, false)));
-    await ours.stop(); // idle from here on, but out of the way (and its CPU profile gets written)
-    results.push(await measure(BARE, `${bare.base}${path}`, auth, settings, cpuOf(bare.child, false)));
-    await bare.child.stop();
-    if (diagnostics) {
-      const [row] = await pgQuery<{ tenant_id: string }>(`SELECT tenant_id FROM workflows WHERE workflow_id = '${wf.id}'`, DB_NAME);
-      const barePg = await startBare('bare+pg', bodyFile, { BARE_PG_TENANT: row.tenant_id, DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '20' }, path);
-      results.push(await measure('diagnostic: bare Fastify + one pg SELECT', `${barePg.base}${path}`, auth, settings, cpuOf(barePg.child, true)));
-      await barePg.child.stop();
+    const targets: Target[] = [
+      { name: PEER, url: `${peer.base}${path}`, cpu: cpuOf(peer.child, true) },
+      { name: OURS, url: `${oursBase}${path}`, cpu: cpuOf(ours, true) },
+    ];
+    const baselineDir = process.env.BENCH_API_BASELINE ? resolve(process.env.BENCH_API_BASELINE) : undefined;
+    if (baselineDir) {
+      // The same database and key; its own port. Started the way its own `npm start` starts it.
+      const port = await freePort();
+      const env = childEnv({ PORT: String(port), LOG_LEVEL: 'warn', WORKER_ENABLED: 'false', BOOTSTRAP_API_KEY: API_KEY, DB_POOL_SIZE: poolSize });
+      const baseline = startChild('baseline', process.execPath, [...startFlags(baselineDir), 'dist/src/main.js'], env, baselineDir);
+      await waitForHttp(`http://127.0.0.1:${port}/health/ready`, baseline);
+      const baselineBody = await requestJson('GET', `http://127.0.0.1:${port}${path}`, { headers: auth, expect: [200] });
+      if (!isDeepStrictEqual(baselineBody, body)) throw new Error('the baseline build does not answer the same JSON as ours');
+      targets.push({ name: BASELINE, url: `http://127.0.0.1:${port}${path}`, cpu: cpuOf(baseline, true) });
     }
-    report(results, { path, settings, machine, loadBefore, profileDir });
+    let fixed: { child: Child; base: string } | undefined;
+    if (diagnostics) {
+      const bodyFile = join(tmp, 'body.json');
+      writeFileSync(bodyFile, JSON.stringify(body));
+      fixed = await startBare('fixed', { BARE_MODE: 'fixed', BARE_BODY_FILE: bodyFile }, path);
+      targets.push({ name: HEALTH, url: `${oursBase}/health/live`, cpu: cpuOf(ours, false) }, { name: FIXED, url: `${fixed.base}${path}`, cpu: cpuOf(fixed.child, false) });
+    }
+
+    console.error(`== load in ${settings.rounds} rounds (${targets.map((t) => t.name).join(', ')}): ${JSON.stringify(settings)}`);
+    const rounds: LoadResult[][] = [];
+    for (let round = 1; round <= settings.rounds; round++) {
+      const results: LoadResult[] = [];
+      for (const t of targets) {
+        process.stderr.write(`round ${round}/${settings.rounds} `);
+        results.push(await measure(t.name, t.url, auth, settings, t.cpu));
+      }
+      rounds.push(results);
+    }
+    await ours.stop(); // its CPU profile gets written on exit
+    await peer.child.stop();
+    await fixed?.child.stop();
+    report(rounds, { path, settings, machine, loadBefore, loadAfter: loadavg()[0], profileDir });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -138,44 +235,91 @@ async function main(): Promise<void> {
 
 interface ReportContext {
   path: string;
-  settings: ReturnType<typeof loadSettingsFromEnv>;
+  settings: ReturnType<typeof settingsFromEnv>;
   machine: Awaited<ReturnType<typeof machineInfo>>;
   loadBefore: number;
+  loadAfter: number;
   profileDir?: string;
 }
 
-function report(results: LoadResult[], ctx: ReportContext): void {
-  const o = results.find((r) => r.target === OURS)!;
-  const b = results.find((r) => r.target === BARE)!;
-  const ratio = o.requestsPerSecond / b.requestsPerSecond;
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** One target's rounds, summarised: medians of the per-round figures, sums of the counts. */
+interface Row {
+  target: string;
+  requestsPerSecond: number;
+  perRound: number[];
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  totalRequests: number;
+  failed: number;
+  cpuMsPerRequest: Record<string, number | null>;
+}
+
+function summarise(rounds: LoadResult[][], target: string): Row {
+  const runs = rounds.map((r) => r.find((x) => x.target === target)!);
+  const cpu = (name: string) => {
+    const values = runs.map((r) => r.cpuMsPerRequest[name]).filter((v): v is number => typeof v === 'number');
+    return values.length ? median(values) : null;
+  };
+  return {
+    target,
+    requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+    perRound: runs.map((r) => r.requestsPerSecond),
+    latencyP50Ms: median(runs.map((r) => r.latencyP50Ms)),
+    latencyP99Ms: median(runs.map((r) => r.latencyP99Ms)),
+    totalRequests: runs.reduce((n, r) => n + r.totalRequests, 0),
+    failed: runs.reduce((n, r) => n + r.non2xx + r.errors, 0),
+    cpuMsPerRequest: { server: cpu('server'), postgres: cpu('postgres') },
+  };
+}
+
+function report(rounds: LoadResult[][], ctx: ReportContext): void {
+  const rows = rounds[0].map((r) => summarise(rounds, r.target));
+  const peer = rows.find((r) => r.target === PEER)!;
+  const ours = rows.find((r) => r.target === OURS)!;
+  const ratio = ours.requestsPerSecond / peer.requestsPerSecond;
+  const perRoundRatios = rounds.map((r) => r.find((x) => x.target === OURS)!.requestsPerSecond / r.find((x) => x.target === PEER)!.requestsPerSecond);
   const fixed = (n: number, digits = 2) => n.toFixed(digits);
-  const ms = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
-  const cpu = (r: LoadResult, name: string) => {
+  const ms = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+  const cpu = (r: Row, name: string) => {
     const v = r.cpuMsPerRequest[name];
     return v === undefined || v === null ? '–' : v.toFixed(3);
   };
   const table = markdownTable(
-    ['target', 'req/s (avg)', 'p50 (ms)', 'p99 (ms)', 'requests', 'non-2xx', 'server CPU ms/req', 'PG CPU ms/req', 'req/s vs bare'],
-    results.map((r) => [
+    ['target', 'req/s (median)', 'req/s per round', 'p50 (ms)', 'p99 (ms)', 'requests', 'non-2xx', 'server CPU ms/req', 'PG CPU ms/req', 'req/s vs peer'],
+    rows.map((r) => [
       r.target,
       fixed(r.requestsPerSecond, 0),
+      r.perRound.map((v) => fixed(v, 0)).join(' / '),
       ms(r.latencyP50Ms),
       ms(r.latencyP99Ms),
       r.totalRequests,
-      r.non2xx + r.errors,
+      r.failed,
       cpu(r, 'server'),
       cpu(r, 'postgres'),
-      fixed(r.requestsPerSecond / b.requestsPerSecond),
+      fixed(r.requestsPerSecond / peer.requestsPerSecond),
     ]),
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
   const { settings } = ctx;
   console.log('\n## API: read one workflow version\n');
-  console.log(`GET ${ctx.path}, ${settings.connections} connections, ${settings.durationSeconds} s after ${settings.warmupSeconds} s warm-up, one target at a time\n`);
+  console.log(
+    `GET ${ctx.path} with an API key, ${settings.connections} connections, ${settings.rounds} rounds of ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per target, targets alternating (${rows.map((r) => r.target.split(':')[0].split(' (')[0]).join(', ')}); medians over the rounds${QUICK ? ' (BENCH_QUICK)' : ''}\n`,
+  );
+  console.log(`- Date: ${new Date().toISOString()}`);
   console.log(formatMachine(ctx.machine));
-  console.log(`- Load average before the run (1 min): ${ctx.loadBefore.toFixed(2)}`);
+  console.log(`- Node flags of both servers (those of npm start): ${startFlags().join(' ') || 'none'}`);
+  console.log(`- Load average (1 min) before / after the run: ${ctx.loadBefore.toFixed(2)} / ${ctx.loadAfter.toFixed(2)}`);
   console.log(`\n${table}\n`);
-  console.log(`ratio ours/bare (req/s): ${fixed(ratio)} (target ≥ ${TARGET_RATIO})${ratio < TARGET_RATIO ? ' — BELOW TARGET' : ''}`);
+  console.log(`ratio ours/peer (median req/s): ${fixed(ratio)}; per round ${perRoundRatios.map((r) => fixed(r)).join(' / ')} (target ≥ ${TARGET_RATIO})${ratio < TARGET_RATIO ? ' — BELOW TARGET' : ''}`);
+  const oursCpu = ours.cpuMsPerRequest.server;
+  const peerCpu = peer.cpuMsPerRequest.server;
+  if (oursCpu && peerCpu) console.log(`server CPU per request ours/peer: ${fixed(oursCpu, 3)} / ${fixed(peerCpu, 3)} ms = ${fixed(oursCpu / peerCpu, 1)}×`);
 
   const outDir = join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
@@ -187,22 +331,30 @@ function report(results: LoadResult[], ctx: ReportContext): void {
     settings,
     machine: ctx.machine,
     loadAverageBefore: ctx.loadBefore,
-    results,
+    loadAverageAfter: ctx.loadAfter,
+    rows,
+    rounds,
     ratio,
+    perRoundRatios,
     targetRatio: TARGET_RATIO,
   };
   writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`written ${outFile}`);
-  if (ctx.profileDir) printProfile(ctx.profileDir, o.windowUs);
+  const last = rounds[rounds.length - 1];
+  if (ctx.profileDir) {
+    printProfile('our server', join(ctx.profileDir, 'ours'), last.find((r) => r.target === OURS)!);
+    printProfile('the peer', join(ctx.profileDir, 'peer'), last.find((r) => r.target === PEER)!);
+  }
 
-  const failed = results.filter((r) => r.non2xx > 0 || r.errors > 0 || r.ok2xx === 0);
+  const failed = rounds.flat().filter((r) => r.non2xx > 0 || r.errors > 0 || r.ok2xx === 0);
   if (failed.length > 0) {
     throw new Error(failed.map((r) => `${r.target}: ${r.non2xx} non-2xx responses, ${r.errors} errors (${r.timeouts} timeouts), ${r.ok2xx} 2xx`).join('; '));
   }
 }
 
-/** Top functions of our server's CPU profile during its measured run (window), by self time. */
-function printProfile(dir: string, window: { from: number; to: number }): void {
+/** Top functions of a server's CPU profile during its last measured run (its window), by self time. */
+function printProfile(label: string, dir: string, run: LoadResult): void {
+  const window = run.windowUs;
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const file = join(dir, name);
     const { totalMs, functions } = analyse(JSON.parse(readFileSync(file, 'utf8')), window);
@@ -210,7 +362,7 @@ function printProfile(dir: string, window: { from: number; to: number }): void {
       .filter((f) => f.selfMs > 0)
       .sort((x, y) => y.selfMs - x.selfMs)
       .slice(0, 20);
-    console.log(`\n### our server during its measured run: top 20 by self time (${(totalMs / 1000).toFixed(1)} s sampled)\n${file}\n`);
+    console.log(`\n### ${label} during its last measured run: top 20 by self time (${(totalMs / 1000).toFixed(1)} s sampled, ${run.totalRequests} requests)\n${file}\n`);
     console.log(markdownTable(['self %', 'total %', 'function', 'where'], top.map((f) => [f.selfPct.toFixed(1), f.totalPct.toFixed(1), f.name, f.where]), ['r', 'r', 'l', 'l']));
     console.log(`\nfull report: npx ts-node bench/support/cpu-profile.ts ${file} 40 --window ${window.from}:${window.to}`);
   }

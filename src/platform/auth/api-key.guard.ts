@@ -12,6 +12,8 @@ export interface AuthenticatedRequest {
   principal?: ApiKeyPrincipal;
 }
 
+const BEARER = /^Bearer\s+(\S+)$/i;
+
 interface HeaderReply {
   header(name: string, value: string): unknown;
 }
@@ -26,6 +28,8 @@ interface HeaderReply {
 @Injectable()
 export class ApiKeyGuard implements CanActivate, OnApplicationShutdown {
   private readonly limiter: ApiRateLimiter;
+  /** Whether a handler is @Public(), looked up once per handler (routes are fixed at start-up). */
+  private readonly publicHandlers = new WeakMap<object, boolean>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -37,13 +41,14 @@ export class ApiKeyGuard implements CanActivate, OnApplicationShutdown {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (this.isPublic(context)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     const value = Array.isArray(header) ? header[0] : header;
-    const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
+    const match = value ? BEARER.exec(value) : null;
     if (!match) throw new DomainError('UNAUTHORIZED', 'Missing Authorization: Bearer <api key> header');
-    const principal = await this.keys.verify(match[1]);
+    // A key verified in the last API_KEY_CACHE_SECONDS costs no await.
+    const principal = this.keys.cached(match[1]) ?? (await this.keys.verify(match[1]));
     if (!principal) throw new DomainError('UNAUTHORIZED', 'The API key is unknown or revoked');
     const take = await this.limiter.take(principal.keyId, principal.rateLimit);
     const reply = context.switchToHttp().getResponse<HeaderReply>();
@@ -53,6 +58,16 @@ export class ApiKeyGuard implements CanActivate, OnApplicationShutdown {
     }
     request.principal = principal;
     return true;
+  }
+
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let known = this.publicHandlers.get(handler);
+    if (known === undefined) {
+      known = !!this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, context.getClass()]);
+      this.publicHandlers.set(handler, known);
+    }
+    return known;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -178,6 +178,13 @@ export class ApiKeyService implements OnApplicationShutdown {
     });
   }
 
+  /** The key's tenant when the key was verified in the last API_KEY_CACHE_SECONDS; undefined otherwise (then call verify). */
+  cached(key: string): ApiKeyPrincipal | undefined {
+    if (this.cache.size === 0 || !KEY_RE.test(key)) return undefined;
+    const entry = this.cache.get(createHash('sha256').update(key).digest('hex'));
+    return entry && entry.until > Date.now() ? entry.principal : undefined;
+  }
+
   /** Returns the key's tenant, or null for an unknown, malformed or revoked key. */
   async verify(key: string): Promise<ApiKeyPrincipal | null> {
     const match = KEY_RE.exec(key);

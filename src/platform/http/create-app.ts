@@ -1,6 +1,7 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ClsService } from 'nestjs-cls';
 import { Logger } from 'nestjs-pino';
 import { REQUEST_ID_HEADER } from './request-id';
 import { ApiKeyService } from '@cognition/platform/auth/api-key.service';
@@ -12,6 +13,7 @@ import { MetricsService } from '@cognition/platform/metrics/metrics.service';
 import { limitsOf } from '@cognition/platform/limits/limits';
 import { checkHeaders, checkUrl, clientErrorHandler, frameworkErrorHandler } from './edge';
 import { useJsonBodyParser } from './json-body-parser';
+import { useRequestContext } from './request-context';
 import { setupOpenApi } from './openapi';
 
 export const API_PREFIX = 'api/v3';
@@ -49,6 +51,7 @@ export async function createApp(rootModule: Type<unknown>, options: CreateAppOpt
     // is a 400 before any handler runs; the body is checked by its parser (json-body-parser.ts).
     done(checkUrl(request.raw.url ?? '/') ?? checkHeaders(request.headers) ?? undefined);
   });
+  useRequestContext(fastify, app.get(ClsService));
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';

@@ -12,7 +12,11 @@ import { unstorableCharIn } from '@cognition/platform/json/unstorable-text';
  */
 
 /** Headers whose values handlers read or store: printable ASCII only (RFC 9110 field values, no obs-text). */
-const CHECKED_HEADERS: Record<string, string> = { 'idempotency-key': 'Idempotency-Key', 'if-match': 'If-Match', 'last-event-id': 'Last-Event-ID' };
+const CHECKED_HEADERS: [string, string][] = [
+  ['idempotency-key', 'Idempotency-Key'],
+  ['if-match', 'If-Match'],
+  ['last-event-id', 'Last-Event-ID'],
+];
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /**
@@ -21,6 +25,9 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
  * with a NUL or a lone surrogate (`%00`); null when the URL is fine.
  */
 export function checkUrl(rawUrl: string): DomainError | null {
+  // Without a percent escape the URL is what Node's parser accepted: no NUL, no control character,
+  // every character below U+0100 (so no surrogate): nothing to decode or refuse.
+  if (rawUrl.indexOf('%') === -1) return null;
   const q = rawUrl.indexOf('?');
   const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
   const pathProblem = problemOf(path);
@@ -44,7 +51,7 @@ export function checkUrl(rawUrl: string): DomainError | null {
 
 /** A 400 INVALID_HEADER when a header handlers read has anything but printable ASCII; null otherwise. */
 export function checkHeaders(headers: Record<string, string | string[] | undefined>): DomainError | null {
-  for (const [name, header] of Object.entries(CHECKED_HEADERS)) {
+  for (const [name, header] of CHECKED_HEADERS) {
     const value = headers[name];
     if (value === undefined) continue;
     const values = Array.isArray(value) ? value : [value];

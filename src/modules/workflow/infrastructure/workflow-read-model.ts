@@ -10,6 +10,12 @@ import { WorkflowOrmEntity } from './workflow.orm-entity';
 const COLUMNS = `tenant_id AS "tenantId", workflow_id AS "workflowId", version, name, description, status, steps, schedule, tags,
   input_schema AS "inputSchema", outputs, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt", row_version AS "rowVersion"`;
 
+/** The prepared statement behind `GET /workflows/{id}/versions/{version}` (bench/api sends the same one). */
+export const VERSION_STATEMENT = {
+  name: 'cognitionos_workflow_version',
+  text: `SELECT ${COLUMNS} FROM workflows WHERE tenant_id = $1 AND workflow_id = $2 AND version = $3`,
+} as const;
+
 /**
  * The read side of workflow versions: one prepared statement straight to a snapshot, no query
  * building and no aggregate (stored definitions were validated when written). Reads are the hot
@@ -24,11 +30,7 @@ export class WorkflowReadModel {
   ) {}
 
   async version(tenantId: string, workflowId: string, version: string): Promise<WorkflowSnapshot | null> {
-    return this.one('cognitionos_workflow_version', `SELECT ${COLUMNS} FROM workflows WHERE tenant_id = $1 AND workflow_id = $2 AND version = $3`, [
-      tenantId,
-      workflowId,
-      version,
-    ]);
+    return this.one(VERSION_STATEMENT.name, VERSION_STATEMENT.text, [tenantId, workflowId, version]);
   }
 
   /** The highest active version by semver, else the highest version. */
