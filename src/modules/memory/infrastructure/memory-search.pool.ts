@@ -20,6 +20,9 @@ export interface SearchConnection {
  * access counts), outside any command transaction: a search never holds a connection of TypeORM's
  * pool, so it cannot deadlock with a command that holds one.
  *
+ * Prepared statements are planned per execution (`plan_cache_mode = force_custom_plan`), so a
+ * search always gets the plan for its own filter values (see memory-search-plans.int-spec.ts).
+ *
  * IVFFlat `probes` starts at ⌈√lists⌉ (pgvector's suggestion); iterative scans raise it when a
  * filter needs more. `synchronous_commit` is off: the only writes here are the access counts.
  */
@@ -82,6 +85,10 @@ export class MemorySearchPool implements OnApplicationShutdown {
       'ivfflat.iterative_scan=relaxed_order',
       `hnsw.ef_search=${env.MEMORY_EF_SEARCH}`,
       `ivfflat.probes=${probes}`,
+      // Every execution of a prepared search statement is planned with its own parameters: a generic
+      // plan (PostgreSQL's choice after five executions) cannot see how selective the filter is and
+      // picked a bitmap scan + sort for broad filters, 10x slower than the index the query was meant for.
+      'plan_cache_mode=force_custom_plan',
       // Only the batched access counts write here: one lost in a crash is harmless, so no WAL flush wait.
       'synchronous_commit=off',
     ]
