@@ -9,6 +9,7 @@ export const SEARCH_MODES: readonly SearchMode[] = ['vector', 'text', 'hybrid'];
 export const MAX_K = 100;
 export const MAX_EF_SEARCH = 1000;
 export const MAX_QUERY_LENGTH = 10_000;
+const MAX_TAG_LENGTH = 255;
 
 /** A search request with its defaults applied and every rule checked. */
 export interface SearchPlan {
@@ -126,9 +127,9 @@ function checkFilters(filters: unknown, problems: MemoryProblems): void {
   if (f.metadata !== undefined && !isObject(f.metadata)) problems.add(at('metadata'), 'INVALID_TYPE', 'must be an object');
   if (f.tags !== undefined) {
     const tags = f.tags;
-    const listOk = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((t) => typeof t === 'string' && t !== ''));
+    const listOk = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((t) => typeof t === 'string' && t !== '' && t.length <= MAX_TAG_LENGTH));
     if (!isObject(tags) || Object.keys(tags).some((key) => key !== 'any' && key !== 'all') || !listOk(tags.any) || !listOk(tags.all)) {
-      problems.add(at('tags'), 'INVALID_FORMAT', 'must be {any?: string[], all?: string[]}');
+      problems.add(at('tags'), 'INVALID_FORMAT', `must be {any?: string[], all?: string[]} of 1–${MAX_TAG_LENGTH} characters each`);
     }
   }
   for (const key of DATE_KEYS) {
