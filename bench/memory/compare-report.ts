@@ -36,12 +36,12 @@ export function renderComparison(cells: CompareCell[]): string {
         r.clients,
         FILTER[r.subset],
         c.strategy,
-        c.efSearch,
+        c.rawVariant === 'exact' ? 'any (exact scan)' : c.efSearch,
         `${f(c.raw.recall, 3)} / ${f(c.ours.recall, 3)}`,
         f(c.raw.perSecond),
         f(c.ours.perSecond),
         x(c.ratio),
-        `${x(lowest.ratio)} (ef ${lowest.efSearch})`,
+        c.rawVariant === 'exact' ? `${x(lowest.ratio)} (exact at every ef)` : `${x(lowest.ratio)} (ef ${lowest.efSearch})`,
         `${f(cpuRaw(c), 2)} / ${f(cpuOurs(c), 2)}`,
         `${f(c.raw.p50Ms, 2)} / ${f(c.ours.p50Ms, 2)}`,
       ];
@@ -53,7 +53,7 @@ export function renderComparison(cells: CompareCell[]): string {
     cells.map((c) => [
       c.clients,
       FILTER[c.subset],
-      c.efSearch,
+      c.rawVariant === 'exact' ? 'any (exact scan)' : c.efSearch,
       f(c.raw.recall, 3),
       f(c.raw.perSecond),
       f(c.ours.recall, 3),

@@ -31,7 +31,7 @@ export interface CompareCell {
   clients: number;
   subset: Subset;
   efSearch: number;
-  /** What ours reported (index / exact) and the raw statement run against it. */
+  /** What ours reported (index / exact) and the raw statement run against it. An exact cell stands for every ef_search (a scan ignores it). */
   strategy: string;
   rawVariant: RawVariant;
   rounds: number;
@@ -111,7 +111,8 @@ export async function compareSearches(ctx: Context, cs: CompareSettings): Promis
       const probe = await oursAsk(cs.efSearch[0], ns)(0);
       const strategy = probe.note ?? 'index';
       const variant: RawVariant = strategy === 'exact' ? 'exact' : ns ? 'filtered-iterative' : 'index';
-      for (const ef of cs.efSearch) {
+      // An exact scan does not use ef_search (neither ours nor raw's): one cell stands for every ef_search.
+      for (const ef of variant === 'exact' ? cs.efSearch.slice(0, 1) : cs.efSearch) {
         await raw.configure(ef, variant === 'filtered-iterative' ? 'relaxed_order' : 'off', ns !== undefined, variant === 'filtered-iterative');
         const rawPasses: PassStats[] = [];
         const oursPasses: PassStats[] = [];
