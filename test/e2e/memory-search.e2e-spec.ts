@@ -139,6 +139,22 @@ describe('POST /memories/search over HTTP', () => {
     expect(Object.keys(doc.body.components.schemas)).toEqual(expect.arrayContaining(['RerankWeightsDoc', 'MemorySearchFiltersRequestDto', 'MemorySearchHitResponseDto']));
   });
 
+  it('returns vectors only when asked (includeEmbedding), in vector, text and hybrid modes', async () => {
+    const plain = await api('POST', S, { body: { query: 'delivery', mode: 'hybrid', k: 3 } });
+    expect(plain.status).toBe(200);
+    expect(plain.body.items.length).toBeGreaterThan(0);
+    for (const hit of plain.body.items) expect(hit.memory).not.toHaveProperty('embedding');
+    for (const mode of ['vector', 'text', 'hybrid']) {
+      const asked = await api('POST', S, { body: { query: 'delivery', mode, k: 3, includeEmbedding: true } });
+      expect(asked.status).toBe(200);
+      expect(asked.body.items.length).toBeGreaterThan(0);
+      for (const hit of asked.body.items) {
+        const stored = await api('GET', `${M}/${hit.memory.id}?includeEmbedding=true`);
+        expect(hit.memory.embedding).toEqual(stored.body.embedding);
+      }
+    }
+  });
+
   describe('failure answers', () => {
     const expect422 = async (body: unknown, path: string, code = 'VALIDATION_FAILED') => {
       const res = await api('POST', S, { body });
@@ -159,6 +175,7 @@ describe('POST /memories/search over HTTP', () => {
       await expect422({ query: 'x', mode: 'fuzzy' }, 'mode');
       await expect422({ query: 'x', efSearch: 0 }, 'efSearch');
       await expect422({ query: 'x', minScore: 'high' }, 'minScore');
+      await expect422({ query: 'x', includeEmbedding: 'yes' }, 'includeEmbedding');
     });
 
     it('422 without a query or an embedding, and in text mode without a query', async () => {

@@ -178,9 +178,14 @@ export class MemorySearchRequestDto {
   @Min(1)
   @Max(1000)
   efSearch?: number;
+
+  @ApiPropertyOptional({ default: false, description: 'Return each hit’s vector too (memory.embedding); without it vectors are neither read nor sent' })
+  @IsOptional()
+  @IsBoolean()
+  includeEmbedding?: boolean;
 }
 
-const REQUEST_KEYS = new Set(['query', 'embedding', 'embeddingModel', 'k', 'filters', 'mode', 'minScore', 'rerank', 'efSearch']);
+const REQUEST_KEYS = new Set(['query', 'embedding', 'embeddingModel', 'k', 'filters', 'mode', 'minScore', 'rerank', 'efSearch', 'includeEmbedding']);
 const FILTER_KEYS = new Set(['namespace', 'userId', 'agentId', 'sessionId', 'scope', 'memoryType', 'tags', 'metadata', 'createdAfter', 'createdBefore', 'updatedAfter', 'updatedBefore', 'minImportance', 'includeArchived']);
 const TAG_KEYS = new Set(['any', 'all']);
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MemoryFilters } from '../contracts';
 import { memoryFilterSql } from './memory-filters.sql';
-import { MEMORY_COLUMNS, MemoryRow } from './memory-row.mapper';
+import { MEMORY_COLUMNS, MEMORY_EMBEDDING_COLUMN, MemoryRow } from './memory-row.mapper';
 import { sqlLiteral } from './pg-embedding-models';
 import { toVectorBinary } from './vector-text';
 
@@ -49,6 +49,8 @@ function oneShot(text: string, params: unknown[]): SqlStatement {
   return { text, params };
 }
 
+const columns = (withEmbedding = false) => (withEmbedding ? `${MEMORY_COLUMNS}, ${MEMORY_EMBEDDING_COLUMN}` : MEMORY_COLUMNS);
+
 function positiveInt(n: number, what: string): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got ${n}`);
   return n;
@@ -74,6 +76,8 @@ export interface VectorSearchSql {
    * `index`: ordered by the model's HNSW/IVFFlat index (with iterative scans on the connection).
    */
   strategy: 'exact' | 'index';
+  /** Read the vector too (MEMORY_EMBEDDING_COLUMN). */
+  withEmbedding?: boolean;
 }
 
 /** The nearest memories of one model by cosine distance (similarity = 1 − distance), vectors of other models never compared. */
@@ -83,7 +87,7 @@ export function vectorSearchSql(q: VectorSearchSql): SqlStatement {
   const vectorParam = `$${f.params.length + 1}::vector(${dims})`;
   const distance = `(m.embedding::vector(${dims}) <=> ${vectorParam})`;
   const orderBy = q.strategy === 'exact' ? `${distance} + 0` : distance;
-  const text = `SELECT ${MEMORY_COLUMNS}, ${distance} AS distance
+  const text = `SELECT ${columns(q.withEmbedding)}, ${distance} AS distance
 FROM memories m
 WHERE ${f.where} AND m.embedding_model = ${sqlLiteral(q.model)}
 ORDER BY ${orderBy}
@@ -93,9 +97,9 @@ LIMIT ${positiveInt(q.limit, 'limit')}`;
 }
 
 /** Full-text search with `websearch_to_tsquery('english', …)` over the generated tsvector (GIN), ranked by ts_rank_cd. */
-export function textSearchSql(tenantId: string, filters: MemoryFilters, query: string, limit: number): SqlStatement {
+export function textSearchSql(tenantId: string, filters: MemoryFilters, query: string, limit: number, withEmbedding = false): SqlStatement {
   const f = memoryFilterSql(tenantId, filters, 1);
-  const text = `SELECT ${MEMORY_COLUMNS}, ts_rank_cd(m.content_tsv, q) AS rank
+  const text = `SELECT ${columns(withEmbedding)}, ts_rank_cd(m.content_tsv, q) AS rank
 FROM memories m, websearch_to_tsquery('english', $${f.params.length + 1}) q
 WHERE ${f.where} AND m.content_tsv @@ q
 ORDER BY rank DESC, m.id DESC

@@ -23,6 +23,8 @@ export interface SearchPlan {
   /** Normalised weights, or null without re-ranking. */
   rerank: RelevanceWeights | null;
   efSearch?: number;
+  /** Read and return each hit's vector. */
+  includeEmbedding: boolean;
 }
 
 const FILTER_KEYS = new Set(['namespace', 'userId', 'agentId', 'sessionId', 'scope', 'memoryType', 'tags', 'metadata', 'createdAfter', 'createdBefore', 'updatedAfter', 'updatedBefore', 'minImportance', 'includeArchived']);
@@ -55,6 +57,7 @@ export function planSearch(request: MemorySearchRequest): SearchPlan {
   else if (mode === 'text' && r.query === undefined) problems.add('query', 'REQUIRED', 'is required in text mode');
   if (r.minScore !== undefined && (typeof r.minScore !== 'number' || !Number.isFinite(r.minScore))) problems.add('minScore', 'INVALID_TYPE', `must be a number, got ${show(r.minScore)}`);
   if (r.efSearch !== undefined && !isInt(r.efSearch, 1, MAX_EF_SEARCH)) problems.add('efSearch', 'OUT_OF_RANGE', `must be an integer from 1 to ${MAX_EF_SEARCH}, got ${show(r.efSearch)}`);
+  if (r.includeEmbedding !== undefined && typeof r.includeEmbedding !== 'boolean') problems.add('includeEmbedding', 'INVALID_TYPE', `must be a boolean, got ${show(r.includeEmbedding)}`);
   const rerank = readRerank(r.rerank, problems);
   if (r.filters !== undefined) checkFilters(r.filters, problems);
   problems.throwIfAny('search');
@@ -68,6 +71,7 @@ export function planSearch(request: MemorySearchRequest): SearchPlan {
     minScore: r.minScore as number | undefined,
     rerank,
     efSearch: r.efSearch as number | undefined,
+    includeEmbedding: r.includeEmbedding === true,
   };
 }
 
