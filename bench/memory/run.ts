@@ -171,7 +171,7 @@ async function benchmark(): Promise<void> {
   if (result.compare?.length) {
     const svgPath = process.env.BENCH_MEMORY_SVG || join(outDir, 'memory-recall-qps.svg');
     const when = new Date().toISOString().slice(0, 10);
-    writeFileSync(svgPath, recallQpsSvg(result.compare, `Memory search, ${s.vectors.toLocaleString('en-US')} × ${DIMENSIONS}, unfiltered: ours vs raw pgvector (${when}, ${machine.cpuCount} vCPU, ${machine.postgres.split(' ').slice(0, 2).join(' ')})`));
+    writeFileSync(svgPath, recallQpsSvg(result.compare, `Memory search, ${s.vectors.toLocaleString('en-US')} × ${DIMENSIONS}, unfiltered (${when}, ${machine.cpuCount} vCPU, ${machine.postgres.split(' ').slice(0, 2).join(' ')})`));
     console.log(`written ${svgPath}`);
   }
   writeFileSync(join(outDir, 'memory.json'), `${JSON.stringify(json, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
