@@ -13,10 +13,13 @@ import { toVectorBinary } from './vector-text';
  * named by a hash of its text) and its plan is the model's vector index whatever the estimates,
  * because search connections run with `enable_sort = off` (the only other way to order by distance
  * is a sort); every statement whose best plan depends on the values (the exact strategy, the count,
- * full-text) is unnamed, so it is planned for its values each time. The model name and the dimensions are literals, not parameters: the
- * planner can only use a model's partial index `USING hnsw ((embedding::vector(<dims>)) …) WHERE
- * embedding_model = '<model>'` when it can prove the WHERE clause implies the index predicate, which a
- * parameter does not (in a generic plan). The limit is a literal too, so generic plans estimate it.
+ * full-text) is unnamed, so it is planned for its values each time. The query vector is sent in
+ * pgvector's binary format (vector-text.ts).
+ *
+ * The model name and the dimensions are literals, not parameters: the planner can only use a
+ * model's partial index `USING hnsw ((embedding::vector(<dims>)) …) WHERE embedding_model =
+ * '<model>'` when it can prove the WHERE clause implies the index predicate, which a parameter does
+ * not (in a generic plan). The limit is a literal too, so generic plans estimate it.
  */
 export interface SqlStatement {
   /** Set: a prepared statement (parsed once per connection); unset: planned for its values every time. */
