@@ -9,7 +9,7 @@ import { RawSql } from './raw-sql';
 import { MemoryBenchResult, SearchRow } from './report';
 import { Settings } from './settings';
 
-export const DB = 'cognition_os_bench_memory';
+export const DB = 'perf_memory_search_bench';
 export const log = (message: string) => process.stderr.write(`${message}\n`);
 export const now = () => performance.now();
 

@@ -2,7 +2,6 @@
  * Our server under test: the built `node dist/src/main.js` as a child process on its own database,
  * called over HTTP with an API key (BOOTSTRAP_API_KEY creates it, with its tenant, at start).
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForHttp } from '../support/http';
 import { Child, freePort, runCommand, startChild } from '../support/process';
@@ -23,7 +22,11 @@ export async function migrate(root: string, database: string): Promise<void> {
 }
 
 export async function build(root: string, always: boolean): Promise<void> {
-  if (!always && existsSync(join(root, 'dist', 'src', 'main.js'))) return;
+  if (!always) {
+    // Only when dist/ is missing or older than its sources (scripts/build-if-stale.js).
+    await runCommand(process.execPath, [join(root, 'scripts', 'build-if-stale.js')], process.env, root, true);
+    return;
+  }
   await runCommand(NPM, ['run', '--silent', 'build'], process.env, root, true);
 }
 

@@ -33,6 +33,9 @@ export function profileSections(dir: string, res: MemoryBenchResult): string | u
   if (files.length === 0) return undefined;
   const file = join(dir, files[files.length - 1]);
   const windows: Window[] = [];
+  for (const c of (res.compare ?? []).filter((c) => c.subset === 'all' && c.oursWindowUs)) {
+    if (c.efSearch === 40) windows.push({ what: `unfiltered search, ${c.clients} client(s), ef_search ${c.efSearch}`, ...c.oursWindowUs! });
+  }
   const ours = res.search.filter((r) => r.target === 'ours' && r.subset === 'all' && r.windowUs);
   const row = firstAt(ours, 0.95) ?? ours[ours.length - 1];
   if (row?.windowUs) windows.push({ what: `unfiltered search, ef_search ${row.efSearch}`, ...row.windowUs });

@@ -3,6 +3,8 @@ import { markdownTable } from '../support/table';
 import type { CpuWindow } from './closed-loop';
 import type { Subset } from './ground-truth';
 import type { Settings } from './settings';
+import type { CompareCell } from './compare';
+import { renderComparison } from './compare-report';
 
 export interface SearchRow {
   target: 'raw' | 'ours';
@@ -75,6 +77,8 @@ export interface MemoryBenchResult {
   /** BENCH_MEMORY_CPU_PROFILE=1: our server's top functions during one unfiltered pass. */
   profile?: string;
   search: SearchRow[];
+  /** The interleaved ours-vs-raw comparison (compare.ts). */
+  compare?: CompareCell[];
   errors: string[];
 }
 
@@ -243,7 +247,10 @@ export function targets(res: MemoryBenchResult): string[] {
 }
 
 export function renderReport(res: MemoryBenchResult, header: string): string {
-  const parts = [header, unfilteredTables(res), filteredTable(res), writeTable(res), `### Targets (issue 5)\n\n${targets(res).join('\n')}`];
+  const parts = [header];
+  if (res.compare?.length) parts.push(renderComparison(res.compare));
+  if (res.search.length) parts.push(unfilteredTables(res), filteredTable(res));
+  if (res.loadedBy === 'api') parts.push(writeTable(res));
   if (res.profile) parts.push(res.profile);
   if (res.search.some((r) => r.contended)) parts.push(`! = other programs used more than ${res.settings.foreignMaxCores} cores during the measurement, even after ${res.settings.retries} retries: too slow.`);
   if (res.errors.length) parts.push(`### Errors\n\n${res.errors.map((e) => `- ${e.split('\n')[0].slice(0, 300)}`).join('\n')}`);

@@ -41,7 +41,9 @@ import { OursServer, build, migrate } from './ours-api';
 import { profileSections } from './profile';
 import { RawSql } from './raw-sql';
 import { MemoryBenchResult, renderReport } from './report';
-import { oursSearches, rawSearches } from './searches';
+import { rawSearches } from './searches';
+import { compareSearches } from './compare';
+import { recallQpsSvg } from './compare-report';
 import { readSettings } from './settings';
 import { sqlLoad } from './sql-load';
 
@@ -57,7 +59,7 @@ async function exclusiveRun(): Promise<() => Promise<void>> {
   let waiting = false;
   for (;;) {
     const { rows } = await client.query<{ ok: boolean }>(
-      `SELECT pg_try_advisory_lock(hashtext('cognition_os_bench_memory')) AND pg_try_advisory_lock(hashtext('cognition_os_bench_engine')) AS ok`,
+      `SELECT pg_try_advisory_lock(hashtext('perf_memory_search_bench')) AS ok`,
     );
     if (rows[0].ok) break;
     await client.query(`SELECT pg_advisory_unlock_all()`);
@@ -105,7 +107,7 @@ async function benchmark(): Promise<void> {
       if (s.build) {
         log('== npm run build');
         t = now();
-        await build(ROOT, true);
+        await build(ROOT, !s.quick);
         log(`   built in ${((now() - t) / 1000).toFixed(0)} s`);
       }
       ctx.server = new OursServer({ root: ROOT, database: DB, env: serverEnv, profileDir });
@@ -125,16 +127,19 @@ async function benchmark(): Promise<void> {
     await afterLoad(ctx);
     await ctx.raw.connect();
     await ctx.raw.noParallelQuery();
-    await rawSearches(ctx);
-    await ctx.raw.end();
     if (ctx.server) {
+      log(`== ours vs raw pgvector, interleaved: ${s.clients.join(' and ')} client(s), unfiltered / 1 % / 10 %, ef_search ${s.efSearch.join(',')}, ${s.rounds} rounds`);
       try {
-        await oursSearches(ctx);
+        result.compare = await compareSearches(ctx, { clients: s.clients, subsets: ['all', 'one', 'ten'], efSearch: s.efSearch, rounds: s.rounds, warmup: s.warmup });
       } catch (error) {
-        result.errors.push(`ours search: ${(error as Error).message}`);
-        log(`   FAILED ours search: ${(error as Error).message}`);
+        result.errors.push(`comparison: ${(error as Error).message}`);
+        log(`   FAILED comparison: ${(error as Error).stack ?? error}`);
       }
-      if (s.load === 'api') await textWritePath(ctx);
+      await ctx.raw.end();
+      if (s.load === 'api' && s.texts > 0) await textWritePath(ctx);
+    } else {
+      await rawSearches(ctx);
+      await ctx.raw.end();
     }
   } catch (error) {
     result.errors.push((error as Error).message);
@@ -155,13 +160,20 @@ async function benchmark(): Promise<void> {
     `- Data: ${s.vectors.toLocaleString('en-US')} × ${DIMENSIONS} vectors (seed ${s.seed}, ${s.clusters} clusters × ${s.subClusters} sub-clusters), ${s.queries.toLocaleString('en-US')} queries, exact top-${s.k} in ${gt.seconds.toFixed(0)} s`,
     `- Loaded by: ${result.loadedBy === 'api' ? `POST /memories, batches of ${s.batchSize}, ${s.loadConcurrency} in flight` : 'SQL, index built after the load (BENCH_MEMORY_LOAD=sql or BENCH_MEMORY_API=0: not the API write path)'}`,
     result.index ? `- Index: \`${result.index.definition}\` (${result.index.sizeMB.toFixed(0)} MB; table with all indexes ${result.index.tableMB.toFixed(0)} MB)` : '- Index: –',
-    `- Search: ${s.concurrency} concurrent clients for raw and ours alike, ${s.warmup} warm-up queries before each pass; ours sets ef_search ${result.oursEfMode === 'restart' ? 'by restarting with MEMORY_EF_SEARCH' : 'with `efSearch` in the request'}`,
+    `- Search: ${s.clients.join(' and ')} concurrent client(s) for raw and ours alike, ${s.rounds} interleaved rounds (raw pass, ours pass) per cell, medians; ${s.warmup} warm-up queries before each pass; ours sets ef_search with \`efSearch\` in the request`,
+    `- Mode: ${s.quick ? 'quick (BENCH_QUICK=1)' : 'full'}`,
   ].join('\n');
   const report = renderReport(result, header);
   console.log(report);
   const outDir = join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
   const json = { benchmark: 'memory', date: new Date().toISOString(), machine, loadAverageBefore: loadBefore, totalSeconds, groundTruthSeconds: gt.seconds, ...result };
+  if (result.compare?.length) {
+    const svgPath = process.env.BENCH_MEMORY_SVG || join(outDir, 'memory-recall-qps.svg');
+    const when = new Date().toISOString().slice(0, 10);
+    writeFileSync(svgPath, recallQpsSvg(result.compare, `Memory search, ${s.vectors.toLocaleString('en-US')} × ${DIMENSIONS}, unfiltered (${when}, ${machine.cpuCount} vCPU, ${machine.postgres.split(' ').slice(0, 2).join(' ')})`));
+    console.log(`written ${svgPath}`);
+  }
   writeFileSync(join(outDir, 'memory.json'), `${JSON.stringify(json, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   console.log(`\nwritten ${join(outDir, 'memory.json')}`);
   if (result.errors.length) throw new Error(`${result.errors.length} error(s): see above`);

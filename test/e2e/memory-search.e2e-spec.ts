@@ -139,6 +139,22 @@ describe('POST /memories/search over HTTP', () => {
     expect(Object.keys(doc.body.components.schemas)).toEqual(expect.arrayContaining(['RerankWeightsDoc', 'MemorySearchFiltersRequestDto', 'MemorySearchHitResponseDto']));
   });
 
+  it('returns vectors only when asked (includeEmbedding), in vector, text and hybrid modes', async () => {
+    const plain = await api('POST', S, { body: { query: 'delivery', mode: 'hybrid', k: 3 } });
+    expect(plain.status).toBe(200);
+    expect(plain.body.items.length).toBeGreaterThan(0);
+    for (const hit of plain.body.items) expect(hit.memory).not.toHaveProperty('embedding');
+    for (const mode of ['vector', 'text', 'hybrid']) {
+      const asked = await api('POST', S, { body: { query: 'delivery', mode, k: 3, includeEmbedding: true } });
+      expect(asked.status).toBe(200);
+      expect(asked.body.items.length).toBeGreaterThan(0);
+      for (const hit of asked.body.items) {
+        const stored = await api('GET', `${M}/${hit.memory.id}?includeEmbedding=true`);
+        expect(hit.memory.embedding).toEqual(stored.body.embedding);
+      }
+    }
+  });
+
   describe('failure answers', () => {
     const expect422 = async (body: unknown, path: string, code = 'VALIDATION_FAILED') => {
       const res = await api('POST', S, { body });
@@ -159,6 +175,7 @@ describe('POST /memories/search over HTTP', () => {
       await expect422({ query: 'x', mode: 'fuzzy' }, 'mode');
       await expect422({ query: 'x', efSearch: 0 }, 'efSearch');
       await expect422({ query: 'x', minScore: 'high' }, 'minScore');
+      await expect422({ query: 'x', includeEmbedding: 'yes' }, 'includeEmbedding');
     });
 
     it('422 without a query or an embedding, and in text mode without a query', async () => {
@@ -169,8 +186,12 @@ describe('POST /memories/search over HTTP', () => {
     });
 
     it('422 for a bad embedding and EMBEDDING_DIMENSION_MISMATCH naming both dimensions', async () => {
-      await expect422({ embedding: [1, 'a'], embeddingModel: 'e2e-4' }, 'embedding');
+      await expect422({ embedding: [1, 'a'], embeddingModel: 'e2e-4' }, 'embedding[1]');
+      await expect422({ embedding: [1, 0, null, 0], embeddingModel: 'e2e-4' }, 'embedding[2]');
+      await expect422({ embedding: '[1,0,0,0]', embeddingModel: 'e2e-4' }, 'embedding');
       await expect422({ embedding: [], embeddingModel: 'e2e-4' }, 'embedding');
+      await expect422({ embedding: [0, 0, 0, 0], embeddingModel: 'e2e-4' }, 'embedding');
+      await expect422({ embedding: Array.from({ length: 16_001 }, () => 1), embeddingModel: 'e2e-4' }, 'embedding');
       const mismatch = await expect422({ embedding: [1, 0, 0], embeddingModel: 'e2e-4', mode: 'vector' }, 'embedding', 'EMBEDDING_DIMENSION_MISMATCH');
       expect(mismatch.detail).toMatch(/3 dimensions.*e2e-4 has 4/);
       const defaultModel = await expect422({ embedding: [1, 0, 0] }, 'embedding', 'EMBEDDING_DIMENSION_MISMATCH');
@@ -179,7 +200,7 @@ describe('POST /memories/search over HTTP', () => {
 
     it('422 for bad rerank weights', async () => {
       await expect422({ query: 'x', rerank: { similarity: -1 } }, 'rerank');
-      await expect422({ query: 'x', rerank: { speed: 1 } }, 'rerank');
+      await expect422({ query: 'x', rerank: { speed: 1 } }, 'rerank.speed');
       await expect422({ query: 'x', rerank: 'yes' }, 'rerank');
       await expect422({ query: 'x', rerank: { similarity: 0, recency: 0, accessFrequency: 0, importance: 0 } }, 'rerank');
     });
@@ -198,6 +219,17 @@ describe('POST /memories/search over HTTP', () => {
       const nested = await api('POST', S, { body: { query: 'x', filters: { colour: 'red' } } });
       expect(nested.status).toBe(400);
       expect(nested.body.errors[0].path).toBe('filters.colour');
+      const tags = await api('POST', S, { body: { query: 'x', filters: { tags: { none: ['a'] } } } });
+      expect(tags.status).toBe(400);
+      expect(tags.body.errors[0].path).toBe('filters.tags.none');
+    });
+
+    it('400 problem+json for a body that is not an object, NaN in the embedding, and a body nested 10,000 deep', async () => {
+      for (const rawBody of ['[1, 2, 3]', '"search"', '{"embedding": [1, NaN, 0, 0], "embeddingModel": "e2e-4"}', `{"embedding": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`]) {
+        const res = await api('POST', S, { rawBody });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      }
     });
 
     it('400 for malformed JSON, 401 without a key', async () => {

@@ -20,7 +20,8 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
-import { MEMORY_IMPORTANCE, MEMORY_SCOPES, MEMORY_TYPES, MemoryImportance, MemoryScope, MemoryType, RerankWeights, SearchMode } from '../contracts';
+import { DomainError, ErrorDetail } from '@cognition/platform/domain';
+import { MEMORY_IMPORTANCE, MEMORY_SCOPES, MEMORY_TYPES, MemoryImportance, MemoryScope, MemorySearchRequest, MemoryType, RerankWeights, SearchMode } from '../contracts';
 
 const SEARCH_MODES: SearchMode[] = ['vector', 'text', 'hybrid'];
 const WEIGHT_NAMES = ['similarity', 'recency', 'accessFrequency', 'importance'];
@@ -177,4 +178,43 @@ export class MemorySearchRequestDto {
   @Min(1)
   @Max(1000)
   efSearch?: number;
+
+  @ApiPropertyOptional({ default: false, description: 'Return each hit’s vector too (memory.embedding); without it vectors are neither read nor sent' })
+  @IsOptional()
+  @IsBoolean()
+  includeEmbedding?: boolean;
+}
+
+const REQUEST_KEYS = new Set(['query', 'embedding', 'embeddingModel', 'k', 'filters', 'mode', 'minScore', 'rerank', 'efSearch', 'includeEmbedding']);
+const FILTER_KEYS = new Set(['namespace', 'userId', 'agentId', 'sessionId', 'scope', 'memoryType', 'tags', 'metadata', 'createdAfter', 'createdBefore', 'updatedAfter', 'updatedBefore', 'minImportance', 'includeArchived']);
+const TAG_KEYS = new Set(['any', 'all']);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function unknownKeys(value: Record<string, unknown>, known: Set<string>, at: string, into: ErrorDetail[]): void {
+  for (const key in value) {
+    if (!known.has(key)) into.push({ path: `${at}${key}`, code: 'UNKNOWN_FIELD', message: `${at}${key} is not a known field` });
+  }
+}
+
+/**
+ * The body of POST /memories/search as a request, without class-validator: the DTO classes above
+ * document the body (OpenAPI); validating a 384-number array through class-validator decorators
+ * cost more per search than the rest of the request. Here only the shape is checked, in one pass
+ * over the keys: not an object → 400 BAD_REQUEST, a field the request does not have (at the top,
+ * in `filters`, in `filters.tags`) → 400 UNKNOWN_FIELD, as the DTO pipe answers. Every value is
+ * then checked by planSearch (search-request.ts), which answers 422 VALIDATION_FAILED listing each
+ * problem (an embedding element that is not a finite number by its index). Bodies too deep,
+ * malformed or with numbers out of range never get here (400 at the JSON parser).
+ */
+export function searchRequestOf(body: unknown): MemorySearchRequest {
+  if (!isPlainObject(body)) throw new DomainError('BAD_REQUEST', 'The body must be a JSON object: a search request');
+  const unknown: ErrorDetail[] = [];
+  unknownKeys(body, REQUEST_KEYS, '', unknown);
+  const filters = body.filters;
+  if (isPlainObject(filters)) {
+    unknownKeys(filters, FILTER_KEYS, 'filters.', unknown);
+    if (isPlainObject(filters.tags)) unknownKeys(filters.tags, TAG_KEYS, 'filters.tags.', unknown);
+  }
+  if (unknown.length) throw new DomainError('UNKNOWN_FIELD', `Unknown field(s): ${unknown.map((d) => d.path).join(', ')}`, unknown);
+  return body as MemorySearchRequest;
 }

@@ -9,7 +9,7 @@ export class MemorySearchScoresResponseDto {
 }
 
 export class MemorySearchHitResponseDto {
-  @ApiProperty({ type: MemoryResponseDto, description: 'The memory (as GET /memories/{id}, without its vector)' }) memory!: MemoryResponseDto;
+  @ApiProperty({ type: MemoryResponseDto, description: 'The memory (as GET /memories/{id}; its vector only with includeEmbedding)' }) memory!: MemoryResponseDto;
   @ApiProperty({ description: 'The score the hits are ordered by: similarity (vector), ts_rank_cd (text), fused (hybrid) or relevance (re-ranked)' })
   score!: number;
   @ApiProperty({ type: MemorySearchScoresResponseDto }) scores!: MemorySearchScoresResponseDto;

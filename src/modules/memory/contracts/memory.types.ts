@@ -95,6 +95,8 @@ export interface MemorySearchRequest {
   rerank?: boolean | Partial<RerankWeights>;
   /** HNSW `ef_search` for this query (1–1000; default MEMORY_EF_SEARCH, never below the candidates wanted). */
   efSearch?: number;
+  /** Return each hit's vector too (default false: vectors are read and serialised only when asked for). */
+  includeEmbedding?: boolean;
 }
 
 export interface MemorySearchHit {

@@ -4,15 +4,20 @@ import { BackgroundLoop } from '@cognition/platform/background/background-loop';
 import { isConnectionError } from '@cognition/platform/database/pg-errors';
 import { MemorySearchPool } from './memory-search.pool';
 
-const FLUSH_EVERY_MS = 200;
+/**
+ * Once a second: a memory hit by many searches in that time is written once (with their sum), so
+ * the rows searches keep returning get one new row version a second instead of five (each version
+ * is work for PostgreSQL and for the next searches reading those pages).
+ */
+const FLUSH_EVERY_MS = 1000;
 /** A buffer this large is flushed at once rather than at the next tick. */
 const MAX_BUFFERED = 50_000;
 const TRANSIENT = new Set(['40001', '40P01', '55P03', '57014']);
 
 /**
  * Counts a search hit as an access of the memory (access_count + 1, last_accessed_at = now())
- * without making the search wait: ids are buffered in memory and written every 200 ms in one
- * UPDATE over `unnest(ids, counts)`, outside any request (a platform background loop). An access is
+ * without making the search wait: ids are buffered in memory and written in one
+ * UPDATE over `unnest(ids, counts)` every second, outside any request (a platform background loop). An access is
  * not a change of the memory: neither updated_at nor the revision moves. A deadlock, a serialization
  * failure or a lost connection puts the counts back for the next flush (the loop backs off while the
  * database is away); other errors are logged and the counts dropped. The buffer is flushed when the

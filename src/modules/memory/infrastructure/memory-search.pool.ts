@@ -20,6 +20,11 @@ export interface SearchConnection {
  * access counts), outside any command transaction: a search never holds a connection of TypeORM's
  * pool, so it cannot deadlock with a command that holds one.
  *
+ * `enable_sort = off`: a search of the index strategy always walks the vector index, even under a
+ * generic plan, so the strategy an answer reports is the plan's (see memory-search.sql.ts and
+ * memory-search-plans.int-spec.ts). Every other statement sent here sorts whatever plan it gets,
+ * so the setting does not change their choice.
+ *
  * IVFFlat `probes` starts at ⌈√lists⌉ (pgvector's suggestion); iterative scans raise it when a
  * filter needs more. `synchronous_commit` is off: the only writes here are the access counts.
  */
@@ -82,6 +87,15 @@ export class MemorySearchPool implements OnApplicationShutdown {
       'ivfflat.iterative_scan=relaxed_order',
       `hnsw.ef_search=${env.MEMORY_EF_SEARCH}`,
       `ivfflat.probes=${probes}`,
+      // The index strategy's statement is served by the vector index whatever the planner estimates:
+      // ordering by distance otherwise needs a sort. A cached generic plan of it (PostgreSQL's choice
+      // after five executions), which cannot see how selective a filter is, once picked a bitmap scan
+      // of the filter's index + a sort for broad filters: 10x slower, while the answer said "index".
+      // Statements whose plan should depend on their values are unnamed (memory-search.sql.ts).
+      'enable_sort=off',
+      // That makes the cost of every plan with a sort ≥ 1e10, far above jit_above_cost: JIT would then
+      // compile each such statement (≈ 100+ ms). No search statement is worth compiling.
+      'jit=off',
       // Only the batched access counts write here: one lost in a crash is harmless, so no WAL flush wait.
       'synchronous_commit=off',
     ]

@@ -13,6 +13,8 @@ export interface VectorSearch {
   limit: number;
   /** The HNSW candidate list (raised to `limit` when smaller); default MEMORY_EF_SEARCH. */
   efSearch?: number;
+  /** Read each row's vector too (only when the caller returns it). */
+  withEmbedding?: boolean;
 }
 
 export interface VectorSearchOutcome {
@@ -61,8 +63,8 @@ export class MemorySearchReader {
     });
   }
 
-  async text(tenantId: string, filters: MemoryFilters, query: string, limit: number): Promise<TextRow[]> {
-    const sql = textSearchSql(tenantId, filters, query, limit);
+  async text(tenantId: string, filters: MemoryFilters, query: string, limit: number, withEmbedding = false): Promise<TextRow[]> {
+    const sql = textSearchSql(tenantId, filters, query, limit, withEmbedding);
     return this.pool.run((connection) => connection.query<TextRow>(sql.text, sql.params, sql.name));
   }
 

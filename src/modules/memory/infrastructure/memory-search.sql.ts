@@ -1,20 +1,29 @@
 import { createHash } from 'node:crypto';
 import { MemoryFilters } from '../contracts';
 import { memoryFilterSql } from './memory-filters.sql';
-import { MEMORY_COLUMNS, MemoryRow } from './memory-row.mapper';
+import { MEMORY_COLUMNS, MEMORY_EMBEDDING_COLUMN, MemoryRow } from './memory-row.mapper';
 import { sqlLiteral } from './pg-embedding-models';
-import { toVectorText } from './vector-text';
+import { toVectorBinary } from './vector-text';
 
 /**
  * The SQL of memory search. Statements are built per shape (which filters are present, model,
- * dimensions, limit) and run as prepared statements named by a hash of their text, so each shape is
- * parsed once per connection. The model name and the dimensions are literals, not parameters: the
- * planner can only use a model's partial index `USING hnsw ((embedding::vector(<dims>)) …) WHERE
- * embedding_model = '<model>'` when it can prove the WHERE clause implies the index predicate, which a
- * parameter does not (in a generic plan). The limit is a literal too, so generic plans estimate it.
+ * dimensions, limit). Plans must never depend on a guess the planner makes without the parameter
+ * values (the "plan flip": a cached generic plan for a broad filter scanned the filter's index and
+ * sorted every match): the index strategy's statement is prepared (parsed once per connection,
+ * named by a hash of its text) and its plan is the model's vector index whatever the estimates,
+ * because search connections run with `enable_sort = off` (the only other way to order by distance
+ * is a sort); every statement whose best plan depends on the values (the exact strategy, the count,
+ * full-text) is unnamed, so it is planned for its values each time. The query vector is sent in
+ * pgvector's binary format (vector-text.ts).
+ *
+ * The model name and the dimensions are literals, not parameters: the planner can only use a
+ * model's partial index `USING hnsw ((embedding::vector(<dims>)) …) WHERE embedding_model =
+ * '<model>'` when it can prove the WHERE clause implies the index predicate, which a parameter does
+ * not (in a generic plan). The limit is a literal too, so generic plans estimate it.
  */
 export interface SqlStatement {
-  name: string;
+  /** Set: a prepared statement (parsed once per connection); unset: planned for its values every time. */
+  name?: string;
   text: string;
   params: unknown[];
 }
@@ -24,9 +33,26 @@ export type VectorRow = MemoryRow & { distance: number };
 /** A memory row with its ts_rank_cd. */
 export type TextRow = MemoryRow & { rank: number };
 
+const names = new Map<string, string>();
+const MAX_NAMES = 1_000;
+
+/** A prepared statement named by a hash of its text (remembered: the same shapes come again and again). */
 function statement(text: string, params: unknown[]): SqlStatement {
-  return { name: `cognitionos_mem_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, params };
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `cognitionos_mem_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    if (names.size >= MAX_NAMES) names.clear();
+    names.set(text, name);
+  }
+  return { name, text, params };
 }
+
+/** An unnamed statement: parsed and planned with its parameter values at every execution. */
+function oneShot(text: string, params: unknown[]): SqlStatement {
+  return { text, params };
+}
+
+const columns = (withEmbedding = false) => (withEmbedding ? `${MEMORY_COLUMNS}, ${MEMORY_EMBEDDING_COLUMN}` : MEMORY_COLUMNS);
 
 function positiveInt(n: number, what: string): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got ${n}`);
@@ -37,7 +63,7 @@ function positiveInt(n: number, what: string): number {
 export function countMatchesSql(tenantId: string, filters: MemoryFilters, model: string, cap: number): SqlStatement {
   const f = memoryFilterSql(tenantId, filters, 1);
   const text = `SELECT count(*)::int AS n FROM (SELECT 1 FROM memories m WHERE ${f.where} AND m.embedding_model = ${sqlLiteral(model)} LIMIT ${positiveInt(cap, 'cap')}) s`;
-  return statement(text, f.params);
+  return oneShot(text, f.params);
 }
 
 export interface VectorSearchSql {
@@ -53,6 +79,8 @@ export interface VectorSearchSql {
    * `index`: ordered by the model's HNSW/IVFFlat index (with iterative scans on the connection).
    */
   strategy: 'exact' | 'index';
+  /** Read the vector too (MEMORY_EMBEDDING_COLUMN). */
+  withEmbedding?: boolean;
 }
 
 /** The nearest memories of one model by cosine distance (similarity = 1 − distance), vectors of other models never compared. */
@@ -62,21 +90,22 @@ export function vectorSearchSql(q: VectorSearchSql): SqlStatement {
   const vectorParam = `$${f.params.length + 1}::vector(${dims})`;
   const distance = `(m.embedding::vector(${dims}) <=> ${vectorParam})`;
   const orderBy = q.strategy === 'exact' ? `${distance} + 0` : distance;
-  const text = `SELECT ${MEMORY_COLUMNS}, ${distance} AS distance
+  const text = `SELECT ${columns(q.withEmbedding)}, ${distance} AS distance
 FROM memories m
 WHERE ${f.where} AND m.embedding_model = ${sqlLiteral(q.model)}
 ORDER BY ${orderBy}
 LIMIT ${positiveInt(q.limit, 'limit')}`;
-  return statement(text, [...f.params, toVectorText(q.vector)]);
+  const params = [...f.params, toVectorBinary(q.vector)];
+  return q.strategy === 'exact' ? oneShot(text, params) : statement(text, params);
 }
 
 /** Full-text search with `websearch_to_tsquery('english', …)` over the generated tsvector (GIN), ranked by ts_rank_cd. */
-export function textSearchSql(tenantId: string, filters: MemoryFilters, query: string, limit: number): SqlStatement {
+export function textSearchSql(tenantId: string, filters: MemoryFilters, query: string, limit: number, withEmbedding = false): SqlStatement {
   const f = memoryFilterSql(tenantId, filters, 1);
-  const text = `SELECT ${MEMORY_COLUMNS}, ts_rank_cd(m.content_tsv, q) AS rank
+  const text = `SELECT ${columns(withEmbedding)}, ts_rank_cd(m.content_tsv, q) AS rank
 FROM memories m, websearch_to_tsquery('english', $${f.params.length + 1}) q
 WHERE ${f.where} AND m.content_tsv @@ q
 ORDER BY rank DESC, m.id DESC
 LIMIT ${positiveInt(limit, 'limit')}`;
-  return statement(text, [...f.params, query]);
+  return oneShot(text, [...f.params, query]);
 }

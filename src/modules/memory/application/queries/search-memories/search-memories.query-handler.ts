@@ -39,7 +39,7 @@ export class SearchMemoriesQueryHandler implements IQueryHandler<SearchMemoriesQ
     const limit = candidatePoolSize(plan);
     const [vector, text] = await Promise.all([
       plan.mode !== 'text' ? this.vectorPart(tenantId, plan, limit) : undefined,
-      plan.mode !== 'vector' && plan.query !== undefined ? this.reader.text(tenantId, plan.filters, plan.query, limit) : undefined,
+      plan.mode !== 'vector' && plan.query !== undefined ? this.reader.text(tenantId, plan.filters, plan.query, limit, plan.includeEmbedding) : undefined,
     ]);
     const rows = new Map<string, MemoryRow>();
     for (const row of [...(vector?.rows ?? []), ...(text ?? [])]) rows.set(row.id, row);
@@ -79,7 +79,7 @@ export class SearchMemoriesQueryHandler implements IQueryHandler<SearchMemoriesQ
       const message = `The ${plan.embedding ? 'embedding' : 'query embedding'} has ${vector.length} dimensions but model ${model} has ${dimensions}`;
       throw new DomainError('EMBEDDING_DIMENSION_MISMATCH', message, [{ path: 'embedding', code: 'EMBEDDING_DIMENSION_MISMATCH', message }]);
     }
-    return this.reader.vector({ tenantId, filters: plan.filters, model, dimensions, vector, limit, efSearch: plan.efSearch });
+    return this.reader.vector({ tenantId, filters: plan.filters, model, dimensions, vector, limit, efSearch: plan.efSearch, withEmbedding: plan.includeEmbedding });
   }
 
   private async dimensionsOf(model: string): Promise<number | null> {

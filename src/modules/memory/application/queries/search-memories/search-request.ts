@@ -9,6 +9,7 @@ export const SEARCH_MODES: readonly SearchMode[] = ['vector', 'text', 'hybrid'];
 export const MAX_K = 100;
 export const MAX_EF_SEARCH = 1000;
 export const MAX_QUERY_LENGTH = 10_000;
+const MAX_TAG_LENGTH = 255;
 
 /** A search request with its defaults applied and every rule checked. */
 export interface SearchPlan {
@@ -22,6 +23,8 @@ export interface SearchPlan {
   /** Normalised weights, or null without re-ranking. */
   rerank: RelevanceWeights | null;
   efSearch?: number;
+  /** Read and return each hit's vector. */
+  includeEmbedding: boolean;
 }
 
 const FILTER_KEYS = new Set(['namespace', 'userId', 'agentId', 'sessionId', 'scope', 'memoryType', 'tags', 'metadata', 'createdAfter', 'createdBefore', 'updatedAfter', 'updatedBefore', 'minImportance', 'includeArchived']);
@@ -54,6 +57,7 @@ export function planSearch(request: MemorySearchRequest): SearchPlan {
   else if (mode === 'text' && r.query === undefined) problems.add('query', 'REQUIRED', 'is required in text mode');
   if (r.minScore !== undefined && (typeof r.minScore !== 'number' || !Number.isFinite(r.minScore))) problems.add('minScore', 'INVALID_TYPE', `must be a number, got ${show(r.minScore)}`);
   if (r.efSearch !== undefined && !isInt(r.efSearch, 1, MAX_EF_SEARCH)) problems.add('efSearch', 'OUT_OF_RANGE', `must be an integer from 1 to ${MAX_EF_SEARCH}, got ${show(r.efSearch)}`);
+  if (r.includeEmbedding !== undefined && typeof r.includeEmbedding !== 'boolean') problems.add('includeEmbedding', 'INVALID_TYPE', `must be a boolean, got ${show(r.includeEmbedding)}`);
   const rerank = readRerank(r.rerank, problems);
   if (r.filters !== undefined) checkFilters(r.filters, problems);
   problems.throwIfAny('search');
@@ -67,6 +71,7 @@ export function planSearch(request: MemorySearchRequest): SearchPlan {
     minScore: r.minScore as number | undefined,
     rerank,
     efSearch: r.efSearch as number | undefined,
+    includeEmbedding: r.includeEmbedding === true,
   };
 }
 
@@ -126,9 +131,9 @@ function checkFilters(filters: unknown, problems: MemoryProblems): void {
   if (f.metadata !== undefined && !isObject(f.metadata)) problems.add(at('metadata'), 'INVALID_TYPE', 'must be an object');
   if (f.tags !== undefined) {
     const tags = f.tags;
-    const listOk = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((t) => typeof t === 'string' && t !== ''));
+    const listOk = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((t) => typeof t === 'string' && t !== '' && t.length <= MAX_TAG_LENGTH));
     if (!isObject(tags) || Object.keys(tags).some((key) => key !== 'any' && key !== 'all') || !listOk(tags.any) || !listOk(tags.all)) {
-      problems.add(at('tags'), 'INVALID_FORMAT', 'must be {any?: string[], all?: string[]}');
+      problems.add(at('tags'), 'INVALID_FORMAT', `must be {any?: string[], all?: string[]} of 1–${MAX_TAG_LENGTH} characters each`);
     }
   }
   for (const key of DATE_KEYS) {
