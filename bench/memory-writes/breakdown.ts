@@ -123,7 +123,7 @@ export async function breakdown(database: string, points: Points, samples: numbe
       const t0 = performance.now();
       await timed('begin', () => client.query('BEGIN'));
       await timed('ttl lookup', () => client.query({ name: 'replay_ttl', text: DEFAULT_TTL_DAYS, values: [tenantId, [s.namespace]] }));
-      await timed('insert memory', () => client.query({ name: 'replay_insert', text: INSERT_MANY, values: insertManyParams([s]) }));
+      await timed('insert memory', () => client.query({ name: 'replay_insert', text: INSERT_MANY, values: insertManyParams([s], true) }));
       await timed('insert events', () => client.query({ name: 'replay_events', text: OUTBOX_INSERT, values: events(s) }));
       await timed('commit', () => client.query('COMMIT'));
       totals.push(performance.now() - t0);
@@ -146,7 +146,7 @@ export async function breakdown(database: string, points: Points, samples: numbe
     for (let k = 0; k < pairs; k++) {
       const ds = points.ds;
       const i = theirs[k];
-      ours.push(await explain(INSERT_MANY, insertManyParams([state(points, mine[k], tenantId)])));
+      ours.push(await explain(INSERT_MANY, insertManyParams([state(points, mine[k], tenantId)], true)));
       peer.push(await explain(PEER_INSERT, [uuidv7(), tenantId, `bench vector ${i}`, NAMESPACES[ds.namespaceClass[i]], vectorText(ds.data, i), `{"i":${i},"peer":true}`]));
     }
     const replayMs = Object.fromEntries(STEPS.map((step) => [step, percentile(steps[step], 50)])) as Breakdown['replayMs'];

@@ -23,9 +23,9 @@ export class PgMemoryRepository extends MemoryRepository {
     super();
   }
 
-  async insertMany(memories: Memory[]): Promise<void> {
+  async insertMany(memories: Memory[], options: { deferIndex?: boolean } = {}): Promise<void> {
     if (memories.length === 0) return;
-    await this.sql.query(INSERT_MANY, insertManyParams(memories.map((m) => m.snapshot())));
+    await this.sql.query(INSERT_MANY, insertManyParams(memories.map((m) => m.snapshot()), options.deferIndex === true));
     const events: DomainEvent[] = [];
     for (const memory of memories) {
       memory.markPersisted(1);
