@@ -16,7 +16,7 @@
  *   npm run bench:memory-writes
  *   BENCH_QUICK=1 npm run bench:memory-writes                 # 1,000 vs 50,000, fewer samples (≈ 3 min)
  *   BENCH_MEMORY_WRITES_BUILD=0 npm run bench:memory-writes   # use the existing dist/ build
- * More: BENCH_MEMORY_WRITES_SMALL, _LARGE, _ROUNDS (3), _SAMPLES (100; quick 60), _BREAKDOWN (60; quick 30),
+ * More: BENCH_MEMORY_WRITES_SMALL, _LARGE, _ROUNDS (3), _SAMPLES (100; quick 60), _WARMUP (30; quick 20), _BREAKDOWN (60; quick 30),
  * BENCH_MEMORY_SEED, BENCH_QUIET_CORES (0.5), BENCH_QUIET_WAIT (60 s; quick 10), BENCH_KEEP_DB=1.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -59,12 +59,12 @@ async function metrics(server: OursServer): Promise<string> {
 
 async function measurePoint(label: string, s: Settings, server: OursServer, points: Points): Promise<PointResult> {
   const busy = await waitForQuiet(s);
-  log(`== ${label}: ${s.rounds} rounds × (peer, ours) × ${s.samples} inserts (machine busy ${busy.toFixed(2)} cores before)`);
+  log(`== ${label}: ${s.warmup} warm-up inserts each, then ${s.rounds} rounds × (peer, ours) × ${s.samples} inserts (machine busy ${busy.toFixed(2)} cores before)`);
   const singles = new SingleInserts(DB, server, points);
   await singles.connect();
   try {
     const before = await metrics(server);
-    const rounds = await singles.interleaved(s.rounds, s.samples, { serverPid: server.pid });
+    const rounds = await singles.interleaved(s.rounds, s.samples, s.warmup, { serverPid: server.pid });
     const repository = repositoryMeansMs(before, await metrics(server));
     log(`   breakdown: ${s.breakdownSamples} replayed transactions, EXPLAIN of the INSERTs`);
     const b = await breakdown(DB, points, s.breakdownSamples);
@@ -80,7 +80,7 @@ async function benchmark(): Promise<void> {
   const machine = await machineInfo();
   const loadBefore = loadavg();
   const started = Date.now();
-  const perPoint = 2 * s.rounds * s.samples + 2 * s.breakdownSamples;
+  const perPoint = 2 * (s.rounds * s.samples + s.warmup) + 2 * s.breakdownSamples;
   const vectors = s.large + perPoint * 2 + 100;
   log(`memory writes benchmark${s.quick ? ' (BENCH_QUICK)' : ''}: ${s.small} vs ${s.large} stored; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
   const ds = generateDataset({ vectors, queries: 1, clusters: s.clusters, subClusters: s.subClusters, seed: s.seed });

@@ -26,6 +26,8 @@ export function readSettings() {
     rounds: num('BENCH_MEMORY_WRITES_ROUNDS', 3),
     /** Sequential single inserts per side per round. */
     samples: num('BENCH_MEMORY_WRITES_SAMPLES', quick ? 60 : 100, 10),
+    /** Unmeasured inserts per side before the rounds at each point. */
+    warmup: num('BENCH_MEMORY_WRITES_WARMUP', quick ? 20 : 30, 0),
     /** Inserts replayed statement by statement (and EXPLAINed) for the breakdown at each point. */
     breakdownSamples: num('BENCH_MEMORY_WRITES_BREAKDOWN', quick ? 30 : 60, 5),
     seed: num('BENCH_MEMORY_SEED', 20_261_126),
@@ -40,7 +42,7 @@ export function readSettings() {
     quietCores: Number(process.env.BENCH_QUIET_CORES || 0.5),
     quietWaitSeconds: num('BENCH_QUIET_WAIT', quick ? 10 : 60, 0),
   };
-  if (s.large <= s.small + 4 * s.rounds * s.samples) throw new Error('BENCH_MEMORY_WRITES_LARGE too small for the rounds and samples at the small point');
+  if (s.large <= s.small + 4 * (s.rounds * s.samples + s.warmup)) throw new Error('BENCH_MEMORY_WRITES_LARGE too small for the rounds and samples at the small point');
   return s;
 }
 

@@ -122,8 +122,12 @@ export class SingleInserts {
     return rows[0].n;
   }
 
-  /** `rounds` × (peer, ours), `samples` inserts each. */
-  async interleaved(rounds: number, samples: number, probes: { serverPid?: number }): Promise<Round[]> {
+  /** `warmup` unmeasured inserts per side (caches, plans, the first pages touched after a checkpoint), then `rounds` × (peer, ours), `samples` inserts each. */
+  async interleaved(rounds: number, samples: number, warmup: number, probes: { serverPid?: number }): Promise<Round[]> {
+    if (warmup > 0) {
+      await this.bare(0, warmup, await this.stored(), probes);
+      await this.ours(0, warmup, await this.stored(), probes);
+    }
     const out: Round[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const side of ['peer', 'ours'] as const) {
