@@ -14,6 +14,7 @@ import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { MemoryState } from '@cognition/memory/domain/memory.aggregate';
 import { DEFAULT_TTL_DAYS, INSERT_MANY, insertManyParams } from '@cognition/memory/infrastructure/memory-insert.sql';
+import { vectorSearchSql } from '@cognition/memory/infrastructure/memory-search.sql';
 import { percentile } from '../memory/closed-loop';
 import { NAMESPACES, vectorText } from '../memory/dataset';
 import { MODEL } from '../memory/raw-sql';
@@ -39,6 +40,8 @@ export interface Breakdown {
   /** Medians over the EXPLAINed inserts. */
   ours: Explained;
   peer: Explained;
+  /** One unfiltered vector search (k 10, ef_search 40, iterative scan), median ms: the index statement alone, and with the pending-rows branch (as the server sends it now). */
+  search: { samples: number; indexOnlyMs: number; withPendingMs: number };
 }
 
 /** `domain_events` as OutboxWriter writes it (src/platform/outbox/outbox.writer.ts), two events per memory. */
@@ -149,11 +152,45 @@ export async function breakdown(database: string, points: Points, samples: numbe
       ours.push(await explain(INSERT_MANY, insertManyParams([state(points, mine[k], tenantId)], true)));
       peer.push(await explain(PEER_INSERT, [uuidv7(), tenantId, `bench vector ${i}`, NAMESPACES[ds.namespaceClass[i]], vectorText(ds.data, i), `{"i":${i},"peer":true}`]));
     }
+    const search = await searchCost(client, points, tenantId, samples * 3);
     const replayMs = Object.fromEntries(STEPS.map((step) => [step, percentile(steps[step], 50)])) as Breakdown['replayMs'];
-    return { storedBefore: n, samples, replayMs, replayTotalMs: percentile(totals, 50), ours: medianExplained(ours), peer: medianExplained(peer) };
+    return { storedBefore: n, samples, replayMs, replayTotalMs: percentile(totals, 50), ours: medianExplained(ours), peer: medianExplained(peer), search };
   } finally {
     await client.end();
   }
+}
+
+/**
+ * What the pending-rows branch adds to a search: the index statement alone (the exact statement's
+ * text without its `+ 0`, on the indexed rows) and as the server sends it now, alternating, same vectors.
+ */
+async function searchCost(client: Client, points: Points, tenantId: string, samples: number): Promise<Breakdown['search']> {
+  await client.query(`SET hnsw.iterative_scan = relaxed_order; SET hnsw.ef_search = 40; SET max_parallel_workers_per_gather = 0`);
+  const ds = points.ds;
+  const statement = (i: number, strategy: 'exact' | 'index') => {
+    const row = i * ds.dims;
+    const vector = Array.from(ds.data.subarray(row, row + ds.dims), (x) => Math.round(x * 1e4) / 1e4);
+    return vectorSearchSql({ tenantId, filters: {}, model: MODEL, dimensions: ds.dims, vector, limit: 10, strategy });
+  };
+  const before: number[] = [];
+  const now: number[] = [];
+  const time = async (text: string, params: unknown[], name: string, into: number[]) => {
+    const t0 = performance.now();
+    await client.query({ name, text, values: params });
+    into.push(performance.now() - t0);
+  };
+  // Query vectors from the data set's points (already stored: the nearest is the point itself).
+  for (let i = 0; i < samples; i++) {
+    const exact = statement(i, 'exact');
+    const current = statement(i, 'index');
+    const indexOnly = exact.text.replace(' + 0', '').replace('\nORDER BY', ' AND NOT m.vector_pending\nORDER BY');
+    // Each first half of the time: the second search of a vector finds its pages in cache.
+    const a = () => time(indexOnly, exact.params, 'search_index_only', before);
+    const b = () => time(current.text, current.params, 'search_with_pending', now);
+    if (i % 2 === 0) await a().then(b);
+    else await b().then(a);
+  }
+  return { samples, indexOnlyMs: percentile(before, 50), withPendingMs: percentile(now, 50) };
 }
 
 /** Sum and count of every `cognitionos_repository_operation_duration_seconds` series of the memory repository. */

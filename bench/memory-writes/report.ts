@@ -88,6 +88,21 @@ export function renderReport(r: WritesResult, header: string): string {
       '',
     );
   }
+  if (broken.length) {
+    out.push(
+      '**One unfiltered vector search** (k 10, ef_search 40, iterative scan; `pg`, median ms): the index statement alone and with the pending-rows branch, alternating',
+      '',
+      markdownTable(
+        ['stored', 'searches', 'index only', 'with pending branch', 'difference'],
+        broken.map((p) => {
+          const q = p.breakdown!.search;
+          return [f0(p.breakdown!.storedBefore), f0(q.samples), f2(q.indexOnlyMs), f2(q.withPendingMs), `${((q.withPendingMs - q.indexOnlyMs) * 1000).toFixed(0)} µs`];
+        }),
+        ['r', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+    );
+  }
   const repo = points.filter((p) => p.repository && Object.keys(p.repository).length);
   if (repo.length) {
     const methods = [...new Set(repo.flatMap((p) => Object.keys(p.repository!)))].sort();
