@@ -44,7 +44,7 @@ export async function sqlLoad(database: string, ds: Dataset, hnsw: { m: number; 
     const t1 = Date.now();
     await client.query(`SET maintenance_work_mem = '512MB'`);
     await client.query(
-      `CREATE INDEX memories_vec_bench_384 ON memories USING hnsw ((embedding::vector(384)) vector_cosine_ops) WITH (m = ${hnsw.m}, ef_construction = ${hnsw.efConstruction}) WHERE embedding_model = '${MODEL}'`,
+      `CREATE INDEX memories_vec_bench_384 ON memories USING hnsw ((embedding::vector(384)) vector_cosine_ops) WITH (m = ${hnsw.m}, ef_construction = ${hnsw.efConstruction}) WHERE embedding_model = '${MODEL}' AND NOT vector_pending`,
     );
     return { loadSeconds, indexSeconds: (Date.now() - t1) / 1000 };
   } finally {

@@ -111,6 +111,17 @@ export const envSchema = z
     MEMORY_EF_SEARCH: int(1, 1000).default(40),
     /** A filtered vector query whose filter matches at most this many rows scans them exactly instead of the index. */
     MEMORY_EXACT_SCAN_MAX_ROWS: int(0, 10_000_000).default(5000),
+    /**
+     * Deferred vector indexing (docs/architecture.md, "Memory"): a write of at most MAX_BATCH memories
+     * (0: none) stores them outside their model's HNSW index and the vector indexer adds them right
+     * after, INDEXER_BATCH rows per statement; searches scan the pending rows exactly meanwhile.
+     * Writes index in the request while more than MAX_PENDING rows wait. The indexer also looks for
+     * pending rows every INDEXER_INTERVAL_MS (rows another instance left behind).
+     */
+    MEMORY_DEFER_INDEX_MAX_BATCH: int(0, 1000).default(100),
+    MEMORY_DEFER_INDEX_MAX_PENDING: int(1, 1_000_000).default(5000),
+    MEMORY_INDEXER_BATCH: int(1, 10_000).default(50),
+    MEMORY_INDEXER_INTERVAL_MS: int(100, 3_600_000).default(1000),
     /** Soft-deleted memories are purged after this many days. */
     MEMORY_RETENTION_DAYS: int(0, 36500).default(30),
     /** How often lifecycle policies, expiry and the purge run (every instance may run it; a lock keeps one at a time). */

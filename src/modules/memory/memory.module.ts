@@ -35,6 +35,7 @@ import { DeleteMemoryCollectionCommandHandler } from './application/commands/del
 import { DeleteMemoryPolicyCommandHandler } from './application/commands/delete-memory-policy/delete-memory-policy.command-handler';
 import { RemoveMemoryFromCollectionCommandHandler } from './application/commands/remove-memory-from-collection/remove-memory-from-collection.command-handler';
 import { UpdateMemoryPolicyCommandHandler } from './application/commands/update-memory-policy/update-memory-policy.command-handler';
+import { VectorIndexer } from './application/indexing/vector-indexer';
 import { MemoryMaintenance } from './application/maintenance/memory-maintenance';
 import { GetMemoryCollectionQueryHandler } from './application/queries/get-memory-collection/get-memory-collection.query-handler';
 import { GetMemoryPolicyQueryHandler } from './application/queries/get-memory-policy/get-memory-policy.query-handler';
@@ -71,6 +72,7 @@ import { MemoryStoreStepType } from './step-types/memory-store.step-type';
     { provide: MemoryRepository, useClass: PgMemoryRepository },
     MemoryReadModel,
     MemoryIdempotencyKeys,
+    VectorIndexer,
     CreateMemoriesCommandHandler,
     UpdateMemoryCommandHandler,
     DeleteMemoryCommandHandler,

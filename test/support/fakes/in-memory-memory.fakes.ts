@@ -14,9 +14,12 @@ export class InMemoryMemoryRepository extends MemoryRepository {
   readonly published: DomainEvent[] = [];
   readonly ttl = new Map<string, number>();
   insertCalls = 0;
+  /** The `deferIndex` of each insertMany call. */
+  readonly deferred: boolean[] = [];
 
-  async insertMany(memories: Memory[]): Promise<void> {
+  async insertMany(memories: Memory[], options: { deferIndex?: boolean } = {}): Promise<void> {
     this.insertCalls++;
+    this.deferred.push(options.deferIndex === true);
     for (const memory of memories) {
       memory.markPersisted(1);
       this.rows.set(memory.id, Memory.restore(memory.snapshot()));

@@ -5,8 +5,12 @@ import type { Memory } from './memory.aggregate';
  * (caller's) transaction. Framework-free port; the adapter is raw SQL.
  */
 export abstract class MemoryRepository {
-  /** Inserts every memory with ONE statement (and their events with one more). */
-  abstract insertMany(memories: Memory[]): Promise<void>;
+  /**
+   * Inserts every memory with ONE statement (and their events with one more). With `deferIndex`,
+   * a vector index that is slow to update (HNSW) may be brought up to date after the write; the
+   * memories are found by searches either way.
+   */
+  abstract insertMany(memories: Memory[], options?: { deferIndex?: boolean }): Promise<void>;
 
   /**
    * A memory of the tenant that is neither deleted nor expired, or null (also for another tenant's

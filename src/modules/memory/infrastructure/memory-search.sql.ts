@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { MemoryFilters } from '../contracts';
 import { memoryFilterSql } from './memory-filters.sql';
 import { MEMORY_COLUMNS, MEMORY_EMBEDDING_COLUMN, MemoryRow } from './memory-row.mapper';
+import { withPendingRowsSql } from './memory-pending.sql';
 import { sqlLiteral } from './pg-embedding-models';
 import { toVectorBinary } from './vector-text';
 
@@ -90,9 +91,13 @@ export function vectorSearchSql(q: VectorSearchSql): SqlStatement {
   const vectorParam = `$${f.params.length + 1}::vector(${dims})`;
   const distance = `(m.embedding::vector(${dims}) <=> ${vectorParam})`;
   const orderBy = q.strategy === 'exact' ? `${distance} + 0` : distance;
-  const text = `SELECT ${columns(q.withEmbedding)}, ${distance} AS distance
+  const where = `${f.where} AND m.embedding_model = ${sqlLiteral(q.model)}`;
+  const text =
+    q.strategy === 'index'
+      ? withPendingRowsSql(`${columns(q.withEmbedding)}, ${distance} AS distance`, where, distance, positiveInt(q.limit, 'limit'))
+      : `SELECT ${columns(q.withEmbedding)}, ${distance} AS distance
 FROM memories m
-WHERE ${f.where} AND m.embedding_model = ${sqlLiteral(q.model)}
+WHERE ${where}
 ORDER BY ${orderBy}
 LIMIT ${positiveInt(q.limit, 'limit')}`;
   const params = [...f.params, toVectorBinary(q.vector)];

@@ -21,11 +21,14 @@ export function sqlLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** The partial expression index of one model: pgvector's way to index an untyped column by dimension. */
+/**
+ * The partial expression index of one model: pgvector's way to index an untyped column by dimension.
+ * Rows whose vector is still pending (stored, not yet indexed: see memory-pending.sql.ts) are not in it.
+ */
 export function vectorIndexSql(model: string, dimensions: number, method: 'hnsw' | 'ivfflat', options: string): string {
   return (
     `CREATE INDEX IF NOT EXISTS ${vectorIndexName(model)} ON memories USING ${method} ` +
-    `((embedding::vector(${dimensions})) vector_cosine_ops) WITH (${options}) WHERE embedding_model = ${sqlLiteral(model)}`
+    `((embedding::vector(${dimensions})) vector_cosine_ops) WITH (${options}) WHERE embedding_model = ${sqlLiteral(model)} AND NOT vector_pending`
   );
 }
 

@@ -8,25 +8,9 @@ import { Memory } from '../domain/memory.aggregate';
 import { MemoryRepository } from '../domain/memory.repository.port';
 import { importanceRank } from './memory-filters.sql';
 import { MEMORY_COLUMNS, MEMORY_EMBEDDING_COLUMN, type MemoryRow, memoryStateOf } from './memory-row.mapper';
+import { DEFAULT_TTL_DAYS, INSERT_MANY, insertManyParams } from './memory-insert.sql';
 import { MemorySql } from './memory-sql';
 import { toVectorText } from './vector-text';
-
-/**
- * One statement for any number of memories: the columns travel as parallel arrays and `unnest`
- * turns them into rows (no per-row round trip, no statement text that grows with the batch).
- * Tags and summaryOf are arrays per row, so they travel as JSON.
- */
-const INSERT_MANY = `
-  INSERT INTO memories (id, tenant_id, user_id, agent_id, session_id, content, memory_type, scope, namespace, embedding,
-    embedding_model, status, importance, importance_rank, metadata, tags, expires_at, summary_of, created_at, updated_at, row_version)
-  SELECT v.id, v.tenant_id, v.user_id, v.agent_id, v.session_id, v.content, v.memory_type, v.scope, v.namespace::ltree, v.embedding::vector,
-    v.embedding_model, v.status, v.importance, v.importance_rank, v.metadata,
-    ARRAY(SELECT jsonb_array_elements_text(v.tags)), v.expires_at, ARRAY(SELECT jsonb_array_elements_text(v.summary_of))::uuid[],
-    v.created_at, v.created_at, 1
-  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-    $11::text[], $12::text[], $13::text[], $14::smallint[], $15::jsonb[], $16::jsonb[], $17::timestamptz[], $18::jsonb[], $19::timestamptz[])
-    AS v(id, tenant_id, user_id, agent_id, session_id, content, memory_type, scope, namespace, embedding,
-      embedding_model, status, importance, importance_rank, metadata, tags, expires_at, summary_of, created_at)`;
 
 /** Memories in PostgreSQL (raw SQL); every write appends the events to the outbox in the same transaction. */
 @Injectable()
@@ -39,31 +23,9 @@ export class PgMemoryRepository extends MemoryRepository {
     super();
   }
 
-  async insertMany(memories: Memory[]): Promise<void> {
+  async insertMany(memories: Memory[], options: { deferIndex?: boolean } = {}): Promise<void> {
     if (memories.length === 0) return;
-    const states = memories.map((m) => m.snapshot());
-    const column = <T>(pick: (s: (typeof states)[number]) => T) => states.map(pick);
-    await this.sql.query(INSERT_MANY, [
-      column((s) => s.id),
-      column((s) => s.tenantId),
-      column((s) => s.userId),
-      column((s) => s.agentId),
-      column((s) => s.sessionId),
-      column((s) => s.content),
-      column((s) => s.memoryType),
-      column((s) => s.scope),
-      column((s) => s.namespace),
-      column((s) => (s.embedding ? toVectorText(s.embedding) : null)),
-      column((s) => s.embeddingModel),
-      column((s) => s.status),
-      column((s) => s.importance),
-      column((s) => importanceRank(s.importance)),
-      column((s) => JSON.stringify(s.metadata)),
-      column((s) => JSON.stringify(s.tags)),
-      column((s) => s.expiresAt),
-      column((s) => JSON.stringify(s.summaryOf)),
-      column((s) => s.createdAt),
-    ]);
+    await this.sql.query(INSERT_MANY, insertManyParams(memories.map((m) => m.snapshot()), options.deferIndex === true));
     const events: DomainEvent[] = [];
     for (const memory of memories) {
       memory.markPersisted(1);
@@ -103,13 +65,7 @@ export class PgMemoryRepository extends MemoryRepository {
   async defaultTtlDays(tenantId: string, namespaces: string[]): Promise<Map<string, number>> {
     const distinct = [...new Set(namespaces)];
     if (distinct.length === 0) return new Map();
-    const rows = await this.sql.query<{ namespace: string; ttl_days: number }>(
-      `SELECT DISTINCT ON (n.ns) n.ns AS namespace, p.ttl_days
-       FROM unnest($2::text[]) AS n(ns)
-       JOIN memory_policies p ON p.tenant_id = $1 AND p.enabled AND p.ttl_days IS NOT NULL AND p.namespace @> n.ns::ltree
-       ORDER BY n.ns, nlevel(p.namespace) DESC, p.ttl_days ASC`,
-      [tenantId, distinct],
-    );
+    const rows = await this.sql.query<{ namespace: string; ttl_days: number }>(DEFAULT_TTL_DAYS, [tenantId, distinct]);
     return new Map(rows.map((r) => [r.namespace, r.ttl_days]));
   }
 

@@ -10,6 +10,7 @@ import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingPr
 import { CreateMemoriesCommandHandler } from './create-memories.command-handler';
 import { MemoryIdempotencyKeys } from '@cognition/memory/infrastructure/memory-idempotency-keys';
 import { MemoryReadModel } from '@cognition/memory/infrastructure/memory-read-model';
+import { VectorIndexer } from '@cognition/memory/application/indexing/vector-indexer';
 
 const TENANT = '00000000-0000-7000-8000-000000000001';
 
@@ -30,6 +31,12 @@ async function setup() {
     },
     complete: async (_tenant: string, key: string, ids: string[]) => void (claimed.get(key)!.ids = ids),
   };
+  // Defers writes of at most 2 memories; records when it is woken and how many rows were stored by then.
+  const indexer = {
+    wakes: [] as number[],
+    mayDefer: (count: number) => count <= 2,
+    written: () => void indexer.wakes.push(repo.rows.size),
+  };
   const moduleRef = await Test.createTestingModule({
     imports: [ClsModule.forRoot({ plugins: [new ClsPluginTransactional({ adapter: new NoOpTransactionalAdapter({ tx: {}, disableWarning: true }) })] })],
     providers: [
@@ -39,9 +46,10 @@ async function setup() {
       { provide: EmbeddingProvider, useValue: provider },
       { provide: MemoryIdempotencyKeys, useValue: keys },
       { provide: MemoryReadModel, useValue: { get: async (_tenant: string, id: string) => repo.rows.get(id)?.toView() ?? null } },
+      { provide: VectorIndexer, useValue: indexer },
     ],
   }).compile();
-  return { handler: moduleRef.get(CreateMemoriesCommandHandler), repo, models, provider };
+  return { handler: moduleRef.get(CreateMemoriesCommandHandler), repo, models, provider, indexer };
 }
 
 describe('CreateMemoriesCommandHandler', () => {
@@ -138,5 +146,21 @@ describe('CreateMemoriesCommandHandler', () => {
     expect(again.map((m) => m.id)).toEqual(first.map((m) => m.id));
     expect(repo.rows.size).toBe(1);
     await expect(handler.execute(new CreateMemoriesCommand('t1', [{ content: 'something else' }], 'key-1'))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+  it('leaves the index to the vector indexer for a small write and wakes it once the rows are stored; a large one indexes in the request', async () => {
+    const { handler, repo, indexer } = await setup();
+    await handler.execute(new CreateMemoriesCommand(TENANT, [{ content: 'one' }], null, true));
+    expect(repo.deferred).toEqual([true]);
+    expect(indexer.wakes).toEqual([1]);
+    await handler.execute(new CreateMemoriesCommand(TENANT, [{ content: 'a' }, { content: 'b' }, { content: 'c' }]));
+    expect(repo.deferred).toEqual([true, false]);
+    expect(indexer.wakes).toEqual([1]);
+  });
+
+  it('does not wake the indexer when the write fails', async () => {
+    const { handler, repo, indexer } = await setup();
+    repo.insertMany = () => Promise.reject(new Error('connection lost'));
+    await expect(handler.execute(new CreateMemoriesCommand(TENANT, [{ content: 'x' }], null, true))).rejects.toThrow('connection lost');
+    expect(indexer.wakes).toEqual([]);
   });
 });

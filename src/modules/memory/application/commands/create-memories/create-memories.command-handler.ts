@@ -11,6 +11,7 @@ import { Memory, type ValidNewMemory } from '@cognition/memory/domain/memory.agg
 import { MemoryRepository } from '@cognition/memory/domain/memory.repository.port';
 import { MemoryIdempotencyKeys } from '@cognition/memory/infrastructure/memory-idempotency-keys';
 import { MemoryReadModel } from '@cognition/memory/infrastructure/memory-read-model';
+import { VectorIndexer } from '@cognition/memory/application/indexing/vector-indexer';
 
 export const MAX_MEMORIES_PER_BATCH = 1000;
 const DAY_MS = 86_400_000;
@@ -19,7 +20,8 @@ const DAY_MS = 86_400_000;
  * 1–1,000 memories: all validated first (one 422 listing every problem), then ONE embedding call
  * for those without a vector (before the transaction: a remote provider must not hold a database
  * connection), then one transaction: models registered, TTL defaults from lifecycle policies, one
- * INSERT for the rows and one for their events.
+ * INSERT for the rows and one for their events. A small write leaves its HNSW inserts to the vector
+ * indexer (woken after the commit), so its latency does not grow with the index.
  */
 @CommandHandler(CreateMemoriesCommand)
 export class CreateMemoriesCommandHandler implements ICommandHandler<CreateMemoriesCommand, MemoryView[]> {
@@ -29,6 +31,7 @@ export class CreateMemoriesCommandHandler implements ICommandHandler<CreateMemor
     private readonly embeddings: EmbeddingProvider,
     private readonly keys: MemoryIdempotencyKeys,
     private readonly reads: MemoryReadModel,
+    private readonly indexer: VectorIndexer,
   ) {}
 
   async execute({ tenantId, memories, single, idempotencyKey }: CreateMemoriesCommand): Promise<MemoryView[]> {
@@ -44,7 +47,10 @@ export class CreateMemoriesCommandHandler implements ICommandHandler<CreateMemor
     const valid = inputs as ValidNewMemory[];
     const vectors = await this.embedMissing(valid);
     const key = idempotencyKey ? { key: idempotencyKey, hash: MemoryIdempotencyKeys.hash(memories) } : null;
-    return this.persist(tenantId, valid, vectors, prefix, key);
+    const deferIndex = this.indexer.mayDefer(valid.length);
+    const views = await this.persist(tenantId, valid, vectors, prefix, key, deferIndex);
+    if (deferIndex) this.indexer.written();
+    return views;
   }
 
   /** The client's vectors, and the provider's for the rest, in one call. */
@@ -67,6 +73,7 @@ export class CreateMemoriesCommandHandler implements ICommandHandler<CreateMemor
     vectors: SuppliedEmbedding[],
     prefix: (i: number) => string,
     idempotency: { key: string; hash: string } | null,
+    deferIndex: boolean,
   ): Promise<MemoryView[]> {
     const earlier = idempotency ? await this.keys.claim(tenantId, idempotency.key, idempotency.hash) : null;
     if (earlier) return this.earlierViews(tenantId, earlier);
@@ -80,7 +87,7 @@ export class CreateMemoriesCommandHandler implements ICommandHandler<CreateMemor
       const days = ttl.get(input.namespace);
       return Memory.create(tenantId, input, { id: newId(), now, embedding: vectors[i], defaultExpiresAt: days === undefined ? null : new Date(now.getTime() + days * DAY_MS) });
     });
-    await this.memories.insertMany(created);
+    await this.memories.insertMany(created, { deferIndex });
     if (idempotency) await this.keys.complete(tenantId, idempotency.key, created.map((m) => m.id));
     return created.map((memory) => memory.toView());
   }

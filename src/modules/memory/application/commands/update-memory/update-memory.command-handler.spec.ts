@@ -9,6 +9,7 @@ import { InMemoryEmbeddingModels, InMemoryMemoryRepository, RecordingEmbeddingPr
 import { CreateMemoriesCommandHandler } from '../create-memories/create-memories.command-handler';
 import { MemoryIdempotencyKeys } from '@cognition/memory/infrastructure/memory-idempotency-keys';
 import { MemoryReadModel } from '@cognition/memory/infrastructure/memory-read-model';
+import { VectorIndexer } from '@cognition/memory/application/indexing/vector-indexer';
 import { DeleteMemoryCommandHandler } from '../delete-memory/delete-memory.command-handler';
 import { UpdateMemoryCommandHandler } from './update-memory.command-handler';
 
@@ -30,6 +31,7 @@ async function setup() {
       // Creation without an Idempotency-Key never touches these.
       { provide: MemoryIdempotencyKeys, useValue: {} },
       { provide: MemoryReadModel, useValue: {} },
+      { provide: VectorIndexer, useValue: { mayDefer: () => false, written: () => undefined } },
     ],
   }).compile();
   const [memory] = await moduleRef.get(CreateMemoriesCommandHandler).execute(new CreateMemoriesCommand(TENANT, [{ content: 'first', importance: 'low' }]));
