@@ -1978,6 +1978,8 @@ export interface components {
             rerank?: boolean | components["schemas"]["RerankWeightsDoc"];
             /** @description HNSW ef_search for this query (default MEMORY_EF_SEARCH; raised to the candidates needed) */
             efSearch?: number;
+            /** @description Return each hit’s vector too (memory.embedding); without it vectors are neither read nor sent. Default: false. */
+            includeEmbedding?: boolean;
         };
         MemorySearchScoresResponseDto: {
             /** @description Cosine similarity (1 − cosine distance) when the memory was a vector candidate */
@@ -1988,7 +1990,7 @@ export interface components {
             relevance?: number;
         };
         MemorySearchHitResponseDto: {
-            /** @description The memory (as GET /memories/{id}, without its vector) */
+            /** @description The memory (as GET /memories/{id}; its vector only with includeEmbedding) */
             memory: components["schemas"]["MemoryResponseDto"];
             /** @description The score the hits are ordered by: similarity (vector), ts_rank_cd (text), fused (hybrid) or relevance (re-ranked) */
             score: number;
