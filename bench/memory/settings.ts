@@ -1,18 +1,6 @@
 /** Settings of the memory benchmark, from the environment (see run.ts for the list). */
 
-function num(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return value;
-}
-
-function flag(name: string, fallback: boolean): boolean {
-  const raw = (process.env[name] ?? '').toLowerCase();
-  if (raw === '') return fallback;
-  return ['1', 'true', 'yes'].includes(raw);
-}
+import { envFlag as flag, envInt as num } from '../support/env';
 
 function numbers(name: string, fallback: string): number[] {
   return (process.env[name] || fallback)

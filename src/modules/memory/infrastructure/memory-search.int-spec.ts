@@ -13,21 +13,11 @@ import { MemorySearchAccessRecorder } from './memory-search-access.recorder';
 import { MemorySearchPool } from './memory-search.pool';
 import { MemorySearchReader } from './memory-search.reader';
 import { vectorSearchSql } from './memory-search.sql';
+import { seededRandom } from '@cognition/test-support/seeded-random';
 
 const TENANT = newId();
 const OTHER_TENANT = newId();
 
-/** A seeded PRNG (mulberry32), so the clustered data set is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const normalise = (v: number[]) => {
   const n = Math.hypot(...v);
@@ -268,7 +258,7 @@ describe('Memory search (real PostgreSQL with pgvector)', () => {
 
     beforeAll(async () => {
       await registerModel(MODEL, DIMS);
-      const random = prng(42);
+      const random = seededRandom(42);
       const centers = Array.from({ length: 16 }, () => normalise(Array.from({ length: DIMS }, () => random() * 2 - 1)));
       const seeds: Seed[] = [];
       for (let i = 0; i < 4000; i++) {

@@ -12,24 +12,14 @@ import { MemorySql } from '../../infrastructure/memory-sql';
 import { vectorSearchSql } from '../../infrastructure/memory-search.sql';
 import { vectorIndexName } from '../../infrastructure/pg-embedding-models';
 import { VectorIndexer } from './vector-indexer';
+import { seededRandom } from '@cognition/test-support/seeded-random';
 
 const TENANT = newId();
 const OTHER = newId();
 const MODEL = 'indexer-16';
 const DIMS = 16;
 
-/** mulberry32: the same vectors on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(7);
+const random = seededRandom(7);
 const normalise = (v: number[]) => {
   const n = Math.hypot(...v);
   return v.map((x) => Math.round((x / n) * 1e6) / 1e6);
