@@ -6,6 +6,10 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json .swcrc ./
 COPY src ./src
 COPY migrations ./migrations
+# The dashboard (served at /ui from dist/ui): its sources, the typed client it bundles, its build scripts.
+COPY ui ./ui
+COPY clients/typescript/src ./clients/typescript/src
+COPY scripts/build-ui.js scripts/check-ui-bundle.js ./scripts/
 RUN npm run build
 
 # Production node_modules. The framework packages are peerDependencies (an app that embeds us brings

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { validateEnv } from '@cognition/config/env.schema';
 import { appTypeormOptions } from '@cognition/app/orm-entities';
@@ -19,6 +21,7 @@ const STALE_AFTER_MS = 6 * 3600_000;
  * address to the test files as TEST_DB_*; `global-teardown.ts` stops it (unless another run still uses it).
  */
 export default async function globalSetup(): Promise<void> {
+  buildDashboardIfStale();
   if (usesEmbeddedTestDatabase()) await startEmbeddedCluster();
   await dropStaleTestDatabases();
   const template = testDatabaseName('template');
@@ -35,6 +38,16 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(`Migrations failed on the test template (is pgvector installed? run scripts/install-pgvector.sh): ${(error as Error).message}`);
   }
   await ds.destroy();
+}
+
+/**
+ * The browser tests (test/e2e/ui) drive the dashboard the app serves from dist/ui: it is built here,
+ * once per run, when missing or older than ui/ or the typed client (a stat walk when it is fresh, a
+ * second or two of `vite build` when not), so a test never runs against a stale build.
+ */
+function buildDashboardIfStale(): void {
+  const result = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build-if-stale.js'), '--ui'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`The dashboard build failed (node scripts/build-if-stale.js --ui):\n${result.stdout}${result.stderr}`);
 }
 
 async function startEmbeddedCluster(): Promise<void> {

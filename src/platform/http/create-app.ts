@@ -15,6 +15,7 @@ import { checkHeaders, checkUrl, clientErrorHandler, frameworkErrorHandler } fro
 import { useJsonBodyParser } from './json-body-parser';
 import { useRequestContext } from './request-context';
 import { setupOpenApi } from './openapi';
+import { useDashboard } from './dashboard';
 
 export const API_PREFIX = 'api/v3';
 /** The body limit of a route that sets none, until the limits table's `REQUEST_BODY_MAX_BYTES` applies (see `onRoute` below). */
@@ -69,6 +70,8 @@ export async function createApp(rootModule: Type<unknown>, options: CreateAppOpt
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   setupOpenApi(app as INestApplication);
+  // The web dashboard at /ui (outside the prefix, public, not in OpenAPI): dist/ui, built by `npm run build`.
+  useDashboard(fastify);
 
   const bootstrapKey = app.get(AppConfig).get('BOOTSTRAP_API_KEY');
   if (bootstrapKey) await app.get(ApiKeyService).bootstrap(bootstrapKey);

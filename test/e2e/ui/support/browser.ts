@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it). No browser is downloaded. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Chromium's flags: headless, and nothing that reaches out on its own (without the background-networking
+ * flags it floods a closed network with requests). Playwright gives each launch a fresh user-data-dir.
+ */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/** Where `screenshot()` writes, when UI_SCREENSHOTS=1. */
+export const SCREENSHOT_DIR = join(__dirname, '..', '..', '..', '..', 'docs', 'screenshots');
+
+/** Launches Chromium; fails (never skips) when it is missing. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is missing at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface BrowserPage {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught exceptions and console errors of the page, in order ("pageerror: …", "console: …"). */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh context (own sessionStorage and cookies) at 1280×800 unless told otherwise, with its page. */
+export async function newPage(browser: Browser, viewport: { width: number; height: number } = DESKTOP): Promise<BrowserPage> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return { context, page, errors, close: () => context.close() };
+}
+
+/** Opens /ui, pastes `key` into the sign-in form and waits for the top navigation. */
+export async function signIn(page: Page, baseUrl: string, key: string): Promise<void> {
+  await page.goto(`${baseUrl}/ui`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** Writes docs/screenshots/<name>.png (the viewport) when UI_SCREENSHOTS=1; else does nothing. Returns the path written, if any. */
+export async function screenshot(page: Page, name: string): Promise<string | undefined> {
+  if (process.env.UI_SCREENSHOTS !== '1') return undefined;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}
