@@ -23,12 +23,15 @@ const DASHBOARD = {
   sources: ['ui', 'clients/typescript/src', 'package.json', 'scripts/build-ui.js', 'scripts/check-ui-bundle.js'],
 };
 
-/** The newest modification time below a path (files only; tests are not built, but cost nothing to count). */
+/**
+ * The newest modification time below a path (files only; tests are not built, but cost nothing to
+ * count). A node_modules folder is skipped: Vite's dev server keeps its temporary files in ui/node_modules.
+ */
 function newest(path) {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce((max, name) => Math.max(max, newest(join(path, name))), 0);
+  return readdirSync(path).reduce((max, name) => (name === 'node_modules' ? max : Math.max(max, newest(join(path, name)))), 0);
 }
 
 function staleReason(target) {

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { activeWorkflow, start, waitForExecution } from '../../support/engine-helpers';
 import { apiClient } from '../../support/http-client';
 import { startTestApp, TestApp } from '../../support/test-app';
-import { launchBrowser, newPage, PHONE, screenshot, signIn } from './support/browser';
+import { inPage, launchBrowser, newPage, PHONE, screenshot, signIn, storedApiKey } from './support/browser';
 
 const AREAS = [
   { label: 'Executions', path: '/ui/executions' },
@@ -15,8 +15,8 @@ const AREAS = [
   { label: 'Memory', path: '/ui/memory' },
   { label: 'Events', path: '/ui/events' },
 ];
-const STORAGE_KEY = 'cognition-os.api-key';
 
+// Screenshots of this spec are the shell's own (sign-in, sign-in-error, shell-phone); each area's page spec takes its page's.
 describe('the dashboard shell at /ui (real server, real PostgreSQL, Chromium)', () => {
   let t: TestApp;
   let browser: Browser;
@@ -82,7 +82,7 @@ describe('the dashboard shell at /ui (real server, real PostgreSQL, Chromium)', 
       expect(await alert.textContent()).toContain(problem.detail);
       expect(problem.detail.length).toBeGreaterThan(0);
       expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
-      expect(await page.evaluate((k) => sessionStorage.getItem(k), STORAGE_KEY)).toBeNull();
+      expect(await storedApiKey(page)).toBeNull();
       expect(page.url()).not.toContain('cos_wrong');
       await screenshot(page, 'sign-in-error');
       // The 401 of the check is the only console error (Chromium logs failed fetches).
@@ -104,7 +104,7 @@ describe('the dashboard shell at /ui (real server, real PostgreSQL, Chromium)', 
       await signIn(page, t.url, t.key);
       const nav = page.getByRole('navigation', { name: 'Main' });
       for (const area of AREAS) expect(await nav.getByRole('link', { name: area.label, exact: true }).isVisible()).toBe(true);
-      expect(await page.evaluate((k) => sessionStorage.getItem(k), STORAGE_KEY)).toBe(t.key);
+      expect(await storedApiKey(page)).toBe(t.key);
       // /ui lands on Executions, which lists the execution started above.
       await page.waitForURL(`${t.url}/ui/executions`);
       await page.getByRole('table', { name: /Executions/ }).waitFor();
@@ -118,7 +118,6 @@ describe('the dashboard shell at /ui (real server, real PostgreSQL, Chromium)', 
         await page.locator('.table-wrap, .empty, [role="alert"]').first().waitFor();
         expect({ area: area.label, problems: await page.getByRole('alert').allTextContents() }).toEqual({ area: area.label, problems: [] });
         expect(await nav.getByRole('link', { name: area.label, exact: true }).getAttribute('aria-current')).toBe('page');
-        await screenshot(page, area.label.toLowerCase());
       }
       // Real lists: the workflow and its events are there.
       await nav.getByRole('link', { name: 'Workflows', exact: true }).click();
@@ -140,7 +139,7 @@ describe('the dashboard shell at /ui (real server, real PostgreSQL, Chromium)', 
 
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByLabel('API key').waitFor();
-      expect(await page.evaluate((k) => sessionStorage.getItem(k), STORAGE_KEY)).toBeNull();
+      expect(await storedApiKey(page)).toBeNull();
       await page.reload();
       await page.getByLabel('API key').waitFor();
       expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
@@ -162,7 +161,7 @@ describe('the dashboard shell at /ui (real server, real PostgreSQL, Chromium)', 
       expect(await alert.textContent()).toContain('The API key is unknown or revoked');
       await alert.getByRole('button', { name: 'Sign in again' }).click();
       await page.getByLabel('API key').waitFor();
-      expect(await page.evaluate((k) => sessionStorage.getItem(k), STORAGE_KEY)).toBeNull();
+      expect(await storedApiKey(page)).toBeNull();
     } finally {
       await close();
     }
@@ -182,15 +181,15 @@ describe('the dashboard shell at /ui (real server, real PostgreSQL, Chromium)', 
       }
       await nav.getByRole('link', { name: 'Workflows', exact: true }).click();
       await page.getByRole('table', { name: 'Workflows' }).waitFor();
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
-      await screenshot(page, 'workflows-phone');
+      expect(await inPage<number>(page, 'document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+      await screenshot(page, 'shell-phone');
       // Keyboard: from a fresh load, Tab reaches the skip link, the brand, then the areas in order.
       await page.reload();
       await page.getByRole('table', { name: 'Workflows' }).waitFor();
       const focused: (string | undefined)[] = [];
       for (let i = 0; i < 4; i++) {
         await page.keyboard.press('Tab');
-        focused.push(await page.evaluate(() => document.activeElement?.textContent ?? undefined));
+        focused.push(await inPage<string | undefined>(page, 'document.activeElement?.textContent ?? undefined'));
       }
       expect(focused).toEqual(['Skip to content', 'CognitionOS', 'Executions', 'Workflows']);
       await page.keyboard.press('Enter');

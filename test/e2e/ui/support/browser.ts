@@ -68,3 +68,16 @@ export async function screenshot(page: Page, name: string): Promise<string | und
   await page.screenshot({ path, fullPage: false });
   return path;
 }
+
+/** The sessionStorage entry where the dashboard keeps the API key (ui/src/api.ts). */
+export const API_KEY_STORAGE = 'cognition-os.api-key';
+
+/** The API key the page keeps in sessionStorage, or null. */
+export function storedApiKey(page: Page): Promise<string | null> {
+  return page.evaluate(`sessionStorage.getItem(${JSON.stringify(API_KEY_STORAGE)})`);
+}
+
+/** Evaluates a JavaScript expression in the page (a string: the tests compile without the DOM types). */
+export function inPage<T>(page: Page, expression: string): Promise<T> {
+  return page.evaluate(expression) as Promise<T>;
+}
