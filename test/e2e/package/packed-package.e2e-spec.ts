@@ -153,8 +153,8 @@ function run(command: string, args: string[], options: SpawnSyncOptions): string
 }
 
 /**
- * `nest build` unless dist/ is newer than every source file and the build settings (CI builds before
- * testing). PACKED_PACKAGE_REUSE_DIST=1 packs dist/ as it is (while others edit the tree).
+ * `nest build` (and the dashboard's build) unless dist/ is newer than every source file and the build
+ * settings (CI builds before testing). PACKED_PACKAGE_REUSE_DIST=1 packs dist/ as it is (while others edit the tree).
  */
 function buildIfStale(): void {
   const built = join(ROOT, 'dist', 'src', 'index.js');
@@ -163,6 +163,8 @@ function buildIfStale(): void {
   const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   if (existsSync(built) && statSync(built).mtimeMs > newest) return;
   run(process.execPath, [join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], { cwd: ROOT });
+  // nest build empties dist/, the dashboard the browser tests (test/e2e/ui) drive with it: built again.
+  run(process.execPath, [join(ROOT, 'scripts', 'build-ui.js')], { cwd: ROOT });
 }
 
 function listFiles(dir: string): string[] {
