@@ -1,36 +1,119 @@
+import { useState } from 'preact/hooks';
+import type { components } from '@client';
 import { ApiView } from '../../components/api-view';
-import { DataTable } from '../../components/data-table';
 import { Empty } from '../../components/empty';
 import { Page } from '../../components/page';
 import { StatusBadge } from '../../components/status-badge';
 import { formatTime } from '../../format';
+import { uiPath } from '../../routing';
 import { useApi } from '../../use-api';
+import { BudgetBars } from './budget-bars';
+import '../traces/obs.css';
+import './agents.css';
 
-/** Placeholder of the Agents area (replaced by its page helper): the agent instances. */
+type Agent = components['schemas']['AgentResponseDto'];
+type AgentStatus = Agent['status'];
+
+export const AGENT_STATUSES: AgentStatus[] = ['created', 'idle', 'assigned', 'reasoning', 'executing', 'validating', 'completed', 'failed', 'retry', 'terminated'];
+const ROLES = ['planner', 'reasoner', 'executor', 'critic', 'summarizer'];
+
+/** /ui/agents — the agent instances with status and role filters, each with its budget bars. */
 export default function AgentsPage() {
-  const state = useApi((api, signal) => api.get('/api/v3/agents', { params: { query: { limit: 50 } }, signal }), []);
+  const [status, setStatus] = useState<AgentStatus | ''>('');
+  const [role, setRole] = useState('');
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const state = useApi(
+    (api, signal) => api.get('/api/v3/agents', { params: { query: { status: status || undefined, role: role.trim() || undefined, cursor, limit: 50 } }, signal }),
+    [status, role, cursor],
+  );
+  const [draftRole, setDraftRole] = useState('');
+
   return (
     <Page title="Agents">
+      <form
+        class="obs-filters"
+        aria-label="Filter agents"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setCursors([]);
+          setRole(draftRole);
+        }}
+      >
+        <label>
+          Status
+          <select
+            value={status}
+            onChange={(e) => {
+              setCursors([]);
+              setStatus(e.currentTarget.value as AgentStatus | '');
+            }}
+          >
+            <option value="">Any status</option>
+            {AGENT_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Role
+          <input type="search" list="agent-roles" value={draftRole} onInput={(e) => setDraftRole(e.currentTarget.value)} placeholder="any role" />
+          <datalist id="agent-roles">
+            {ROLES.map((r) => (
+              <option key={r} value={r} />
+            ))}
+          </datalist>
+        </label>
+        <button type="submit">Apply</button>
+      </form>
       <ApiView state={state}>
         {(page) =>
           page.items.length === 0 ? (
-            <Empty message="No agents yet: instantiate one from an agent definition." />
+            <Empty message={status || role ? 'No agents match these filters.' : 'No agents yet: instantiate one from an agent definition (POST /api/v3/agents), or let a task bring one up.'} />
           ) : (
-            <DataTable
-              caption="Agents"
-              rows={page.items}
-              rowKey={(a) => a.id}
-              columns={[
-                { header: 'Name', cell: (a) => a.name },
-                { header: 'Role', cell: (a) => a.role },
-                { header: 'Status', cell: (a) => <StatusBadge status={a.status} /> },
-                { header: 'Tokens', cell: (a) => `${a.budgetUsage.tokensUsed} / ${a.budgetLimits.maxTokens}`, class: 'num' },
-                { header: 'Last active', cell: (a) => formatTime(a.lastActiveAt), class: 'nowrap' },
-              ]}
-            />
+            <>
+              <ul class="agent-cards">
+                {page.items.map((agent) => (
+                  <AgentCard key={agent.id} agent={agent} />
+                ))}
+              </ul>
+              <nav class="obs-pager" aria-label="Pages">
+                <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                  Previous
+                </button>
+                <button type="button" class="secondary" disabled={!page.nextCursor} onClick={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}>
+                  Next
+                </button>
+              </nav>
+            </>
           )
         }
       </ApiView>
     </Page>
+  );
+}
+
+function AgentCard({ agent }: { agent: Agent }) {
+  return (
+    <li class="agent-card" data-agent-id={agent.id}>
+      <header class="agent-card-header">
+        <h2>
+          <a href={uiPath(`/agents/${agent.id}`)}>{agent.name}</a>
+        </h2>
+        <StatusBadge status={agent.status} />
+      </header>
+      <p class="muted small agent-card-meta">
+        {agent.role} · {agent.modelConfig.provider}/{agent.modelConfig.model} · last active {formatTime(agent.lastActiveAt)}
+        {agent.currentTaskId && (
+          <>
+            {' '}
+            · <a href={uiPath(`/tasks/${agent.currentTaskId}`)}>current task</a>
+          </>
+        )}
+      </p>
+      <BudgetBars limits={agent.budgetLimits} usage={agent.budgetUsage} name={agent.name} />
+    </li>
   );
 }

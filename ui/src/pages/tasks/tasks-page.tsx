@@ -1,36 +1,152 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { components } from '@client';
 import { ApiView } from '../../components/api-view';
 import { DataTable } from '../../components/data-table';
 import { Empty } from '../../components/empty';
 import { Page } from '../../components/page';
+import { ProblemView } from '../../components/problem-view';
 import { StatusBadge } from '../../components/status-badge';
-import { formatTime } from '../../format';
+import { formatTime, shortId } from '../../format';
+import { uiPath } from '../../routing';
 import { useApi } from '../../use-api';
+import '../traces/obs.css';
+import './tasks.css';
 
-/** Placeholder of the Tasks area (replaced by its page helper): the task queue. */
+type Task = components['schemas']['TaskResponseDto'];
+type TaskStatus = Task['status'];
+type Priority = Task['priority'];
+
+export const TASK_STATUSES: TaskStatus[] = ['pending', 'assigned', 'in_progress', 'completed', 'failed', 'cancelled'];
+export const PRIORITIES: Priority[] = ['critical', 'high', 'medium', 'low'];
+/** Counted up to this many per status (one page of the list); more shows as "200+". */
+const COUNT_LIMIT = 200;
+/** The queue moves on its own: the page refreshes this often. */
+const REFRESH_MS = 5000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** /ui/tasks — the task queue: counts per status, filters (status, priority, agent), grouped by priority. */
 export default function TasksPage() {
-  const state = useApi((api, signal) => api.get('/api/v3/tasks', { params: { query: { limit: 50 } }, signal }), []);
+  const [status, setStatus] = useState<TaskStatus | ''>('');
+  const [priority, setPriority] = useState<Priority | ''>('');
+  const [agentId, setAgentId] = useState('');
+  const [draftAgent, setDraftAgent] = useState('');
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const filters = { priority: priority || undefined, agentId: agentId || undefined };
+
+  const counts = useApi(
+    async (api, signal) => {
+      const pages = await Promise.all(TASK_STATUSES.map((s) => api.get('/api/v3/tasks', { params: { query: { ...filters, status: s, limit: COUNT_LIMIT } }, signal })));
+      return TASK_STATUSES.map((s, i) => ({ status: s, count: pages[i].items.length, more: pages[i].nextCursor !== null }));
+    },
+    [priority, agentId],
+  );
+  const list = useApi((api, signal) => api.get('/api/v3/tasks', { params: { query: { ...filters, status: status || undefined, cursor, limit: 100 } }, signal }), [status, priority, agentId, cursor]);
+
+  useEffect(() => {
+    const timer = setInterval(() => {
+      counts.reload();
+      list.reload();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [counts.reload, list.reload]);
+
+  const agentInvalid = draftAgent.trim() !== '' && !UUID.test(draftAgent.trim());
+  const resetPages = () => setCursors([]);
+
   return (
     <Page title="Tasks">
-      <ApiView state={state}>
+      <div class="task-counts" role="group" aria-label="Filter by status">
+        <button type="button" class="status-filter" aria-pressed={status === ''} onClick={() => (resetPages(), setStatus(''))}>
+          All
+        </button>
+        {TASK_STATUSES.map((s) => {
+          const c = counts.data?.find((x) => x.status === s);
+          return (
+            <button type="button" key={s} class="status-filter" data-status={s} aria-pressed={status === s} onClick={() => (resetPages(), setStatus(s))}>
+              <StatusBadge status={s} /> <span class="task-count">{c ? `${c.count}${c.more ? '+' : ''}` : '…'}</span>
+            </button>
+          );
+        })}
+      </div>
+      {counts.error !== undefined && <ProblemView error={counts.error} onRetry={counts.reload} />}
+      <form
+        class="obs-filters"
+        aria-label="Filter tasks"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (agentInvalid) return;
+          resetPages();
+          setAgentId(draftAgent.trim());
+        }}
+      >
+        <label>
+          Priority
+          <select value={priority} onChange={(e) => (resetPages(), setPriority(e.currentTarget.value as Priority | ''))}>
+            <option value="">Any priority</option>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Agent id
+          <input type="search" value={draftAgent} onInput={(e) => setDraftAgent(e.currentTarget.value)} aria-invalid={agentInvalid} aria-describedby="agent-id-hint" placeholder="any agent" />
+        </label>
+        <button type="submit" disabled={agentInvalid}>
+          Apply
+        </button>
+        <span id="agent-id-hint" class={`small ${agentInvalid ? 'task-invalid' : 'muted'}`}>
+          {agentInvalid ? 'An agent id is a UUID.' : ''}
+        </span>
+      </form>
+      <ApiView state={list}>
         {(page) =>
           page.items.length === 0 ? (
-            <Empty message="No tasks yet." />
+            <Empty message={status || priority || agentId ? 'No tasks match these filters.' : 'No tasks yet: POST /api/v3/tasks, or a workflow’s agent_task step, queues one.'} />
           ) : (
-            <DataTable
-              caption="Tasks"
-              rows={page.items}
-              rowKey={(t) => t.id}
-              columns={[
-                { header: 'Name', cell: (t) => t.name },
-                { header: 'Priority', cell: (t) => t.priority },
-                { header: 'Status', cell: (t) => <StatusBadge status={t.status} /> },
-                { header: 'Attempt', cell: (t) => `${t.attempt} / ${t.maxAttempts}`, class: 'num' },
-                { header: 'Created', cell: (t) => formatTime(t.createdAt), class: 'nowrap' },
-              ]}
-            />
+            <>
+              {PRIORITIES.map((p) => {
+                const rows = page.items.filter((t) => t.priority === p);
+                return rows.length === 0 ? null : <PriorityGroup key={p} priority={p} rows={rows} />;
+              })}
+              <nav class="obs-pager" aria-label="Pages">
+                <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                  Previous
+                </button>
+                <button type="button" class="secondary" disabled={!page.nextCursor} onClick={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}>
+                  Next
+                </button>
+              </nav>
+            </>
           )
         }
       </ApiView>
     </Page>
+  );
+}
+
+function PriorityGroup({ priority, rows }: { priority: Priority; rows: Task[] }) {
+  return (
+    <section class="task-group" aria-labelledby={`priority-${priority}`} data-priority={priority}>
+      <h2 id={`priority-${priority}`}>
+        {priority} <span class="muted small">({rows.length})</span>
+      </h2>
+      <DataTable
+        caption={`${priority} priority tasks`}
+        rows={rows}
+        rowKey={(t) => t.id}
+        columns={[
+          { header: 'Name', cell: (t) => <a href={uiPath(`/tasks/${t.id}`)}>{t.name}</a> },
+          { header: 'Status', cell: (t) => <StatusBadge status={t.status} /> },
+          { header: 'Attempt', cell: (t) => `${t.attempt} / ${t.maxAttempts}`, class: 'num' },
+          { header: 'Agent', cell: (t) => (t.assignedAgentId ? <a href={uiPath(`/agents/${t.assignedAgentId}`)} title={t.assignedAgentId}>{shortId(t.assignedAgentId)}</a> : '—') },
+          { header: 'Capabilities', cell: (t) => (t.requiredCapabilities.length ? t.requiredCapabilities.join(', ') : '—') },
+          { header: 'Created', cell: (t) => formatTime(t.createdAt), class: 'nowrap' },
+        ]}
+      />
+    </section>
   );
 }
