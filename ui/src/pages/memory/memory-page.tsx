@@ -1,36 +1,78 @@
+import { useLocation } from 'preact-iso';
 import { ApiView } from '../../components/api-view';
-import { DataTable } from '../../components/data-table';
 import { Empty } from '../../components/empty';
 import { Page } from '../../components/page';
-import { StatusBadge } from '../../components/status-badge';
-import { formatTime } from '../../format';
-import { useApi } from '../../use-api';
+import { uiPath } from '../../routing';
+import { CollectionsSection } from './collections-section';
+import { MemoryList } from './memory-list';
+import { MemorySearch } from './memory-search';
+import { NamespaceTree } from './namespace-tree';
+import { NAMESPACE_SCAN_LIMIT, useNamespaces } from './use-namespaces';
+import './memory.css';
 
-/** Placeholder of the Memory area (replaced by its page helper): the latest memories. */
+const VIEWS = [
+  { id: 'browse', label: 'Browse' },
+  { id: 'search', label: 'Search' },
+  { id: 'collections', label: 'Collections' },
+] as const;
+type View = (typeof VIEWS)[number]['id'];
+
+/** The URL of the explorer in a view, for a namespace ('' = all): /ui/memory?view=search&namespace=acme. */
+function explorerPath(view: View, namespace: string): string {
+  const query = new URLSearchParams();
+  if (view !== 'browse') query.set('view', view);
+  if (namespace) query.set('namespace', namespace);
+  const search = query.toString();
+  return uiPath(`/memory${search ? `?${search}` : ''}`);
+}
+
+/** The memory explorer: the namespace tree beside the memories of the selected subtree, search, collections. */
 export default function MemoryPage() {
-  const state = useApi((api, signal) => api.get('/api/v3/memories', { params: { query: { limit: 50 } }, signal }), []);
+  const { query, route } = useLocation();
+  const view: View = VIEWS.some((v) => v.id === query.view) ? (query.view as View) : 'browse';
+  const namespace = query.namespace ?? '';
+  const namespaces = useNamespaces();
+  const select = (next: string) => route(explorerPath(view, next));
+
   return (
     <Page title="Memory">
-      <ApiView state={state}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty message="No memories yet." />
-          ) : (
-            <DataTable
-              caption="Memories"
-              rows={page.items}
-              rowKey={(m) => m.id}
-              columns={[
-                { header: 'Namespace', cell: (m) => <code>{m.namespace}</code> },
-                { header: 'Type', cell: (m) => m.memoryType },
-                { header: 'Content', cell: (m) => (m.content.length > 120 ? `${m.content.slice(0, 120)}…` : m.content) },
-                { header: 'Status', cell: (m) => <StatusBadge status={m.status} /> },
-                { header: 'Created', cell: (m) => formatTime(m.createdAt), class: 'nowrap' },
-              ]}
-            />
-          )
-        }
-      </ApiView>
+      <div class="area-memory">
+        <nav class="view-tabs" aria-label="Memory views">
+          {VIEWS.map((v) => (
+            <a key={v.id} href={explorerPath(v.id, namespace)} aria-current={v.id === view ? 'page' : undefined}>
+              {v.label}
+            </a>
+          ))}
+        </nav>
+        {view === 'collections' ? (
+          <CollectionsSection />
+        ) : (
+          <div class="explorer">
+            <aside class="explorer-tree" aria-labelledby="namespaces-title">
+              <h2 id="namespaces-title">Namespaces</h2>
+              <button type="button" class="secondary all-namespaces" aria-pressed={namespace === ''} onClick={() => select('')}>
+                All namespaces
+              </button>
+              <ApiView state={namespaces}>
+                {({ tree, more }) =>
+                  tree.length === 0 ? (
+                    <Empty message="No memories yet, so no namespaces." />
+                  ) : (
+                    <>
+                      <NamespaceTree nodes={tree} selected={namespace} onSelect={select} />
+                      <p class="muted small">
+                        {more ? `From the namespaces of the newest ${NAMESPACE_SCAN_LIMIT} memories; ` : ''}
+                        counts include the subtree. Arrow keys move and expand, Enter selects.
+                      </p>
+                    </>
+                  )
+                }
+              </ApiView>
+            </aside>
+            <div class="explorer-main">{view === 'search' ? <MemorySearch namespace={namespace} /> : <MemoryList namespace={namespace} />}</div>
+          </div>
+        )}
+      </div>
     </Page>
   );
 }
