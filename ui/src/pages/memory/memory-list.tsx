@@ -28,28 +28,33 @@ export function MemoryList({ namespace }: { namespace: string }) {
   const cursors = paging.key === pagingKey ? paging.cursors : [undefined];
   const setCursors = (update: (previous: (string | undefined)[]) => (string | undefined)[]) => setPaging({ key: pagingKey, cursors: update(cursors) });
   const cursor = cursors[cursors.length - 1];
+  const requestKey = `${pagingKey}@${cursor ?? ''}`;
   const state = useApi(
     (api, signal) =>
-      api.get('/api/v3/memories', {
-        params: {
-          query: {
-            limit: PAGE_SIZE,
-            cursor,
-            namespace: namespace || undefined,
-            scope: filters.scope || undefined,
-            type: filters.type ? [filters.type] : undefined,
-            status: filters.status || undefined,
-            userId: filters.userId.trim() || undefined,
+      api
+        .get('/api/v3/memories', {
+          params: {
+            query: {
+              limit: PAGE_SIZE,
+              cursor,
+              namespace: namespace || undefined,
+              scope: filters.scope || undefined,
+              type: filters.type ? [filters.type] : undefined,
+              status: filters.status || undefined,
+              userId: filters.userId.trim() || undefined,
+            },
           },
-        },
-        signal,
-      }),
+          signal,
+        })
+        .then((page) => ({ ...page, requestKey })),
     [namespace, filters, cursor],
   );
+  // Busy from the render that asks for another page until its answer (the previous page stays on screen meanwhile).
+  const busy = state.loading || (state.data !== undefined && state.data.requestKey !== requestKey);
   const change = (patch: Partial<Filters>) => setFilters((previous) => ({ ...previous, ...patch }));
 
   return (
-    <section class="memory-list" aria-labelledby="memory-list-title">
+    <section class="memory-list" aria-labelledby="memory-list-title" aria-busy={busy}>
       <h2 id="memory-list-title">
         {namespace ? (
           <>
@@ -97,16 +102,11 @@ export function MemoryList({ namespace }: { namespace: string }) {
           <>
             {page.items.length === 0 ? <Empty message={cursors.length > 1 ? 'No more memories.' : 'No memories match.'} /> : <MemoryTable memories={page.items} />}
             <div class="pager">
-              <button type="button" class="secondary" disabled={cursors.length === 1 || state.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              <button type="button" class="secondary" disabled={cursors.length === 1 || busy} onClick={() => setCursors((c) => c.slice(0, -1))}>
                 Previous page
               </button>
               <span class="muted small">Page {cursors.length}</span>
-              <button
-                type="button"
-                class="secondary"
-                disabled={!page.nextCursor || state.loading}
-                onClick={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
-              >
+              <button type="button" class="secondary" disabled={!page.nextCursor || busy} onClick={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}>
                 Next page
               </button>
             </div>

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ancestors, visibleNodes, type NamespaceNode } from './namespace-tree-model';
 
 export interface NamespaceTreeProps {
@@ -23,7 +23,7 @@ export function NamespaceTree({ nodes, selected, onSelect }: NamespaceTreeProps)
   // The focused item must be on screen (e.g. after the tree changed): else the first one.
   const tabStop = visible.some((v) => v.node.path === focused) ? focused : (visible[0]?.node.path ?? '');
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!moved.current) return;
     moved.current = false;
     items.current.get(tabStop)?.focus();
