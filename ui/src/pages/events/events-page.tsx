@@ -1,34 +1,45 @@
-import { ApiView } from '../../components/api-view';
-import { DataTable } from '../../components/data-table';
-import { Empty } from '../../components/empty';
+import { useLocation } from 'preact-iso';
 import { Page } from '../../components/page';
-import { formatTime, shortId } from '../../format';
-import { useApi } from '../../use-api';
+import { uiPath } from '../../routing';
+import { DeadLetters } from './dead-letters';
+import { EventList } from './event-list';
+import { Subscriptions } from './subscriptions';
+import './events.css';
 
-/** Placeholder of the Events area (replaced by its page helper): the latest domain events of the event store. */
+const VIEWS = [
+  { id: 'events', label: 'Event list' },
+  { id: 'subscriptions', label: 'Subscriptions' },
+  { id: 'dead-letters', label: 'Dead letters' },
+] as const;
+type View = (typeof VIEWS)[number]['id'];
+
+function eventsPath(view: View, subscriber = ''): string {
+  const query = new URLSearchParams();
+  if (view !== 'events') query.set('view', view);
+  if (view === 'dead-letters' && subscriber) query.set('subscriber', subscriber);
+  const search = query.toString();
+  return uiPath(`/events${search ? `?${search}` : ''}`);
+}
+
+/** The event store: the domain events, the durable subscribers with their checkpoints, the dead letters. */
 export default function EventsPage() {
-  const state = useApi((api, signal) => api.get('/api/v3/events', { params: { query: { limit: 50 } }, signal }), []);
+  const { query, route } = useLocation();
+  const view: View = VIEWS.some((v) => v.id === query.view) ? (query.view as View) : 'events';
+  const subscriber = query.subscriber ?? '';
   return (
     <Page title="Events">
-      <ApiView state={state}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty message="No events yet." />
-          ) : (
-            <DataTable
-              caption="Domain events"
-              rows={page.items}
-              rowKey={(e) => e.id}
-              columns={[
-                { header: 'Position', cell: (e) => e.position, class: 'num' },
-                { header: 'Type', cell: (e) => e.type },
-                { header: 'Aggregate', cell: (e) => <span title={e.aggregateId}>{`${e.aggregateType} ${shortId(e.aggregateId)}`}</span> },
-                { header: 'Occurred', cell: (e) => formatTime(e.occurredAt), class: 'nowrap' },
-              ]}
-            />
-          )
-        }
-      </ApiView>
+      <div class="area-events">
+        <nav class="view-tabs" aria-label="Event views">
+          {VIEWS.map((v) => (
+            <a key={v.id} href={eventsPath(v.id, subscriber)} aria-current={v.id === view ? 'page' : undefined}>
+              {v.label}
+            </a>
+          ))}
+        </nav>
+        {view === 'events' && <EventList />}
+        {view === 'subscriptions' && <Subscriptions onDeadLetters={(name) => route(eventsPath('dead-letters', name))} />}
+        {view === 'dead-letters' && <DeadLetters subscriber={subscriber} onSubscriber={(name) => route(eventsPath('dead-letters', name), true)} />}
+      </div>
     </Page>
   );
 }
