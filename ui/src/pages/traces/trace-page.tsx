@@ -17,19 +17,18 @@ import './traces.css';
 const LIVE_REFRESH_MS = 2000;
 
 /**
- * The tree of a span id; an id that is no span (404) is taken as the id of a traced thing (an
- * execution, a task…): its span is looked up with GET /traces?entityId= (the workflow span first).
+ * The tree of a trace named by the id of a traced thing (an execution, a task…: its span is looked up with
+ * GET /traces?entityId=, the workflow span first) or by a span id. The lookup comes first so that opening
+ * an execution's trace costs no failed request.
  */
 async function loadTrace(api: CognitionOsClient, id: string, signal: AbortSignal): Promise<TraceTree> {
-  try {
-    return await api.get('/api/v3/traces/{id}', { params: { path: { id } }, signal });
-  } catch (error) {
-    if (!(error instanceof CognitionOsError) || error.status !== 404) throw error;
-    const found = await api.get('/api/v3/traces', { params: { query: { entityId: id, limit: 20 } }, signal }).catch(() => null);
-    const span = found?.items.find((s) => s.type === 'workflow') ?? found?.items[0];
-    if (!span) throw error;
-    return api.get('/api/v3/traces/{id}', { params: { path: { id: span.id } }, signal });
-  }
+  const found = await api.get('/api/v3/traces', { params: { query: { entityId: id, limit: 20 } }, signal }).catch((error: unknown) => {
+    // Not an entity id the API accepts (e.g. a span id of another shape): try it as a span id.
+    if (error instanceof CognitionOsError && error.status < 500 && error.status !== 401) return null;
+    throw error;
+  });
+  const span = found?.items.find((s) => s.type === 'workflow') ?? found?.items[0];
+  return api.get('/api/v3/traces/{id}', { params: { path: { id: span ? span.id : id } }, signal });
 }
 
 /** /ui/traces/:id — the waterfall of a trace (a span id, or an execution's or task's id). */
