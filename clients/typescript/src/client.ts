@@ -48,7 +48,8 @@ const throwOnProblem: Middleware = {
 export function createCognitionOsClient(options: CognitionOsClientOptions): CognitionOsClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const headers = { ...options.headers, authorization: `Bearer ${options.apiKey}` };
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  // Called as a method of another object (the stream's connection), a browser's own fetch throws "Illegal invocation": wrap it.
+  const fetchFn: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const api = createClient<paths>({ baseUrl, headers, fetch: fetchFn });
   api.use(idempotencyMiddleware(options.idempotencyKey ?? newIdempotencyKey), throwOnProblem);
 
