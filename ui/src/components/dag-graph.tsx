@@ -111,7 +111,8 @@ export function DagGraph({ label, nodes, edges, selected, onSelect }: DagGraphPr
           const interactive = onSelect
             ? {
                 role: 'button' as const,
-                tabIndex: 0,
+                // Lowercase: on an SVG element Preact sets attributes by name, and SVG's is `tabindex`.
+                tabindex: 0,
                 'aria-pressed': selected === node.id,
                 onClick: () => onSelect(node.id),
                 onKeyDown: (event: KeyboardEvent) => {

@@ -80,7 +80,7 @@ export default function ExecutionsPage() {
       >
         <label>
           Workflow
-          <input name="workflowId" list="execution-workflow-ids" value={filters.workflowId} placeholder="any" onChange={(e) => apply({ workflowId: e.currentTarget.value.trim() })} />
+          <input key={filters.workflowId} name="workflowId" list="execution-workflow-ids" defaultValue={filters.workflowId} placeholder="any" onChange={(e) => apply({ workflowId: e.currentTarget.value.trim() })} />
         </label>
         <datalist id="execution-workflow-ids">
           {workflowIds.map((id) => (

@@ -47,7 +47,7 @@ export default function WorkflowsPage() {
       >
         <label>
           Search
-          <input name="q" type="search" value={filters.q} placeholder="name or id" onChange={(e) => apply({ q: e.currentTarget.value.trim() })} />
+          <input key={filters.q} name="q" type="search" defaultValue={filters.q} placeholder="name or id" onChange={(e) => apply({ q: e.currentTarget.value.trim() })} />
         </label>
         <label>
           Status
@@ -62,7 +62,7 @@ export default function WorkflowsPage() {
         </label>
         <label>
           Tag
-          <input name="tag" value={filters.tag} onChange={(e) => apply({ tag: e.currentTarget.value.trim() })} />
+          <input key={filters.tag} name="tag" defaultValue={filters.tag} onChange={(e) => apply({ tag: e.currentTarget.value.trim() })} />
         </label>
         <div class="filter-buttons">
           <button type="submit">Apply</button>
