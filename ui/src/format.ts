@@ -22,7 +22,7 @@ export function formatSpan(from: string | null | undefined, to?: string | null):
   return formatDuration(end - new Date(from).getTime());
 }
 
-/** The first 8 characters of a UUID (the full id goes in a title attribute). */
+/** The last 8 characters of a UUID (the full id goes in a title attribute): a UUIDv7 starts with its timestamp, so ids made together share their first ones. */
 export function shortId(id: string): string {
-  return id.length > 8 ? id.slice(0, 8) : id;
+  return id.length > 8 ? id.slice(-8) : id;
 }
