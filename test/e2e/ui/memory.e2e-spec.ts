@@ -137,7 +137,14 @@ describe('the memory explorer (real server, real PostgreSQL, Chromium)', () => {
     const form = page.getByRole('form', { name: 'Memory search' });
     await form.getByLabel('Query').fill(fill.query);
     await form.getByLabel('Mode').selectOption(fill.mode);
-    if (fill.namespace !== undefined) await form.getByLabel('Namespace (subtree)').fill(fill.namespace);
+    if (fill.namespace !== undefined) {
+      // The filters fold away; their summary says what they hold.
+      const filters = form.locator('details.search-filters');
+      if ((await filters.getAttribute('open')) === null) await filters.locator('summary').click();
+      await form.getByLabel('Namespace (subtree)').fill(fill.namespace);
+      await filters.locator('summary').click();
+      expect(await filters.locator('summary').textContent()).toBe(fill.namespace ? `Filters: namespace ${fill.namespace}` : 'Filters (none)');
+    }
     await form.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('region', { name: 'Search results' }).or(page.locator('.empty')).or(page.getByRole('alert')).first().waitFor();
   }

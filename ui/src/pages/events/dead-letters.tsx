@@ -107,7 +107,7 @@ export function DeadLetters({ subscriber, onSubscriber }: { subscriber: string; 
                 rows={page.items}
                 rowKey={(d) => d.id}
                 columns={[
-                  { header: 'Subscriber', cell: (d) => <code>{d.subscriber}</code> },
+                  { header: 'Subscriber', cell: (d) => <code>{d.subscriber}</code>, class: 'nowrap' },
                   {
                     header: 'Event',
                     cell: (d) => (

@@ -13,6 +13,8 @@ interface Filters {
 }
 
 const PAGE_SIZE = 50;
+/** Aggregate ids that are UUIDs are shortened (the full id is in the title); others (workflow@version) are shown whole. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NONE: Filters = { type: '', aggregateType: '', aggregateId: '' };
 
 /**
@@ -116,7 +118,7 @@ export function EventList() {
                           apply(next);
                         }}
                       >
-                        {`${e.aggregateType} ${shortId(e.aggregateId)}`}
+                        {`${e.aggregateType} ${UUID.test(e.aggregateId) ? shortId(e.aggregateId) : e.aggregateId}`}
                       </button>
                     ),
                   },

@@ -29,7 +29,7 @@ export function Subscriptions({ onDeadLetters }: { onDeadLetters: (subscriber: s
               rows={list.items}
               rowKey={(s) => s.name}
               columns={[
-                { header: 'Subscriber', cell: (s) => <code>{s.name}</code> },
+                { header: 'Subscriber', cell: (s) => <code>{s.name}</code>, class: 'nowrap' },
                 {
                   header: 'State',
                   cell: (s) => (

@@ -85,6 +85,18 @@ export function searchRequest(form: Form): SearchRequest | string {
   return body;
 }
 
+/** What the closed filters hold, for their summary: ": namespace acme, scope user", or nothing. */
+function activeFilters(form: Form): string {
+  const set = [
+    form.namespace.trim() && `namespace ${form.namespace.trim()}`,
+    form.scope && `scope ${form.scope}`,
+    form.minImportance && `importance ≥ ${form.minImportance}`,
+    form.tags.trim() && `tags (${form.tagsMatch}) ${form.tags.trim()}`,
+    form.memoryTypes.length > 0 && `types ${form.memoryTypes.join(', ')}`,
+  ].filter(Boolean);
+  return set.length === 0 ? ' (none)' : `: ${set.join('; ')}`;
+}
+
 /** The search form (text or a vector, filters, mode, k, minScore, re-ranking) and its hits with their scores. */
 export function MemorySearch({ namespace }: { namespace: string }) {
   const api = useClient();
@@ -116,102 +128,109 @@ export function MemorySearch({ namespace }: { namespace: string }) {
     <section class="memory-search" aria-labelledby="memory-search-title">
       <h2 id="memory-search-title">Search</h2>
       <form class="search-form" onSubmit={submit} aria-label="Memory search" noValidate>
-        <fieldset class="search-input">
-          <legend>Search by</legend>
-          <label class="inline">
-            <input type="radio" name="search-input" checked={form.input === 'text'} onChange={() => set({ input: 'text' })} /> Text
-          </label>
-          <label class="inline">
-            <input type="radio" name="search-input" checked={form.input === 'vector'} onChange={() => set({ input: 'vector' })} /> Vector
-          </label>
-        </fieldset>
-        {form.input === 'text' ? (
-          <label class="span-all">
-            Query
-            <input type="search" value={form.query} onInput={(event) => set({ query: event.currentTarget.value })} placeholder="what does the customer prefer?" />
-          </label>
-        ) : (
-          <>
-            <label class="span-all">
-              Vector (JSON array)
-              <textarea rows={3} value={form.vector} onInput={(event) => set({ vector: event.currentTarget.value })} placeholder="[0.12, -0.03, …]" />
+        <div class="search-row">
+          <fieldset class="search-input">
+            <legend>Search by</legend>
+            <label class="inline">
+              <input type="radio" name="search-input" checked={form.input === 'text'} onChange={() => set({ input: 'text' })} /> Text
             </label>
-            <label>
-              Embedding model
-              <input type="text" value={form.embeddingModel} onInput={(event) => set({ embeddingModel: event.currentTarget.value })} placeholder="the configured model" />
+            <label class="inline">
+              <input type="radio" name="search-input" checked={form.input === 'vector'} onChange={() => set({ input: 'vector' })} /> Vector
             </label>
-          </>
-        )}
-        <label>
-          Mode
-          <select value={form.mode} onChange={(event) => set({ mode: event.currentTarget.value as Form['mode'] })}>
-            <option value="hybrid">hybrid</option>
-            <option value="vector">vector</option>
-            <option value="text">text</option>
-          </select>
-        </label>
-        <label>
-          k
-          <input type="number" min={1} max={100} value={form.k} onInput={(event) => set({ k: event.currentTarget.value })} />
-        </label>
-        <label>
-          Minimum score
-          <input type="number" step="any" value={form.minScore} onInput={(event) => set({ minScore: event.currentTarget.value })} placeholder="none" />
-        </label>
-        <label class="inline checkbox">
-          <input type="checkbox" checked={form.rerank} onChange={(event) => set({ rerank: event.currentTarget.checked })} /> Re-rank by relevance
-        </label>
-        <label>
-          Namespace (subtree)
-          <input type="text" value={form.namespace} onInput={(event) => set({ namespace: event.currentTarget.value })} placeholder="any" />
-        </label>
-        <label>
-          Scope
-          <select value={form.scope} onChange={(event) => set({ scope: event.currentTarget.value as Form['scope'] })}>
-            <option value="">any</option>
-            {SCOPES.map((scope) => (
-              <option key={scope}>{scope}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Minimum importance
-          <select value={form.minImportance} onChange={(event) => set({ minImportance: event.currentTarget.value as Form['minImportance'] })}>
-            <option value="">any</option>
-            {IMPORTANCES.map((importance) => (
-              <option key={importance}>{importance}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Tags (comma-separated)
-          <input type="text" value={form.tags} onInput={(event) => set({ tags: event.currentTarget.value })} placeholder="none" />
-        </label>
-        <label>
-          Tags match
-          <select value={form.tagsMatch} onChange={(event) => set({ tagsMatch: event.currentTarget.value as Form['tagsMatch'] })}>
-            <option value="any">any of them</option>
-            <option value="all">all of them</option>
-          </select>
-        </label>
-        <fieldset class="span-all types">
-          <legend>Memory types (none: any)</legend>
-          {MEMORY_TYPES.map((type) => (
-            <label class="inline" key={type}>
-              <input
-                type="checkbox"
-                checked={form.memoryTypes.includes(type)}
-                onChange={(event) => set({ memoryTypes: event.currentTarget.checked ? [...form.memoryTypes, type] : form.memoryTypes.filter((t) => t !== type) })}
-              />{' '}
-              {type}
+          </fieldset>
+          {form.input === 'text' ? (
+            <label class="grow">
+              Query
+              <input type="search" value={form.query} onInput={(event) => set({ query: event.currentTarget.value })} placeholder="what does the customer prefer?" />
             </label>
-          ))}
-        </fieldset>
-        <div class="span-all">
+          ) : (
+            <>
+              <label class="grow">
+                Vector (JSON array)
+                <textarea rows={2} value={form.vector} onInput={(event) => set({ vector: event.currentTarget.value })} placeholder="[0.12, -0.03, …]" />
+              </label>
+              <label>
+                Embedding model
+                <input type="text" value={form.embeddingModel} onInput={(event) => set({ embeddingModel: event.currentTarget.value })} placeholder="the configured model" />
+              </label>
+            </>
+          )}
+        </div>
+        <div class="search-row">
+          <label>
+            Mode
+            <select value={form.mode} onChange={(event) => set({ mode: event.currentTarget.value as Form['mode'] })}>
+              <option value="hybrid">hybrid</option>
+              <option value="vector">vector</option>
+              <option value="text">text</option>
+            </select>
+          </label>
+          <label class="narrow">
+            k
+            <input type="number" min={1} max={100} value={form.k} onInput={(event) => set({ k: event.currentTarget.value })} />
+          </label>
+          <label class="narrow">
+            Minimum score
+            <input type="number" step="any" value={form.minScore} onInput={(event) => set({ minScore: event.currentTarget.value })} placeholder="none" />
+          </label>
+          <label class="inline checkbox">
+            <input type="checkbox" checked={form.rerank} onChange={(event) => set({ rerank: event.currentTarget.checked })} /> Re-rank by relevance
+          </label>
           <button type="submit" disabled={result.loading}>
             Search
           </button>
         </div>
+        <details class="search-filters">
+          <summary>Filters{activeFilters(form)}</summary>
+          <div class="search-row">
+            <label>
+              Namespace (subtree)
+              <input type="text" value={form.namespace} onInput={(event) => set({ namespace: event.currentTarget.value })} placeholder="any" />
+            </label>
+            <label>
+              Scope
+              <select value={form.scope} onChange={(event) => set({ scope: event.currentTarget.value as Form['scope'] })}>
+                <option value="">any</option>
+                {SCOPES.map((scope) => (
+                  <option key={scope}>{scope}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Minimum importance
+              <select value={form.minImportance} onChange={(event) => set({ minImportance: event.currentTarget.value as Form['minImportance'] })}>
+                <option value="">any</option>
+                {IMPORTANCES.map((importance) => (
+                  <option key={importance}>{importance}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Tags (comma-separated)
+              <input type="text" value={form.tags} onInput={(event) => set({ tags: event.currentTarget.value })} placeholder="none" />
+            </label>
+            <label>
+              Tags match
+              <select value={form.tagsMatch} onChange={(event) => set({ tagsMatch: event.currentTarget.value as Form['tagsMatch'] })}>
+                <option value="any">any of them</option>
+                <option value="all">all of them</option>
+              </select>
+            </label>
+          </div>
+          <fieldset class="types">
+            <legend>Memory types (none: any)</legend>
+            {MEMORY_TYPES.map((type) => (
+              <label class="inline" key={type}>
+                <input
+                  type="checkbox"
+                  checked={form.memoryTypes.includes(type)}
+                  onChange={(event) => set({ memoryTypes: event.currentTarget.checked ? [...form.memoryTypes, type] : form.memoryTypes.filter((t) => t !== type) })}
+                />{' '}
+                {type}
+              </label>
+            ))}
+          </fieldset>
+        </details>
       </form>
       {invalid && (
         <p class="problem" role="alert">
