@@ -89,10 +89,10 @@ export function DagGraph({ label, nodes, edges, selected, onSelect }: DagGraphPr
     <div class="dag-wrap" tabIndex={onSelect ? undefined : 0} role={onSelect ? undefined : 'region'} aria-label={onSelect ? undefined : label}>
       <svg class="dag" width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} role="group" aria-label={label}>
         <defs>
-          <marker id={markerId} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <marker id={markerId} viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">
             <path class="dag-arrow" d="M0,0 L10,5 L0,10 z" />
           </marker>
-          <marker id={markerHot} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <marker id={markerHot} viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">
             <path class="dag-arrow hot" d="M0,0 L10,5 L0,10 z" />
           </marker>
         </defs>

@@ -75,6 +75,20 @@ function ExecutionView({ title, execution, live }: { title: string; execution: E
         )}
       </section>
 
+      <section class="panel" aria-labelledby="data-title">
+        <h2 id="data-title">Inputs and outputs</h2>
+        <div class="two-columns">
+          <div>
+            <h3>Inputs</h3>
+            <JsonView value={execution.inputs} label="Inputs" />
+          </div>
+          <div>
+            <h3>Outputs</h3>
+            <JsonView value={execution.outputs} label="Outputs" />
+          </div>
+        </div>
+      </section>
+
       <section class="panel" aria-labelledby="events-title">
         <h2 id="events-title">Events</h2>
         {live.events.length === 0 ? (
@@ -179,16 +193,6 @@ function ExecutionSummary({ execution, stream, streamError }: { execution: Execu
           </p>
         </div>
       )}
-      <div class="two-columns">
-        <div>
-          <h3>Inputs</h3>
-          <JsonView value={execution.inputs} label="Inputs" />
-        </div>
-        <div>
-          <h3>Outputs</h3>
-          <JsonView value={execution.outputs} label="Outputs" />
-        </div>
-      </div>
     </section>
   );
 }
