@@ -69,7 +69,8 @@ export default function TasksPage() {
           );
         })}
       </div>
-      {counts.error !== undefined && <ProblemView error={counts.error} onRetry={counts.reload} />}
+      {/* One problem at a time: when the list fails too (e.g. a revoked key), its problem says it. */}
+      {counts.error !== undefined && list.error === undefined && <ProblemView error={counts.error} onRetry={counts.reload} />}
       <form
         class="obs-filters"
         aria-label="Filter tasks"
