@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { activeWorkflow, start, waitForExecution, waitForStep } from '../../support/engine-helpers';
 import { apiClient } from '../../support/http-client';
 import { startTestApp, TestApp } from '../../support/test-app';
-import { inPage, launchBrowser, newPage, PHONE, screenshot, signIn } from './support/browser';
+import { inPage, launchBrowser, newPage, PHONE, screenshot, signIn, until } from './support/browser';
 
 // Three dependent steps, a branch, a forEach step and a signal step: the DAG of the Executions pages.
 const PIPELINE = {
@@ -37,14 +37,6 @@ const START_SAMPLER = `(() => {
   return true;
 })()`;
 
-/** Waits until a JavaScript expression is true in the page (page.waitForFunction evaluates strings, which the dashboard's CSP forbids). */
-async function until(page: Page, expression: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await inPage<boolean>(page, expression))) {
-    if (Date.now() > deadline) throw new Error(`still false after ${ms} ms: ${expression}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function nodeStatuses(page: Page): Promise<Record<string, string>> {
   return inPage(page, `Object.fromEntries([...document.querySelectorAll('.dag-node')].map((n) => [n.dataset.step, n.dataset.status]))`);

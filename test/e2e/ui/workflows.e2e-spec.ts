@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { activeWorkflow } from '../../support/engine-helpers';
 import { apiClient } from '../../support/http-client';
 import { startTestApp, TestApp } from '../../support/test-app';
-import { inPage, launchBrowser, newPage, PHONE, screenshot, signIn } from './support/browser';
+import { inPage, launchBrowser, newPage, PHONE, screenshot, signIn, until } from './support/browser';
 
 // A diamond with a long arm: the critical path is ingest → enrich → score → report (4 steps).
 const DIAMOND_STEPS = [
@@ -14,14 +14,6 @@ const DIAMOND_STEPS = [
   { id: 'notify', type: 'transform', params: { output: 'sent' } },
 ];
 
-/** Waits until a JavaScript expression is true in the page (page.waitForFunction evaluates strings, which the dashboard's CSP forbids). */
-async function until(page: Page, expression: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await inPage<boolean>(page, expression))) {
-    if (Date.now() > deadline) throw new Error(`still false after ${ms} ms: ${expression}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const ROWS = `document.querySelectorAll('tbody tr').length`;
 

@@ -81,3 +81,16 @@ export function storedApiKey(page: Page): Promise<string | null> {
 export function inPage<T>(page: Page, expression: string): Promise<T> {
   return page.evaluate(expression) as Promise<T>;
 }
+
+/**
+ * Waits until a JavaScript expression is true in the page. (page.waitForFunction evaluates its
+ * string with `new Function` inside the page, which the dashboard's CSP forbids; evaluate does not.)
+ * A bound on waiting, not a timing: a loaded machine is slow.
+ */
+export async function until(page: Page, expression: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await inPage<boolean>(page, expression))) {
+    if (Date.now() > deadline) throw new Error(`still false after ${ms} ms: ${expression}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
