@@ -58,6 +58,8 @@ describe('the packed npm package in a fresh Nest app', () => {
     const files = listFiles(installed).map((f) => relative(installed, f));
     expect(files).toContain('dist/src/index.js');
     expect(files).toContain('dist/src/index.d.ts');
+    // The dashboard, which createApp serves at /ui.
+    expect(files).toContain('dist/ui/index.html');
     expect(files.filter((f) => /^dist\/migrations\/\d+-.+\.js$/.test(f))).toHaveLength(migrationCount);
     expect(files.filter((f) => f.endsWith('.map') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
     const aliased = files.filter((f) => /\.(js|d\.ts)$/.test(f) && /(require\(|from |import\()\s*["']@cognition\//.test(readFileSync(join(installed, f), 'utf8')));
@@ -125,6 +127,12 @@ describe('the packed npm package in a fresh Nest app', () => {
     const done = await waitForTerminal(api, execution.body.id);
     expect(done.status).toBe('completed');
     expect(done.outputs).toEqual({ hello: { text: 'Bonjour, Ada!', attempt: 1 }, card: { message: 'Bonjour, Ada!' } });
+
+    // createApp serves the dashboard shipped in the package.
+    const page = await fetch(`${started.url}/ui/executions`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<div id="app"');
 
     const missing = await api('POST', '/api/v3/workflows/nope/executions', { body: { inputs: {} } });
     expect(missing.status).toBe(404);

@@ -74,7 +74,10 @@ describe('the Executions pages (real server, real PostgreSQL, Chromium)', () => 
       await page.getByLabel('Search').fill('ui-pipeline');
       await page.getByLabel('Search').press('Enter');
       await page.waitForURL(/\/ui\/workflows\?q=ui-pipeline$/);
-      await page.getByRole('table', { name: /Workflows/ }).getByRole('link', { name: '1.0.0' }).click();
+      // The filtered answer replaces the rows shown: wait for it (until then both workflows are listed).
+      const workflowRows = page.getByRole('table', { name: /Workflows/ }).locator('tbody tr');
+      await until(page, `document.querySelector('table') && [...document.querySelectorAll('table tbody tr')].every((r) => r.textContent.includes('ui-pipeline'))`);
+      await workflowRows.filter({ hasText: 'ui-pipeline' }).getByRole('link', { name: '1.0.0' }).click();
       await page.getByRole('heading', { level: 1, name: 'ui-pipeline@1.0.0' }).waitFor();
 
       await page.getByLabel('Inputs (JSON object)').fill('{"ticket": 7}');
