@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/start-postgres.sh
 bash scripts/install-pgvector.sh
+# For the browser tests of the dashboard (test/e2e/ui).
+bash scripts/install-chromium.sh
 npm ci --no-audit --no-fund
 npm run build
 # .env.example leaves DB_HOST unset (the embedded PostgreSQL); this setup is for the local server.
