@@ -3,6 +3,7 @@ import type { components } from '@client';
 import { ApiView } from '../../components/api-view';
 import { Empty } from '../../components/empty';
 import { Page } from '../../components/page';
+import { Pager } from '../../components/pager';
 import { StatusBadge } from '../../components/status-badge';
 import { formatTime } from '../../format';
 import { uiPath } from '../../routing';
@@ -79,14 +80,14 @@ export default function AgentsPage() {
                   <AgentCard key={agent.id} agent={agent} />
                 ))}
               </ul>
-              <nav class="obs-pager" aria-label="Pages">
-                <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                  Previous
-                </button>
-                <button type="button" class="secondary" disabled={!page.nextCursor} onClick={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}>
-                  Next
-                </button>
-              </nav>
+              <Pager
+                label="Agent pages"
+                canPrevious={cursors.length > 0}
+                canNext={!!page.nextCursor}
+                onPrevious={() => setCursors((c) => c.slice(0, -1))}
+                onNext={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
+                status={`Page ${cursors.length + 1}`}
+              />
             </>
           )
         }

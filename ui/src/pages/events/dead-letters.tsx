@@ -3,6 +3,7 @@ import { useClient } from '../../api';
 import { ApiView } from '../../components/api-view';
 import { DataTable } from '../../components/data-table';
 import { Empty } from '../../components/empty';
+import { Pager } from '../../components/pager';
 import { ProblemView } from '../../components/problem-view';
 import { StatusBadge } from '../../components/status-badge';
 import { formatTime, shortId } from '../../format';
@@ -163,20 +164,15 @@ export function DeadLetters({ subscriber, onSubscriber }: { subscriber: string; 
                 ]}
               />
             )}
-            <div class="pager">
-              <button type="button" class="secondary" disabled={cursors.length === 1 || state.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                Previous page
-              </button>
-              <span class="muted small">Page {cursors.length}</span>
-              <button
-                type="button"
-                class="secondary"
-                disabled={!page.nextCursor || state.loading}
-                onClick={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
-              >
-                Next page
-              </button>
-            </div>
+            <Pager
+              label="Dead letter pages"
+              canPrevious={cursors.length > 1}
+              canNext={!!page.nextCursor}
+              onPrevious={() => setCursors((c) => c.slice(0, -1))}
+              onNext={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
+              status={`Page ${cursors.length}`}
+              busy={state.loading}
+            />
           </>
         )}
       </ApiView>

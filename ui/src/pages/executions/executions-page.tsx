@@ -9,7 +9,7 @@ import { StatusBadge } from '../../components/status-badge';
 import { formatSpan, formatTime, shortId } from '../../format';
 import { uiPath } from '../../routing';
 import { useApi } from '../../use-api';
-import { Pager, useCursors } from './cursor-pager';
+import { CursorPager, useCursors } from '../../components/pager';
 import './executions.css';
 
 type Execution = components['schemas']['ExecutionResponseDto'];
@@ -161,7 +161,7 @@ export default function ExecutionsPage() {
                 />
               )}
               {hidden > 0 && <p class="muted small">{hidden} execution(s) of this page outside the time window are hidden.</p>}
-              <Pager label="Executions pages" page={cursors.page} nextCursor={page.nextCursor} onNext={cursors.next} onPrevious={cursors.previous} />
+              <CursorPager label="Executions pages" cursors={cursors} nextCursor={page.nextCursor} />
             </>
           );
         }}

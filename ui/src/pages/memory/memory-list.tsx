@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiView } from '../../components/api-view';
 import { DataTable } from '../../components/data-table';
 import { Empty } from '../../components/empty';
+import { Pager } from '../../components/pager';
 import { StatusBadge } from '../../components/status-badge';
 import { formatTime } from '../../format';
 import { uiPath } from '../../routing';
@@ -101,15 +102,15 @@ export function MemoryList({ namespace }: { namespace: string }) {
         {(page) => (
           <>
             {page.items.length === 0 ? <Empty message={cursors.length > 1 ? 'No more memories.' : 'No memories match.'} /> : <MemoryTable memories={page.items} />}
-            <div class="pager">
-              <button type="button" class="secondary" disabled={cursors.length === 1 || busy} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                Previous page
-              </button>
-              <span class="muted small">Page {cursors.length}</span>
-              <button type="button" class="secondary" disabled={!page.nextCursor || busy} onClick={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}>
-                Next page
-              </button>
-            </div>
+            <Pager
+              label="Memory pages"
+              canPrevious={cursors.length > 1}
+              canNext={!!page.nextCursor}
+              onPrevious={() => setCursors((c) => c.slice(0, -1))}
+              onNext={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
+              status={`Page ${cursors.length}`}
+              busy={busy}
+            />
           </>
         )}
       </ApiView>

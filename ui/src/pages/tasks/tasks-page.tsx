@@ -4,6 +4,7 @@ import { ApiView } from '../../components/api-view';
 import { DataTable } from '../../components/data-table';
 import { Empty } from '../../components/empty';
 import { Page } from '../../components/page';
+import { Pager } from '../../components/pager';
 import { ProblemView } from '../../components/problem-view';
 import { StatusBadge } from '../../components/status-badge';
 import { formatTime, shortId } from '../../format';
@@ -113,14 +114,14 @@ export default function TasksPage() {
                 const rows = page.items.filter((t) => t.priority === p);
                 return rows.length === 0 ? null : <PriorityGroup key={p} priority={p} rows={rows} />;
               })}
-              <nav class="obs-pager" aria-label="Pages">
-                <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                  Previous
-                </button>
-                <button type="button" class="secondary" disabled={!page.nextCursor} onClick={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}>
-                  Next
-                </button>
-              </nav>
+              <Pager
+                label="Task pages"
+                canPrevious={cursors.length > 0}
+                canNext={!!page.nextCursor}
+                onPrevious={() => setCursors((c) => c.slice(0, -1))}
+                onNext={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
+                status={`Page ${cursors.length + 1}`}
+              />
             </>
           )
         }

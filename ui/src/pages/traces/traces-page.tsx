@@ -5,6 +5,7 @@ import { ApiView } from '../../components/api-view';
 import { DataTable } from '../../components/data-table';
 import { Empty } from '../../components/empty';
 import { Page } from '../../components/page';
+import { Pager } from '../../components/pager';
 import { StatusBadge } from '../../components/status-badge';
 import { formatDuration, formatTime, shortId } from '../../format';
 import { uiPath } from '../../routing';
@@ -92,14 +93,14 @@ export default function TracesPage() {
                   { header: 'Duration', cell: (s) => formatDuration(s.durationMs), class: 'num' },
                 ]}
               />
-              <nav class="obs-pager" aria-label="Pages">
-                <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                  Previous
-                </button>
-                <button type="button" class="secondary" disabled={!page.nextCursor} onClick={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}>
-                  Next
-                </button>
-              </nav>
+              <Pager
+                label="Trace pages"
+                canPrevious={cursors.length > 0}
+                canNext={!!page.nextCursor}
+                onPrevious={() => setCursors((c) => c.slice(0, -1))}
+                onNext={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
+                status={`Page ${cursors.length + 1}`}
+              />
             </>
           )
         }

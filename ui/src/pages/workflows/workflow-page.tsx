@@ -6,7 +6,7 @@ import { StatusBadge } from '../../components/status-badge';
 import { formatTime } from '../../format';
 import { uiPath } from '../../routing';
 import { useApi } from '../../use-api';
-import { Pager, useCursors } from '../executions/cursor-pager';
+import { CursorPager, useCursors } from '../../components/pager';
 import { versionPath } from './paths';
 import '../executions/executions.css';
 
@@ -38,7 +38,7 @@ export default function WorkflowPage({ id }: { id: string }) {
                 ]}
               />
             )}
-            <Pager label="Version pages" page={cursors.page} nextCursor={page.nextCursor} onNext={cursors.next} onPrevious={cursors.previous} />
+            <CursorPager label="Version pages" cursors={cursors} nextCursor={page.nextCursor} />
           </>
         )}
       </ApiView>

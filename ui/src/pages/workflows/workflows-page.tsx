@@ -7,7 +7,7 @@ import { Page } from '../../components/page';
 import { StatusBadge } from '../../components/status-badge';
 import { formatTime } from '../../format';
 import { useApi } from '../../use-api';
-import { Pager, useCursors } from '../executions/cursor-pager';
+import { CursorPager, useCursors } from '../../components/pager';
 import { versionPath, workflowPath } from './paths';
 import '../executions/executions.css';
 
@@ -99,7 +99,7 @@ export default function WorkflowsPage() {
                 ]}
               />
             )}
-            <Pager label="Workflow pages" page={cursors.page} nextCursor={page.nextCursor} onNext={cursors.next} onPrevious={cursors.previous} />
+            <CursorPager label="Workflow pages" cursors={cursors} nextCursor={page.nextCursor} />
           </>
         )}
       </ApiView>
