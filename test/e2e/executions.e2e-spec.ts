@@ -269,4 +269,31 @@ describe('executions over HTTP (engine e2e)', () => {
     expect(draft.body.code).toBe('WORKFLOW_NOT_ACTIVE');
     expect((await start(api, 'nope')).status).toBe(404);
   });
+
+  it('lists executions by creation time (from inclusive, to exclusive), with the other filters; a bad time or range is 422', async () => {
+    await activeWorkflow(api, { id: 'timed', steps: [{ id: 'a', type: 'transform', params: { output: 1 } }] });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await start(api, 'timed')).body.id);
+    // Their creation times, set apart: day 1, day 2, day 3 of 2026-01.
+    const db = t.app.get(DataSource);
+    for (const [i, id] of ids.entries()) await db.query(`UPDATE workflow_executions SET created_at = $2 WHERE id = $1`, [id, `2026-01-0${i + 1}T12:00:00Z`]);
+    const list = async (query: string) => {
+      const res = await api('GET', `${E}?workflowId=timed&${query}`);
+      expect(res.status).toBe(200);
+      return (res.body.items as { id: string }[]).map((e) => e.id);
+    };
+    expect(await list('from=2026-01-02T12:00:00Z')).toEqual([ids[2], ids[1]]);
+    expect(await list('to=2026-01-02T12:00:00Z')).toEqual([ids[0]]);
+    expect(await list('from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z&limit=1')).toEqual([ids[1]]);
+    // The cursor keeps the window: the next page holds the older one inside it, and nothing after.
+    const first = await api('GET', `${E}?workflowId=timed&from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z&limit=1`);
+    const next = await api('GET', `${E}?workflowId=timed&from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z&limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(next.body.items.map((e: { id: string }) => e.id)).toEqual([ids[0]]);
+    expect(next.body.nextCursor).toBeNull();
+    expect(await list('from=2027-01-01T00:00:00Z')).toEqual([]);
+    for (const bad of ['from=yesterday', 'to=2026-13-01', 'from=2026-01-03T00:00:00Z&to=2026-01-01T00:00:00Z']) {
+      const res = await api('GET', `${E}?${bad}`);
+      expect([bad, res.status, res.body.code, res.headers.get('content-type')]).toEqual([bad, 422, 'VALIDATION_FAILED', expect.stringContaining('application/problem+json')]);
+    }
+  });
 });

@@ -4353,6 +4353,10 @@ export interface operations {
                 cursor?: string;
                 workflowId?: string;
                 status?: "pending" | "running" | "completed" | "failed" | "cancelled";
+                /** @description Only executions created at or after this time (ISO 8601) */
+                from?: string;
+                /** @description Only executions created before this time (ISO 8601) */
+                to?: string;
             };
             header?: never;
             path?: never;

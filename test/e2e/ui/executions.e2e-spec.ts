@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { activeWorkflow, start, waitForExecution, waitForStep } from '../../support/engine-helpers';
 import { apiClient } from '../../support/http-client';
 import { startTestApp, TestApp } from '../../support/test-app';
@@ -262,15 +263,25 @@ describe('the Executions pages (real server, real PostgreSQL, Chromium)', () => 
       await page.getByLabel('Workflow').press('Enter');
       await page.getByText('No executions match these filters.').waitFor();
 
-      // Time filter (on the page loaded): created after tomorrow hides every row and says so.
+      // Time filters (the API's from/to): one execution moved to two days ago is the only one created
+      // before yesterday; nothing was created after tomorrow.
+      const oldest = all[all.length - 1].id;
+      await t.app.get(DataSource).query(`UPDATE workflow_executions SET created_at = now() - interval '2 days' WHERE id = $1`, [oldest]);
+      const asLocal = (at: Date) => new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+      const listCalls: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().includes('/api/v3/executions?')) listCalls.push(request.url());
+      });
       await page.getByRole('button', { name: 'Clear' }).click();
       await page.waitForURL(`${t.url}/ui/executions`);
       await table.waitFor();
-      const tomorrow = new Date(Date.now() + 86_400_000);
-      const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-      await page.getByLabel('Created after').fill(local);
-      await page.getByText('No execution of this page was created in that time window.').waitFor();
-      expect(await page.getByText(`${all.length} execution(s) of this page outside the time window are hidden.`).count()).toBe(1);
+      await page.getByLabel('Created before').fill(asLocal(new Date(Date.now() - 86_400_000)));
+      await until(page, `document.querySelectorAll('tbody tr').length === 1 && document.querySelector('tbody a').title === ${JSON.stringify(oldest)}`);
+      expect(listCalls.some((url) => new URL(url).searchParams.has('to'))).toBe(true);
+      await page.getByRole('button', { name: 'Clear' }).click();
+      await page.getByLabel('Created after').fill(asLocal(new Date(Date.now() + 86_400_000)));
+      await page.getByText('No executions match these filters.').waitFor();
+      expect(listCalls.some((url) => new URL(url).searchParams.has('from'))).toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await close();

@@ -15,7 +15,8 @@ export class GetExecutionQuery extends Query<ExecutionView> {
 export class ListExecutionsQuery extends Query<Page<ExecutionView>> {
   constructor(
     readonly tenantId: string,
-    readonly filter: { workflowId?: string; status?: ExecutionStatus },
+    /** `from` / `to`: creation time, at or after / before (ISO 8601). */
+    readonly filter: { workflowId?: string; status?: ExecutionStatus; from?: string; to?: string },
     readonly limit: number,
     readonly cursor?: string,
   ) {

@@ -117,14 +117,15 @@ export async function readStepsPage(sql: Sql, executionId: string, after: string
 export async function listExecutions(
   sql: Sql,
   tenantId: string,
-  filter: { workflowId?: string; status?: string; before?: string },
+  filter: { workflowId?: string; status?: string; before?: string; from?: string; to?: string },
   limit: number,
 ): Promise<ExecutionView[]> {
   const rows = await sql(
     `SELECT ${COLUMNS} FROM workflow_executions
      WHERE tenant_id = $1 AND ($2::text IS NULL OR workflow_id = $2) AND ($3::text IS NULL OR status = $3) AND ($4::uuid IS NULL OR id < $4)
+       AND ($6::timestamptz IS NULL OR created_at >= $6) AND ($7::timestamptz IS NULL OR created_at < $7)
      ORDER BY id DESC LIMIT $5`,
-    [tenantId, filter.workflowId ?? null, filter.status ?? null, filter.before ?? null, limit],
+    [tenantId, filter.workflowId ?? null, filter.status ?? null, filter.before ?? null, limit, filter.from ?? null, filter.to ?? null],
   );
   return rows.map(toView);
 }

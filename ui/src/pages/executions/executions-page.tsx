@@ -23,17 +23,16 @@ export const LIVE_REFRESH_MS = 3000;
 interface Filters {
   workflowId: string;
   status: string;
-  /** datetime-local values (the reader's time zone); applied to the loaded page. */
+  /** datetime-local values (the reader's time zone): the API's `from` (inclusive) and `to` (exclusive). */
   after: string;
   before: string;
 }
 
-/** Whether an execution was created inside the time window of the filters (client-side: the API has no time filter). */
-export function inWindow(execution: Execution, filters: Pick<Filters, 'after' | 'before'>): boolean {
-  const at = new Date(execution.createdAt).getTime();
-  if (filters.after && at < new Date(filters.after).getTime()) return false;
-  if (filters.before && at > new Date(filters.before).getTime()) return false;
-  return true;
+/** A datetime-local value (the reader's time zone) as the ISO 8601 instant the API takes; undefined when empty or invalid. */
+export function isoOf(local: string): string | undefined {
+  if (!local) return undefined;
+  const at = new Date(local);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
 }
 
 /** The Executions list: filters (workflow, status, time), pages, live status while any shown execution runs. */
@@ -44,10 +43,19 @@ export default function ExecutionsPage() {
   const state = useApi(
     (api, signal) =>
       api.get('/api/v3/executions', {
-        params: { query: { limit: PAGE_SIZE, cursor: cursors.cursor, workflowId: filters.workflowId || undefined, status: (filters.status || undefined) as ExecutionStatus | undefined } },
+        params: {
+          query: {
+            limit: PAGE_SIZE,
+            cursor: cursors.cursor,
+            workflowId: filters.workflowId || undefined,
+            status: (filters.status || undefined) as ExecutionStatus | undefined,
+            from: isoOf(filters.after),
+            to: isoOf(filters.before),
+          },
+        },
         signal,
       }),
-    [filters.workflowId, filters.status, cursors.cursor],
+    [filters.workflowId, filters.status, filters.after, filters.before, cursors.cursor],
   );
   const workflows = useApi((api, signal) => api.get('/api/v3/workflows', { params: { query: { limit: 100 } }, signal }), []);
   const workflowIds = [...new Set((workflows.data?.items ?? []).map((w) => w.id))];
@@ -63,7 +71,7 @@ export default function ExecutionsPage() {
   const apply = (changes: Partial<Filters>) => {
     const next = { ...filters, ...changes };
     const search = new URLSearchParams(Object.entries(next).filter(([, v]) => v !== '')).toString();
-    if (changes.workflowId !== undefined || changes.status !== undefined) cursors.reset();
+    cursors.reset();
     route(search ? `${path}?${search}` : path, true);
   };
 
@@ -122,17 +130,16 @@ export default function ExecutionsPage() {
       </form>
       <p class="muted small" aria-live="polite">
         {live ? `Live: refreshing every ${LIVE_REFRESH_MS / 1000} s while an execution shown runs.` : 'Newest first.'}
-        {(filters.after || filters.before) && ' The time filters apply to the page loaded (the API filters by workflow and status).'}
       </p>
       <ApiView state={state}>
         {(page) => {
-          const rows = page.items.filter((e) => inWindow(e, filters));
-          const hidden = page.items.length - rows.length;
+          const rows = page.items;
+          const filtered = !!(filters.workflowId || filters.status || filters.after || filters.before);
           return (
             <>
               {rows.length === 0 ? (
-                <Empty message={page.items.length === 0 ? (filters.workflowId || filters.status ? 'No executions match these filters.' : 'No executions yet: start one from an active workflow.') : 'No execution of this page was created in that time window.'}>
-                  {page.items.length === 0 && !filters.workflowId && !filters.status && <a href={uiPath('/workflows?status=active')}>Active workflows</a>}
+                <Empty message={filtered ? 'No executions match these filters.' : 'No executions yet: start one from an active workflow.'}>
+                  {!filtered && <a href={uiPath('/workflows?status=active')}>Active workflows</a>}
                 </Empty>
               ) : (
                 <DataTable
@@ -160,7 +167,6 @@ export default function ExecutionsPage() {
                   ]}
                 />
               )}
-              {hidden > 0 && <p class="muted small">{hidden} execution(s) of this page outside the time window are hidden.</p>}
               <CursorPager label="Executions pages" cursors={cursors} nextCursor={page.nextCursor} />
             </>
           );
