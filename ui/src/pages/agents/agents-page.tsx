@@ -3,7 +3,7 @@ import type { components } from '@client';
 import { ApiView } from '../../components/api-view';
 import { Empty } from '../../components/empty';
 import { Page } from '../../components/page';
-import { Pager } from '../../components/pager';
+import { CursorPager, useCursors } from '../../components/pager';
 import { StatusBadge } from '../../components/status-badge';
 import { formatTime } from '../../format';
 import { uiPath } from '../../routing';
@@ -22,8 +22,8 @@ const ROLES = ['planner', 'reasoner', 'executor', 'critic', 'summarizer'];
 export default function AgentsPage() {
   const [status, setStatus] = useState<AgentStatus | ''>('');
   const [role, setRole] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const cursors = useCursors();
+  const cursor = cursors.cursor;
   const state = useApi(
     (api, signal) => api.get('/api/v3/agents', { params: { query: { status: status || undefined, role: role.trim() || undefined, cursor, limit: 50 } }, signal }),
     [status, role, cursor],
@@ -37,7 +37,7 @@ export default function AgentsPage() {
         aria-label="Filter agents"
         onSubmit={(e) => {
           e.preventDefault();
-          setCursors([]);
+          cursors.reset();
           setRole(draftRole);
         }}
       >
@@ -46,7 +46,7 @@ export default function AgentsPage() {
           <select
             value={status}
             onChange={(e) => {
-              setCursors([]);
+              cursors.reset();
               setStatus(e.currentTarget.value as AgentStatus | '');
             }}
           >
@@ -80,14 +80,7 @@ export default function AgentsPage() {
                   <AgentCard key={agent.id} agent={agent} />
                 ))}
               </ul>
-              <Pager
-                label="Agent pages"
-                canPrevious={cursors.length > 0}
-                canNext={!!page.nextCursor}
-                onPrevious={() => setCursors((c) => c.slice(0, -1))}
-                onNext={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
-                status={`Page ${cursors.length + 1}`}
-              />
+              <CursorPager label="Agent pages" cursors={cursors} nextCursor={page.nextCursor} />
             </>
           )
         }

@@ -3,7 +3,7 @@ import { useClient } from '../../api';
 import { ApiView } from '../../components/api-view';
 import { DataTable } from '../../components/data-table';
 import { Empty } from '../../components/empty';
-import { Pager } from '../../components/pager';
+import { CursorPager, useCursors } from '../../components/pager';
 import { ProblemView } from '../../components/problem-view';
 import { StatusBadge } from '../../components/status-badge';
 import { formatTime, shortId } from '../../format';
@@ -18,8 +18,8 @@ type Outcome = { kind: 'delivered' | 'failed' | 'discarded'; deadLetter: DeadLet
 export function DeadLetters({ subscriber, onSubscriber }: { subscriber: string; onSubscriber: (subscriber: string) => void }) {
   const api = useClient();
   const [status, setStatus] = useState<'' | DeadLetterStatus>('dead');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const cursors = useCursors();
+  const cursor = cursors.cursor;
   const [busy, setBusy] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
@@ -66,7 +66,7 @@ export function DeadLetters({ subscriber, onSubscriber }: { subscriber: string; 
             value={subscriber}
             onChange={(event) => {
               onSubscriber(event.currentTarget.value);
-              setCursors([undefined]);
+              cursors.reset();
             }}
           >
             <option value="">all</option>
@@ -84,7 +84,7 @@ export function DeadLetters({ subscriber, onSubscriber }: { subscriber: string; 
             value={status}
             onChange={(event) => {
               setStatus(event.currentTarget.value as '' | DeadLetterStatus);
-              setCursors([undefined]);
+              cursors.reset();
             }}
           >
             <option value="">all</option>
@@ -164,15 +164,7 @@ export function DeadLetters({ subscriber, onSubscriber }: { subscriber: string; 
                 ]}
               />
             )}
-            <Pager
-              label="Dead letter pages"
-              canPrevious={cursors.length > 1}
-              canNext={!!page.nextCursor}
-              onPrevious={() => setCursors((c) => c.slice(0, -1))}
-              onNext={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
-              status={`Page ${cursors.length}`}
-              busy={state.loading}
-            />
+            <CursorPager label="Dead letter pages" cursors={cursors} nextCursor={page.nextCursor} busy={state.loading} />
           </>
         )}
       </ApiView>

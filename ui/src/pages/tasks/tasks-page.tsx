@@ -4,7 +4,7 @@ import { ApiView } from '../../components/api-view';
 import { DataTable } from '../../components/data-table';
 import { Empty } from '../../components/empty';
 import { Page } from '../../components/page';
-import { Pager } from '../../components/pager';
+import { CursorPager, useCursors } from '../../components/pager';
 import { ProblemView } from '../../components/problem-view';
 import { StatusBadge } from '../../components/status-badge';
 import { formatTime, shortId } from '../../format';
@@ -31,8 +31,8 @@ export default function TasksPage() {
   const [priority, setPriority] = useState<Priority | ''>('');
   const [agentId, setAgentId] = useState('');
   const [draftAgent, setDraftAgent] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const cursors = useCursors();
+  const cursor = cursors.cursor;
   const filters = { priority: priority || undefined, agentId: agentId || undefined };
 
   const counts = useApi(
@@ -53,7 +53,7 @@ export default function TasksPage() {
   }, [counts.reload, list.reload]);
 
   const agentInvalid = draftAgent.trim() !== '' && !UUID.test(draftAgent.trim());
-  const resetPages = () => setCursors([]);
+  const resetPages = () => cursors.reset();
 
   return (
     <Page title="Tasks">
@@ -114,14 +114,7 @@ export default function TasksPage() {
                 const rows = page.items.filter((t) => t.priority === p);
                 return rows.length === 0 ? null : <PriorityGroup key={p} priority={p} rows={rows} />;
               })}
-              <Pager
-                label="Task pages"
-                canPrevious={cursors.length > 0}
-                canNext={!!page.nextCursor}
-                onPrevious={() => setCursors((c) => c.slice(0, -1))}
-                onNext={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
-                status={`Page ${cursors.length + 1}`}
-              />
+              <CursorPager label="Task pages" cursors={cursors} nextCursor={page.nextCursor} />
             </>
           )
         }

@@ -5,7 +5,7 @@ import { ApiView } from '../../components/api-view';
 import { DataTable } from '../../components/data-table';
 import { Empty } from '../../components/empty';
 import { Page } from '../../components/page';
-import { Pager } from '../../components/pager';
+import { CursorPager, useCursors } from '../../components/pager';
 import { StatusBadge } from '../../components/status-badge';
 import { formatDuration, formatTime, shortId } from '../../format';
 import { uiPath } from '../../routing';
@@ -26,8 +26,8 @@ function filtersOf(query: Record<string, string>): { entityId: string; type: Spa
 export default function TracesPage() {
   const { query, route } = useLocation();
   const { entityId, type } = filtersOf(query);
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const cursors = useCursors();
+  const cursor = cursors.cursor;
   const state = useApi(
     (api, signal) => api.get('/api/v3/traces', { params: { query: { entityId: entityId || undefined, type: type || undefined, cursor, limit: 50 } }, signal }),
     [entityId, type, cursor],
@@ -38,7 +38,7 @@ export default function TracesPage() {
   useEffect(() => {
     setDraftEntity(entityId);
     setDraftType(type || 'any');
-    setCursors([]);
+    cursors.reset();
   }, [entityId, type]);
 
   const apply = (event: Event) => {
@@ -46,7 +46,7 @@ export default function TracesPage() {
     const params = new URLSearchParams();
     if (draftEntity.trim()) params.set('entityId', draftEntity.trim());
     params.set('type', draftType);
-    setCursors([]);
+    cursors.reset();
     route(`${uiPath('/traces')}?${params.toString()}`);
   };
 
@@ -93,14 +93,7 @@ export default function TracesPage() {
                   { header: 'Duration', cell: (s) => formatDuration(s.durationMs), class: 'num' },
                 ]}
               />
-              <Pager
-                label="Trace pages"
-                canPrevious={cursors.length > 0}
-                canNext={!!page.nextCursor}
-                onPrevious={() => setCursors((c) => c.slice(0, -1))}
-                onNext={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor as string])}
-                status={`Page ${cursors.length + 1}`}
-              />
+              <CursorPager label="Trace pages" cursors={cursors} nextCursor={page.nextCursor} />
             </>
           )
         }
