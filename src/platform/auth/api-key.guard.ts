@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AppConfig } from '@cognition/config/app-config';
 import { DomainError } from '@cognition/platform/domain';
 import { limitsOf } from '@cognition/platform/limits/limits';
-import { ApiRateLimiter } from '@cognition/platform/rate-limit/api-rate-limiter';
+import { ApiRateLimiter, LimitedTake } from '@cognition/platform/rate-limit/api-rate-limiter';
 import { ApiKeyPrincipal, ApiKeyService } from './api-key.service';
 import { IS_PUBLIC } from './public.decorator';
 
@@ -40,18 +40,33 @@ export class ApiKeyGuard implements CanActivate, OnApplicationShutdown {
     this.limiter = new ApiRateLimiter({ perSecond: limits.ratePerSecond, burst: limits.rateBurst, redisUrl: config.get('REDIS_URL') });
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** With the key cached and the buckets in this process, answers without a promise (the hot path of every request). */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     const value = Array.isArray(header) ? header[0] : header;
     const match = value ? BEARER.exec(value) : null;
     if (!match) throw new DomainError('UNAUTHORIZED', 'Missing Authorization: Bearer <api key> header');
-    // A key verified in the last API_KEY_CACHE_SECONDS costs no await.
-    const principal = this.keys.cached(match[1]) ?? (await this.keys.verify(match[1]));
-    if (!principal) throw new DomainError('UNAUTHORIZED', 'The API key is unknown or revoked');
-    const take = await this.limiter.take(principal.keyId, principal.rateLimit);
-    const reply = context.switchToHttp().getResponse<HeaderReply>();
+    const reply = http.getResponse<HeaderReply>();
+    // A key verified in the last API_KEY_CACHE_SECONDS costs no query.
+    const cached = this.keys.cached(match[1]);
+    if (cached) return this.admit(request, reply, cached);
+    return this.keys.verify(match[1]).then((principal) => {
+      if (!principal) throw new DomainError('UNAUTHORIZED', 'The API key is unknown or revoked');
+      return this.admit(request, reply, principal);
+    });
+  }
+
+  /** Takes a token of the key's bucket: the RateLimit-* headers either way, a 429 when it is empty. */
+  private admit(request: AuthenticatedRequest, reply: HeaderReply, principal: ApiKeyPrincipal): boolean | Promise<boolean> {
+    const take = this.limiter.take(principal.keyId, principal.rateLimit);
+    if (take instanceof Promise) return take.then((t) => this.settle(request, reply, principal, t));
+    return this.settle(request, reply, principal, take);
+  }
+
+  private settle(request: AuthenticatedRequest, reply: HeaderReply, principal: ApiKeyPrincipal, take: LimitedTake): boolean {
     for (const name in take.headers) reply.header(name, take.headers[name]);
     if (!take.allowed) {
       throw new DomainError('RATE_LIMITED', `Rate limit of this API key exceeded (${take.headers['ratelimit-policy']}); retry in ${take.retryAfterSeconds} s`);

@@ -57,7 +57,11 @@ function randomPrefix(): string {
 /** Tenants and API keys: keys are random, shown once, stored as a SHA-256 hash, compared in constant time. */
 @Injectable()
 export class ApiKeyService implements OnApplicationShutdown {
-  /** Verified keys, by hash, for a few seconds, so a request costs no key lookup. */
+  /**
+   * Keys verified in the last API_KEY_CACHE_SECONDS, by the whole key, so a request costs one Map
+   * lookup (no key query, no SHA-256). Only keys that verified are ever added; the keys live in this
+   * process's memory as they do in every request that carries them, and never leave it.
+   */
   private readonly cache = new Map<string, { principal: ApiKeyPrincipal; until: number }>();
   private readonly cacheMs: number;
   /** What to call when a key is revoked, by key id (open event streams). */
@@ -158,7 +162,7 @@ export class ApiKeyService implements OnApplicationShutdown {
     if (!row) throw new DomainError('API_KEY_NOT_FOUND', `No active API key ${idOrPrefix}`);
     row.revokedAt = new Date();
     await repo.save(row);
-    for (const [hash, entry] of this.cache) if (entry.principal.keyId === row.id) this.cache.delete(hash);
+    for (const [cachedKey, entry] of this.cache) if (entry.principal.keyId === row.id) this.cache.delete(cachedKey);
     this.revoked(row.id);
     return row;
   }
@@ -180,8 +184,8 @@ export class ApiKeyService implements OnApplicationShutdown {
 
   /** The key's tenant when the key was verified in the last API_KEY_CACHE_SECONDS; undefined otherwise (then call verify). */
   cached(key: string): ApiKeyPrincipal | undefined {
-    if (this.cache.size === 0 || !KEY_RE.test(key)) return undefined;
-    const entry = this.cache.get(createHash('sha256').update(key).digest('hex'));
+    if (this.cache.size === 0) return undefined;
+    const entry = this.cache.get(key);
     return entry && entry.until > Date.now() ? entry.principal : undefined;
   }
 
@@ -190,8 +194,7 @@ export class ApiKeyService implements OnApplicationShutdown {
     const match = KEY_RE.exec(key);
     if (!match) return null;
     const hash = sha256(key);
-    const cacheKey = hash.toString('hex');
-    const cached = this.cache.get(cacheKey);
+    const cached = this.cache.get(key);
     if (cached && cached.until > Date.now()) return cached.principal;
     const [row]: KeyRow[] = await this.db.query(KEY_BY_PREFIX, [match[1]]);
     if (!row || row.revoked_at) return null;
@@ -200,7 +203,7 @@ export class ApiKeyService implements OnApplicationShutdown {
     const principal: ApiKeyPrincipal = { tenantId: row.tenant_id, keyId: row.id, rateLimit: override };
     if (this.cacheMs > 0) {
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(cacheKey, { principal, until: Date.now() + this.cacheMs });
+      this.cache.set(key, { principal, until: Date.now() + this.cacheMs });
     }
     void this.touch(row.id, row.last_used_at);
     return principal;
@@ -216,7 +219,7 @@ export class ApiKeyService implements OnApplicationShutdown {
     }
     const result: [unknown[], number] = await this.db.query(`UPDATE tenants SET rate_limit_per_second = $2, rate_limit_burst = $3, updated_at = now() WHERE id = $1`, [tenantId, override.perSecond, override.burst]);
     if (result[1] === 0) throw new DomainError('TENANT_NOT_FOUND', `Tenant ${tenantId} does not exist`);
-    for (const [hash, entry] of this.cache) if (entry.principal.tenantId === tenantId) this.cache.delete(hash);
+    for (const [cachedKey, entry] of this.cache) if (entry.principal.tenantId === tenantId) this.cache.delete(cachedKey);
   }
 
   private async touch(id: string, lastUsedAt: Date | null): Promise<void> {

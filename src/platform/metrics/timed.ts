@@ -1,15 +1,16 @@
-import { Histogram } from 'prom-client';
+import { FastHistogram, HistogramSeries } from './fast-histogram';
 
-let histogram: Histogram<'repository' | 'method'> | undefined;
+let histogram: FastHistogram<'repository' | 'method'> | undefined;
 
 /** Set once by MetricsModule; until then (unit tests) timing is a no-op. */
-export function setRepositoryHistogram(h: Histogram<'repository' | 'method'>): void {
+export function setRepositoryHistogram(h: FastHistogram<'repository' | 'method'>): void {
   histogram = h;
 }
 
 /**
  * Class decorator for repository adapters: every method that returns a promise is timed in
- * `cognitionos_repository_operation_duration_seconds{repository, method}`.
+ * `cognitionos_repository_operation_duration_seconds{repository, method}`. The promise returned is
+ * the method's own: the timing hangs off it (no extra promise for the caller to wait on).
  */
 export function TimedRepository(repository: string): ClassDecorator {
   return (target) => {
@@ -17,12 +18,22 @@ export function TimedRepository(repository: string): ClassDecorator {
     for (const method of Object.getOwnPropertyNames(proto)) {
       const original = proto[method];
       if (method === 'constructor' || typeof original !== 'function') continue;
+      let series: HistogramSeries | undefined;
+      let seriesOf: FastHistogram<'repository' | 'method'> | undefined;
       proto[method] = function (this: unknown, ...args: unknown[]) {
-        const end = histogram?.startTimer({ repository, method });
+        const h = histogram;
+        const start = h ? performance.now() : 0;
         const result = (original as (...a: unknown[]) => unknown).apply(this, args);
         // Synchronous helpers (query builders) pass through untimed.
-        if (!end || !(result instanceof Promise)) return result;
-        return result.finally(() => end());
+        if (!h || !(result instanceof Promise)) return result;
+        if (seriesOf !== h) {
+          series = h.series(repository, method);
+          seriesOf = h;
+        }
+        const s = series!;
+        const end = () => h.observe(s, (performance.now() - start) / 1000);
+        result.then(end, end);
+        return result;
       };
     }
   };

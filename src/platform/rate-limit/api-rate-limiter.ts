@@ -27,6 +27,8 @@ export type RateLimitHeaders = Record<string, string>;
  */
 export class ApiRateLimiter {
   readonly shared: boolean;
+  private readonly defaultPolicy: BucketPolicy;
+  private readonly defaultPolicyHeader: string;
 
   constructor(
     private readonly settings: RateLimiterSettings,
@@ -35,17 +37,29 @@ export class ApiRateLimiter {
       : new MemoryTokenBuckets(),
   ) {
     this.shared = buckets instanceof RedisTokenBuckets;
+    this.defaultPolicy = { perSecond: settings.perSecond, burst: settings.burst };
+    this.defaultPolicyHeader = policyHeader(this.defaultPolicy);
   }
 
   policyOf(override?: RateLimitOverride | null): BucketPolicy {
-    return { perSecond: override?.perSecond ?? this.settings.perSecond, burst: override?.burst ?? this.settings.burst };
+    if (!override) return this.defaultPolicy;
+    return { perSecond: override.perSecond ?? this.settings.perSecond, burst: override.burst ?? this.settings.burst };
   }
 
-  /** Takes one token of the key's bucket; the answer carries the headers to send either way. */
-  async take(keyId: string, override?: RateLimitOverride | null): Promise<BucketTake & { headers: RateLimitHeaders }> {
+  /**
+   * Takes one token of the key's bucket; the answer carries the headers to send either way. With
+   * the buckets in this process (no REDIS_URL) it answers at once, without a promise: this runs on
+   * every request.
+   */
+  take(keyId: string, override?: RateLimitOverride | null): LimitedTake | Promise<LimitedTake> {
     const policy = this.policyOf(override);
-    const result = await this.buckets.take(keyId, policy);
-    return { ...result, headers: headersOf(result, policy) };
+    if (this.buckets instanceof MemoryTokenBuckets) return this.answer(this.buckets.takeNow(keyId, policy), policy);
+    return this.buckets.take(keyId, policy).then((result) => this.answer(result, policy));
+  }
+
+  private answer(result: BucketTake, policy: BucketPolicy): LimitedTake {
+    const policyValue = policy === this.defaultPolicy ? this.defaultPolicyHeader : policyHeader(policy);
+    return { ...result, headers: headersOf(result, policy, policyValue) };
   }
 
   close(): Promise<void> {
@@ -53,9 +67,15 @@ export class ApiRateLimiter {
   }
 }
 
-export function headersOf(result: BucketTake, policy: BucketPolicy): RateLimitHeaders {
+export type LimitedTake = BucketTake & { headers: RateLimitHeaders };
+
+function policyHeader(policy: BucketPolicy): string {
+  return `${policy.burst};w=${Math.max(1, Math.ceil(policy.burst / policy.perSecond))};r=${policy.perSecond}`;
+}
+
+export function headersOf(result: BucketTake, policy: BucketPolicy, policyValue: string = policyHeader(policy)): RateLimitHeaders {
   const headers: RateLimitHeaders = {
-    'ratelimit-policy': `${policy.burst};w=${Math.max(1, Math.ceil(policy.burst / policy.perSecond))};r=${policy.perSecond}`,
+    'ratelimit-policy': policyValue,
     'ratelimit-limit': String(policy.burst),
     'ratelimit-remaining': String(result.remaining),
     'ratelimit-reset': String(result.allowed ? result.resetSeconds : result.retryAfterSeconds),
