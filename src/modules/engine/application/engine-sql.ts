@@ -1,13 +1,28 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
-import { Sql, sqlOfManager } from '../infrastructure/sql';
+import { Sql, sqlOf, sqlOfManager } from '../infrastructure/sql';
 
-/** The SQL runner of the current transaction (one per command), or of the pool outside one. */
+/**
+ * The SQL runner of the current transaction (one per command), or of the pool outside one. Outside
+ * a transaction each statement goes straight to the pg pool, in autocommit, as a prepared statement
+ * when it is named: no TypeORM query runner around it (about 1.5 ms per start on this machine, see
+ * docs/benchmarks.md, "Start → step latency").
+ */
 @Injectable()
 export class EngineSql {
-  constructor(private readonly txHost: TransactionHost) {}
+  private pooled?: Sql;
+
+  constructor(
+    private readonly txHost: TransactionHost,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
 
   get sql(): Sql {
-    return sqlOfManager((this.txHost as unknown as Tx).tx);
+    const host = this.txHost as unknown as Tx;
+    if (host.isTransactionActive()) return sqlOfManager(host.tx);
+    return (this.pooled ??= sqlOf((this.db.driver as unknown as { master: Pool }).master));
   }
 }
