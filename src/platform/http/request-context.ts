@@ -56,7 +56,10 @@ type WithStore = FastifyRequest & { [LOG_STORE]: RequestLogStore | null };
 
 function storeOf(request: FastifyRequest, root: RootLogger): RequestLogStore {
   const req = request as WithStore;
-  return (req[LOG_STORE] ??= new RequestLogStore(request.raw, root));
+  if (req[LOG_STORE]) return req[LOG_STORE];
+  // pino's request serializer reads the id from the raw request, as pino-http set it.
+  request.raw.id = request.id;
+  return (req[LOG_STORE] = new RequestLogStore(request.raw, root));
 }
 
 function accessLog(request: FastifyRequest, reply: FastifyReply, root: RootLogger): void {
@@ -73,11 +76,6 @@ function accessLog(request: FastifyRequest, reply: FastifyReply, root: RootLogge
 
 export function useRequestContext(fastify: FastifyInstance, cls: ClsService, root: RootLogger = nestjsPinoRoot): void {
   fastify.decorateRequest(LOG_STORE, null);
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    // pino's request serializer reads the id from the raw request, as pino-http set it.
-    request.raw.id = request.id;
-    done();
-  });
   fastify.addHook('preHandler', (request, _reply, done) => {
     const store = storeOf(request, root);
     cls.runWith({ [CORRELATION_ID]: request.id } as ClsStore, () => storage.run(store, done));

@@ -29,7 +29,7 @@ export class WorkflowReadModel {
     private readonly txHost: TransactionHost,
   ) {}
 
-  async version(tenantId: string, workflowId: string, version: string): Promise<WorkflowSnapshot | null> {
+  version(tenantId: string, workflowId: string, version: string): Promise<WorkflowSnapshot | null> {
     return this.one(VERSION_STATEMENT.name, VERSION_STATEMENT.text, [tenantId, workflowId, version]);
   }
 
