@@ -193,9 +193,9 @@ export class ApiKeyService implements OnApplicationShutdown {
   async verify(key: string): Promise<ApiKeyPrincipal | null> {
     const match = KEY_RE.exec(key);
     if (!match) return null;
+    const cached = this.cached(key);
+    if (cached) return cached;
     const hash = sha256(key);
-    const cached = this.cache.get(key);
-    if (cached && cached.until > Date.now()) return cached.principal;
     const [row]: KeyRow[] = await this.db.query(KEY_BY_PREFIX, [match[1]]);
     if (!row || row.revoked_at) return null;
     if (!timingSafeEqual(Buffer.from(row.key_hash, 'hex'), hash)) return null;

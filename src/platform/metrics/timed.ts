@@ -1,4 +1,4 @@
-import { FastHistogram, HistogramSeries } from './fast-histogram';
+import { FastHistogram } from './fast-histogram';
 
 let histogram: FastHistogram<'repository' | 'method'> | undefined;
 
@@ -18,20 +18,11 @@ export function TimedRepository(repository: string): ClassDecorator {
     for (const method of Object.getOwnPropertyNames(proto)) {
       const original = proto[method];
       if (method === 'constructor' || typeof original !== 'function') continue;
-      let series: HistogramSeries | undefined;
-      let seriesOf: FastHistogram<'repository' | 'method'> | undefined;
       proto[method] = function (this: unknown, ...args: unknown[]) {
-        const h = histogram;
-        const start = h ? performance.now() : 0;
+        const end = histogram?.startTimer(histogram.series(repository, method));
         const result = (original as (...a: unknown[]) => unknown).apply(this, args);
         // Synchronous helpers (query builders) pass through untimed.
-        if (!h || !(result instanceof Promise)) return result;
-        if (seriesOf !== h) {
-          series = h.series(repository, method);
-          seriesOf = h;
-        }
-        const s = series!;
-        const end = () => h.observe(s, (performance.now() - start) / 1000);
+        if (!end || !(result instanceof Promise)) return result;
         result.then(end, end);
         return result;
       };

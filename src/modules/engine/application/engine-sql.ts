@@ -8,8 +8,8 @@ import { Sql, sqlOf, sqlOfManager } from '../infrastructure/sql';
 /**
  * The SQL runner of the current transaction (one per command), or of the pool outside one. Outside
  * a transaction each statement goes straight to the pg pool, in autocommit, as a prepared statement
- * when it is named: no TypeORM query runner around it (about 1.5 ms per start on this machine, see
- * docs/benchmarks.md, "Start → step latency").
+ * when it is named: no TypeORM query runner around it (a start took 2.5 ms in the process before, 2.0
+ * after; docs/benchmarks.md, "Night session").
  */
 @Injectable()
 export class EngineSql {
