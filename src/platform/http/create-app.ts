@@ -29,6 +29,9 @@ export interface CreateAppOptions {
 /** Builds the HTTP application exactly as `main.ts` serves it; tests and benchmarks use it too. */
 export async function createApp(rootModule: Type<unknown>, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    // No Express-style middleware anywhere (request context and logging are Fastify hooks): without
+    // @fastify/middie, no request walks its (empty) middleware chain.
+    skipMiddie: true,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const sent = req.headers[REQUEST_ID_HEADER];

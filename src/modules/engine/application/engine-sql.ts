@@ -20,6 +20,11 @@ export class EngineSql {
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
+  /** Whether the statements run in a caller's transaction (whose effects others see only at its commit). */
+  get inTransaction(): boolean {
+    return (this.txHost as unknown as Tx).isTransactionActive();
+  }
+
   get sql(): Sql {
     const host = this.txHost as unknown as Tx;
     if (host.isTransactionActive()) return sqlOfManager(host.tx);

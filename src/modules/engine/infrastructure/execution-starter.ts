@@ -1,7 +1,9 @@
 import { newId } from '@cognition/platform/ids/uuid';
 import { ExecutionPlan } from '../domain/execution-plan';
 import { EventRows } from './event-rows';
+import { ExecutionInputsCache } from './execution-inputs-cache';
 import { Sql } from './sql';
+import { claimedSteps, ClaimedStep } from './step-claims';
 
 export const STEPS_CHANNEL = 'cognitionos_steps';
 
@@ -16,33 +18,41 @@ export interface NewExecution {
   parentStepExecutionId: string | null;
 }
 
-export type StartResult = { created: true; id: string } | { created: false; id: string; requestHash: string | null };
+export type StartResult =
+  | { created: true; id: string; claimed: ClaimedStep[]; drained: boolean }
+  | { created: false; id: string; requestHash: string | null };
+
+/** A worker of this process that takes the new execution's first steps in the start's own statement. */
+export interface StartClaim {
+  workerId: string;
+  /** How many steps it has room for (handler slots and prefetch left). */
+  limit: number;
+  leaseSeconds: number;
+  /** TENANT_MAX_RUNNING_STEPS: the cap of a tenant without a `tenant_quotas` row. */
+  tenantMaxRunningSteps: number;
+  /** The worker's cache of execution inputs. */
+  inputs: ExecutionInputsCache;
+}
+
+const START = `
+SELECT execution, id, execution_id, tenant_id, step_id, item_index, type, attempt, wait_kind, wait_key, resume, available_at, was,
+       workflow_id, workflow_version, inputs
+FROM cognitionos_start_execution($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                                 $18::text, $19::integer, $20::float8, $21::integer, $22::uuid[])`;
 
 /**
  * Writes a new execution, one row per step (roots runnable at once, the others counting their
- * dependencies), its WorkflowExecutionStarted event and a wake-up for the workers, in the
- * caller's transaction. With an idempotency key already used, writes nothing and returns the first.
+ * dependencies) and its WorkflowExecutionStarted event, in one statement (`cognitionos_start_execution`,
+ * migration 1764150860000-start-claims), joining the caller's transaction if there is one. With a
+ * `claim`, the same statement claims for that worker (the fair claim, as its own claim loop would)
+ * and the workers are woken only if it filled its room (`drained` false); without one they are
+ * woken (NOTIFY at commit). With an idempotency key already used, writes nothing and returns the first.
  */
-export async function insertExecution(sql: Sql, e: NewExecution): Promise<StartResult> {
+export async function insertExecution(sql: Sql, e: NewExecution, claim?: StartClaim): Promise<StartResult> {
   const id = newId();
   const steps = e.plan.stepList;
-  // One statement: the execution, its steps, its event and the workers' wake-up (NOTIFY is sent at commit).
-  const inserted = await sql<{ id: string }>(
-    `WITH e AS (
-       INSERT INTO workflow_executions (id, tenant_id, workflow_id, workflow_version, status, inputs, triggered_by,
-         idempotency_key, request_hash, parent_execution_id, parent_step_execution_id, remaining_steps, started_at)
-       VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, now())
-       ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-       RETURNING id, tenant_id
-     ), s AS (
-       INSERT INTO step_executions (id, execution_id, tenant_id, step_id, type, status, deps_remaining)
-       SELECT v.id, e.id, e.tenant_id, v.step_id, v.type, 'pending', v.deps
-       FROM e, unnest($12::uuid[], $13::text[], $14::text[], $15::int[]) AS v(id, step_id, type, deps)
-     ), ev AS (
-       INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
-       SELECT $16, e.tenant_id, 'WorkflowExecutionStarted', 'WorkflowExecution', e.id::text, $17::jsonb, now() FROM e
-     )
-     SELECT e.id, pg_notify('${STEPS_CHANNEL}', '') FROM e`,
+  const rows = await sql(
+    START,
     [
       id,
       e.tenantId,
@@ -61,17 +71,24 @@ export async function insertExecution(sql: Sql, e: NewExecution): Promise<StartR
       steps.map((s) => s.dependsOn.length),
       newId(),
       JSON.stringify({ executionId: id, workflowId: e.plan.workflowId, workflowVersion: e.plan.version, triggeredBy: e.triggeredBy, parentExecutionId: e.parentExecutionId }),
+      claim?.workerId ?? null,
+      claim?.limit ?? 0,
+      claim?.leaseSeconds ?? 0,
+      claim?.tenantMaxRunningSteps ?? 0,
+      claim ? claim.inputs.known() : [],
     ],
     'cognitionos_start_execution',
   );
-  if (inserted.length === 0) {
+  if (rows.length === 0) {
     const [first] = await sql<{ id: string; request_hash: string | null }>(
       `SELECT id, request_hash FROM workflow_executions WHERE tenant_id = $1 AND idempotency_key = $2`,
       [e.tenantId, e.idempotencyKey],
     );
     return { created: false, id: first.id, requestHash: first.request_hash };
   }
-  return { created: true, id };
+  const claimedRows = rows.filter((r) => r.id !== null);
+  const claimed = claim && claimedRows.length ? await claimedSteps(sql, claimedRows, claim.inputs) : [];
+  return { created: true, id, claimed, drained: !!claim && claimed.length < claim.limit };
 }
 
 /**

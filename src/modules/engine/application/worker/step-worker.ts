@@ -13,7 +13,7 @@ import { finishBy, waitForPending } from '@cognition/platform/lifecycle/drain';
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { StepRow } from '../../domain/step-context';
 import { CANCEL_CHANNEL } from '../../infrastructure/execution-control';
-import { STEPS_CHANNEL } from '../../infrastructure/execution-starter';
+import { StartClaim, STEPS_CHANNEL } from '../../infrastructure/execution-starter';
 import { Sql, sqlOf } from '../../infrastructure/sql';
 import { ExecutionInputsCache } from '../../infrastructure/execution-inputs-cache';
 import { claimSteps, ClaimedStep, handBackUnstarted, heartbeat, reapExpiredLeases, releaseLeases } from '../../infrastructure/step-claims';
@@ -57,6 +57,8 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
   private backlog = true;
   /** The inputs of the executions this worker ran steps of lately: claims do not send them again. */
   private readonly inputs = new ExecutionInputsCache();
+  /** A start is claiming for this worker in its own statement (startClaim). */
+  private startClaiming = false;
   private claims?: BackgroundLoop;
   private heartbeats?: BackgroundLoop;
   private reaper?: BackgroundLoop;
@@ -142,6 +144,40 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     await this.jobs.stop(this.heartbeats);
     await this.claimClient?.end().catch(() => undefined);
     this.claimClient = undefined;
+  }
+
+  /**
+   * What a start in this process may claim for this worker in its own statement (insertExecution):
+   * undefined when the worker is not running, has no room, or another start claims for it right
+   * now. One at a time: a claim holds its tenant's lock until its commit, and a start commits
+   * synchronously, so concurrent starts of one tenant would queue behind each other's WAL flush;
+   * the others start as before (NOTIFY, then the claim loop). Every start given a claim must
+   * end it with `takeStarted` (with nothing claimed when the start failed).
+   */
+  startClaim(): StartClaim | undefined {
+    if (!this.running || this.startClaiming) return undefined;
+    const room = this.config.get('WORKER_CONCURRENCY') + this.config.get('WORKER_PREFETCH') - this.inFlight.size - this.queue.length;
+    if (room <= 0) return undefined;
+    this.startClaiming = true;
+    return {
+      workerId: this.id,
+      limit: Math.min(room, this.config.get('WORKER_BATCH_SIZE')),
+      leaseSeconds: this.config.get('LEASE_SECONDS'),
+      tenantMaxRunningSteps: this.config.get('TENANT_MAX_RUNNING_STEPS'),
+      inputs: this.inputs,
+    };
+  }
+
+  /** Steps a start claimed for this worker (`startClaim`): queued and started like any claim. */
+  takeStarted(claimed: ClaimedStep[], drained: boolean): void {
+    this.startClaiming = false;
+    if (!this.running) {
+      // Stopped meanwhile (shutdown): they go back at once rather than when their leases expire.
+      if (claimed.length) void handBackUnstarted(sqlOf(this.pool), this.id, claimed).catch((e: Error) => this.logger.warn(`steps claimed by a start could not be handed back: ${e.message}`));
+      return;
+    }
+    if (drained) this.backlog = false;
+    if (claimed.length) this.enqueue(claimed).then(() => this.dispatch(), (e: Error) => this.logger.warn(`steps claimed by a start could not be queued: ${e.message}`));
   }
 
   private wake(): void {
@@ -237,8 +273,12 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     this.dispatch();
     this.metrics.stepDuration.observe({ type: result.claim.type, outcome: result.kind }, Number(process.hrtime.bigint() - started) / 1e9);
     this.batcher.push(result);
-    // A slot is free: a claim pass fills it (a step finishing says nothing of the queue: no backlog implied).
-    this.claims?.wake();
+    // A slot is free: a claim pass fills it when the queue may hold more (a step finishing says
+    // nothing of the queue: no backlog implied). When the last claim found less than it asked and
+    // nothing woke the worker since, the pass would find nothing (this step still counts as running
+    // for its tenant's cap until its result is written; the write's eager claim follows that), and
+    // it would only compete with the next start for the database.
+    if (this.backlog) this.claims?.wake();
   }
 
   /** Renews the leases of everything this worker holds: queued, running, and results not yet written. */

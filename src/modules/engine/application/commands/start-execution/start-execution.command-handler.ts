@@ -6,8 +6,9 @@ import { validateInputs } from '@cognition/platform/json-schema/json-schema';
 import { limitsOf } from '@cognition/platform/limits/limits';
 import { ExecutionView, StartExecutionCommand } from '@cognition/engine/contracts';
 import { readExecution } from '@cognition/engine/infrastructure/execution-reads';
-import { insertExecution } from '@cognition/engine/infrastructure/execution-starter';
+import { insertExecution, StartResult } from '@cognition/engine/infrastructure/execution-starter';
 import { EngineSql } from '../../engine-sql';
+import { StepWorker } from '../../worker/step-worker';
 import { WorkflowPlans } from '../../workflow-plans';
 
 @CommandHandler(StartExecutionCommand)
@@ -17,6 +18,7 @@ export class StartExecutionCommandHandler implements ICommandHandler<StartExecut
   constructor(
     private readonly plans: WorkflowPlans,
     private readonly db: EngineSql,
+    private readonly worker: StepWorker,
     config: AppConfig,
   ) {
     this.maxInputBytes = limitsOf(config.all).executionInputBytes;
@@ -26,6 +28,8 @@ export class StartExecutionCommandHandler implements ICommandHandler<StartExecut
    * No transaction of its own: the start is one statement (execution, steps, event and wake-up,
    * insertExecution), atomic alone, so BEGIN and COMMIT would only add two round trips to every
    * start. Called inside a caller's transaction, it joins it (the SQL runner is the transaction's).
+   * Outside one, when this process runs a worker with room, the same statement claims the first
+   * steps for it: they start without a NOTIFY and a claim round trip (docs/architecture.md).
    */
   async execute({ tenantId, workflowId, version, inputs, options }: StartExecutionCommand): Promise<ExecutionView> {
     this.checkSize(inputs);
@@ -37,20 +41,33 @@ export class StartExecutionCommandHandler implements ICommandHandler<StartExecut
     const key = options.idempotencyKey ?? null;
     const requestHash = key ? createHash('sha256').update(JSON.stringify([workflowId, version ?? null, inputs])).digest('hex') : null;
     const sql = this.db.sql;
-    const result = await insertExecution(sql, {
-      tenantId,
-      plan,
-      inputs,
-      triggeredBy: options.triggeredBy ?? 'api',
-      idempotencyKey: key,
-      requestHash,
-      parentExecutionId: options.parentExecutionId ?? null,
-      parentStepExecutionId: options.parentStepExecutionId ?? null,
-    });
+    const claim = this.db.inTransaction ? undefined : this.worker.startClaim();
+    let result: StartResult;
+    try {
+      result = await insertExecution(
+        sql,
+        {
+          tenantId,
+          plan,
+          inputs,
+          triggeredBy: options.triggeredBy ?? 'api',
+          idempotencyKey: key,
+          requestHash,
+          parentExecutionId: options.parentExecutionId ?? null,
+          parentStepExecutionId: options.parentStepExecutionId ?? null,
+        },
+        claim,
+      );
+    } catch (error) {
+      if (claim) this.worker.takeStarted([], false);
+      throw error;
+    }
     if (!result.created) {
+      if (claim) this.worker.takeStarted([], false);
       if (result.requestHash !== requestHash) throw new DomainError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was used for a different request`);
       return (await readExecution(sql, tenantId, result.id, false))!;
     }
+    if (claim) this.worker.takeStarted(result.claimed, result.drained);
     const now = new Date().toISOString();
     return {
       id: result.id,
