@@ -198,8 +198,10 @@ describe('dead letters: a handler that keeps failing (real PostgreSQL)', () => {
     try {
       await commit(OTHER, 99);
       await waitFor(() => seen.received.includes(99), 'the other tenant’s event');
-      const { rows: live } = await sql.query(`SELECT last_tx_id::text, last_position::text FROM event_subscriptions WHERE name = 'dlq-test'`);
-      expect(live).not.toEqual(before);
+      // The checkpoint moves when the delivery commits, just after the handler saw the event.
+      const checkpoint = async () => (await sql.query(`SELECT last_tx_id::text, last_position::text FROM event_subscriptions WHERE name = 'dlq-test'`)).rows;
+      await waitFor(async () => JSON.stringify(await checkpoint()) !== JSON.stringify(before), 'the live checkpoint to move past it');
+      const live = await checkpoint();
       seen.received.length = 0;
       const commands = app.get(CommandBus);
       const replay = await commands.execute(new ReplaySubscriptionCommand(TENANT, 'dlq-test', { type: 'ThingChanged' }));
