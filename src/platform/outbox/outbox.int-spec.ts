@@ -28,6 +28,21 @@ class RecordingHandler {
   }
 }
 
+class OtherThingHappened extends DomainEvent<{ n: number }> {
+  get aggregateType(): string {
+    return 'Thing';
+  }
+}
+
+/** Takes an event type that is never written: every batch only moves its checkpoint. */
+@Injectable()
+@DurableEventsHandler('outbox-skip-test', OtherThingHappened)
+class SkippingHandler {
+  async handle(): Promise<void> {
+    throw new Error('never called: no OtherThingHappened is written');
+  }
+}
+
 const TENANT = '00000000-0000-7000-8000-000000000001';
 
 async function insertRaw(db: TestDatabase, n: number): Promise<void> {
@@ -64,7 +79,7 @@ describe('transactional outbox and relay (real PostgreSQL)', () => {
 
   async function boot() {
     const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
-    @Module({ imports: [CognitionOsCoreModule.forRoot()], providers: [RecordingHandler] })
+    @Module({ imports: [CognitionOsCoreModule.forRoot()], providers: [RecordingHandler, SkippingHandler] })
     class OutboxTestModule {}
     const moduleRef = await Test.createTestingModule({ imports: [OutboxTestModule] }).compile();
     moduleRef.useLogger(false);
@@ -144,6 +159,47 @@ describe('transactional outbox and relay (real PostgreSQL)', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("moves a checkpoint past events its subscriber does not take without a write per batch, up to the head while running and at shutdown", async () => {
+    const checkpoint = async (name: string) => {
+      const client = new Client({ ...TEST_DB, database: db.name });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          `SELECT (s.last_tx_id, s.last_position) = (SELECT tx_id, position FROM domain_events ORDER BY tx_id DESC, position DESC LIMIT 1) AS at_head
+           FROM event_subscriptions s WHERE s.name = $1`,
+          [name],
+        );
+        return rows[0]?.at_head === true;
+      } finally {
+        await client.end();
+      }
+    };
+    const until = async (what: () => Promise<boolean>) => {
+      const deadline = Date.now() + 15_000;
+      while (!(await what())) {
+        if (Date.now() > deadline) throw new Error('timed out waiting');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const app = await boot();
+    try {
+      await insertRaw(db, 30);
+      await waitFor(() => received.some((e) => (e as ThingHappened).payload.n === 30));
+      // The subscriber that took it has its checkpoint written with the delivery; the other one's
+      // reaches the head too, by a later drain (the relay polls), with no new event to carry it.
+      await until(() => checkpoint('outbox-test'));
+      await until(() => checkpoint('outbox-skip-test'));
+
+      await insertRaw(db, 31);
+      await waitFor(() => received.some((e) => (e as ThingHappened).payload.n === 31));
+    } finally {
+      await app.close();
+    }
+    // Closed right after: a move not written yet is written at shutdown.
+    expect(await checkpoint('outbox-test')).toBe(true);
+    expect(await checkpoint('outbox-skip-test')).toBe(true);
   });
 
   it('retries a failing handler and does not move past the event until it succeeds', async () => {

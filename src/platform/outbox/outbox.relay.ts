@@ -20,6 +20,23 @@ export { BATCH, READ_AFTER };
 const BATCH = 500;
 /** Under a stream of commits, wake-ups coalesce: at most one drain per COALESCE_MS. */
 const COALESCE_MS = 10;
+/**
+ * A checkpoint moved only past events its subscriber does not take is written at most this often
+ * (and at shutdown): losing such a move in a crash only has those events read and skipped again.
+ */
+const SKIP_SAVE_MS = 1000;
+
+/** A subscriber's checkpoint as the relay holding its lock knows it (no retry pending). */
+interface KnownCheckpoint {
+  cursor: Cursor;
+  /** The cursor moved past events the subscriber does not take, and the table does not have it yet. */
+  unsaved: boolean;
+  savedAt: number;
+}
+
+const SAVE_CHECKPOINT = `
+  UPDATE event_subscriptions SET last_tx_id = $2::xid8, last_position = $3, retry_event_id = $4, retry_attempts = $5, retry_at = $6, retry_error = $7::jsonb, updated_at = now()
+  WHERE name = $1`;
 
 interface Cursor {
   txId: string;
@@ -84,6 +101,11 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private live?: Cursor;
   /** Subscribers whose advisory lock the relay's session holds. */
   private readonly locked = new Set<string>();
+  /**
+   * Checkpoints of locked subscribers with no retry pending: only this session writes them while it
+   * holds the lock, so they are not read back before every batch. Dropped with the session.
+   */
+  private readonly known = new Map<string, KnownCheckpoint>();
   private retryTimer?: NodeJS.Timeout;
   private loop?: BackgroundLoop;
   private stopped = false;
@@ -121,6 +143,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     this.listener.unsubscribe(OUTBOX_CHANNEL, this.channel);
     await this.jobs.stop(this.loop);
     this.releaseWaiters();
+    await this.saveSkipped().catch((e: Error) => this.logger.warn(`relay could not save its checkpoints at shutdown: ${e.message}`));
     await this.dropSession();
   }
 
@@ -161,6 +184,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     const client = this.session;
     this.session = undefined;
     this.locked.clear();
+    this.known.clear();
     await client?.end().catch(() => undefined);
   }
 
@@ -182,7 +206,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.ensureHead();
       const client = await this.sessionClient();
-      await this.publishLive(client);
+      const fresh = await this.publishLive(client);
       // Round robin, one batch per subscriber per turn: a subscriber with a long backlog (or one
       // stuck on a failing event) does not hold back the others.
       let pending = this.subscribers.list();
@@ -190,7 +214,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       while (pending.length && !this.stopped) {
         const more: DurableSubscriber[] = [];
         for (const subscriber of pending) {
-          const turn = await this.deliverDurable(client, subscriber).catch((e: Error) => {
+          const turn = await this.deliverDurable(client, subscriber, fresh).catch((e: Error) => {
             if (isConnectionError(e)) throw e;
             this.logger.warn(`subscriber ${subscriber.name} could not be served: ${e.message}`);
             return { more: false, blockedUntil: null };
@@ -208,8 +232,14 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async publishLive(client: Client): Promise<void> {
-    for (;;) {
+  /**
+   * Publishes what committed after the live cursor. Returns what it read when that was one batch
+   * (all of it): a durable subscriber whose checkpoint was the live cursor takes those rows instead
+   * of reading them again.
+   */
+  private async publishLive(client: Client): Promise<{ from: Cursor; rows: StoredEventRow[] } | undefined> {
+    const from = { ...this.live! };
+    for (let turn = 0; ; turn++) {
       const { rows } = await client.query<StoredEventRow>(READ_AFTER, [this.live!.txId, this.live!.position]);
       for (const row of rows) {
         const event = this.registry.fromRow(row);
@@ -217,7 +247,18 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
         this.metrics.eventsPublished.inc({ type: row.type });
         this.live = { txId: row.tx_id, position: String(row.position) };
       }
-      if (rows.length < BATCH) return;
+      if (rows.length < BATCH) return turn === 0 ? { from, rows } : undefined;
+    }
+  }
+
+  /** Writes the checkpoints moved only past skipped events (at shutdown, while the session still holds the locks). */
+  private async saveSkipped(): Promise<void> {
+    const client = this.session;
+    if (!client) return;
+    for (const [name, k] of this.known) {
+      if (!k.unsaved) continue;
+      await client.query(SAVE_CHECKPOINT, [name, k.cursor.txId, k.cursor.position, null, 0, null, null]);
+      this.known.set(name, { cursor: k.cursor, unsaved: false, savedAt: Date.now() });
     }
   }
 
@@ -239,26 +280,23 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
    * retried with backoff, then dead-lettered). `more` when there may be more; `blockedUntil` when it
    * waits for a retry.
    */
-  private async deliverDurable(client: Client, s: DurableSubscriber): Promise<{ more: boolean; blockedUntil: Date | null }> {
+  private async deliverDurable(client: Client, s: DurableSubscriber, fresh?: { from: Cursor; rows: StoredEventRow[] }): Promise<{ more: boolean; blockedUntil: Date | null }> {
     if (!this.locked.has(s.name)) {
       const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`cognitionos.subscriber.${s.name}`]);
       if (!rows[0].ok) return { more: false, blockedUntil: null };
       this.locked.add(s.name);
+      this.known.delete(s.name);
       await client.query(`INSERT INTO event_subscriptions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [s.name]);
     }
-    const { rows: cp } = await client.query<CheckpointRow>(
-      `SELECT last_tx_id::text AS tx_id, last_position AS position, retry_event_id, retry_attempts, retry_at, retry_error
-       FROM event_subscriptions WHERE name = $1`,
-      [s.name],
-    );
-    const c = cp[0];
-    const start: DeliveryState = {
-      cursor: { txId: c.tx_id, position: String(c.position) },
-      retry: c.retry_event_id && c.retry_at ? { eventId: c.retry_event_id, attempts: c.retry_attempts, at: new Date(c.retry_at), error: c.retry_error ?? { message: '' } } : null,
-    };
+    const known = this.known.get(s.name);
+    const start = known ? { cursor: known.cursor, retry: null } : await this.readCheckpoint(client, s.name);
     if (DurableDelivery.waiting(start)) return { more: false, blockedUntil: start.retry!.at };
-    const { rows } = await client.query<StoredEventRow>(READ_AFTER_FOR, [start.cursor.txId, start.cursor.position, [...s.types]]);
-    let saved = start;
+    const rows =
+      fresh && sameCursor(fresh.from, start.cursor)
+        ? fresh.rows
+        : (await client.query<StoredEventRow>(READ_AFTER_FOR, [start.cursor.txId, start.cursor.position, [...s.types]])).rows;
+    // What the table holds (a dead letter moves it too); unknown while a skipped-only move is unsaved.
+    let saved: DeliveryState = known?.unsaved ? { cursor: { txId: '', position: '' }, retry: null } : start;
     // A dead letter moves the checkpoint with it. If writing one fails, the events delivered since
     // the last saved checkpoint are delivered again (at least once).
     const result = await this.delivery.deliver(
@@ -271,16 +309,46 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       },
       () => this.stopped,
     );
-    const moved = result.cursor.txId !== saved.cursor.txId || result.cursor.position !== saved.cursor.position;
+    const moved = !sameCursor(result.cursor, saved.cursor);
     const retryChanged = JSON.stringify(result.retry) !== JSON.stringify(saved.retry);
-    if (moved || retryChanged) {
+    // Moved only past events it does not take: written later (SKIP_SAVE_MS, shutdown), not per batch.
+    const skippedOnly = result.delivered === 0 && result.deadLettered === 0 && result.retry === null && start.retry === null;
+    // When the table was last written (0: not by this session): a skipped-only move is deferred
+    // within SKIP_SAVE_MS of it. An unsaved cursor counts as moved (`saved` above), so a later drain
+    // with nothing to read writes it once that time has passed.
+    const savedAt = known?.savedAt ?? 0;
+    if ((moved || retryChanged) && skippedOnly && Date.now() - savedAt < SKIP_SAVE_MS) {
+      this.known.set(s.name, { cursor: result.cursor, unsaved: true, savedAt });
+    } else if (moved || retryChanged) {
       const r = result.retry;
-      await client.query(
-        `UPDATE event_subscriptions SET last_tx_id = $2::xid8, last_position = $3, retry_event_id = $4, retry_attempts = $5, retry_at = $6, retry_error = $7::jsonb, updated_at = now()
-         WHERE name = $1`,
-        [s.name, result.cursor.txId, result.cursor.position, r?.eventId ?? null, r?.attempts ?? 0, r?.at ?? null, r ? JSON.stringify(r.error) : null],
-      );
+      await client.query(SAVE_CHECKPOINT, [s.name, result.cursor.txId, result.cursor.position, r?.eventId ?? null, r?.attempts ?? 0, r?.at ?? null, r ? JSON.stringify(r.error) : null]);
+      this.remember(s.name, result, Date.now());
+    } else {
+      this.remember(s.name, result, known?.savedAt ?? Date.now());
     }
     return { more: rows.length === BATCH && !result.blockedUntil, blockedUntil: result.blockedUntil };
   }
+
+  private async readCheckpoint(client: Client, name: string): Promise<DeliveryState> {
+    const { rows } = await client.query<CheckpointRow>(
+      `SELECT last_tx_id::text AS tx_id, last_position AS position, retry_event_id, retry_attempts, retry_at, retry_error
+       FROM event_subscriptions WHERE name = $1`,
+      [name],
+    );
+    const c = rows[0];
+    return {
+      cursor: { txId: c.tx_id, position: String(c.position) },
+      retry: c.retry_event_id && c.retry_at ? { eventId: c.retry_event_id, attempts: c.retry_attempts, at: new Date(c.retry_at), error: c.retry_error ?? { message: '' } } : null,
+    };
+  }
+
+  /** Keeps a saved checkpoint in memory when no retry is pending (a retry state is read from the table each time). */
+  private remember(name: string, state: DeliveryState, savedAt: number): void {
+    if (state.retry) this.known.delete(name);
+    else this.known.set(name, { cursor: state.cursor, unsaved: false, savedAt });
+  }
+}
+
+function sameCursor(a: Cursor, b: Cursor): boolean {
+  return a.txId === b.txId && a.position === b.position;
 }
