@@ -120,7 +120,13 @@ describe('agentic workflows over HTTP (OpenAI-compatible fake server)', () => {
     const toolTurn = model.requests.find((r) => r.body.messages.some((m: any) => m.role === 'tool'));
     expect(toolTurn?.body.messages.find((m: any) => m.role === 'tool')).toMatchObject({ tool_call_id: expect.any(String), content: expect.stringContaining('/facts') });
 
-    const root = await traceOf(started.body.id, 'workflow', (r) => spans(r).filter((s) => s.type === 'agent_action' && s.status === 'completed').length === 2);
+    // The trace is a projection of the outbox, eventually consistent: wait for the whole tree to be
+    // projected (the workflow's completion comes after its agent actions, maybe in a later drain).
+    const root = await traceOf(
+      started.body.id,
+      'workflow',
+      (r) => r.status === 'completed' && spans(r).every((s) => s.status === 'completed') && spans(r).filter((s) => s.type === 'agent_action').length === 2,
+    );
     const all = spans(root);
     expect(root).toMatchObject({ type: 'workflow', status: 'completed' });
     expect(root.children.map((s: any) => s.name).sort()).toEqual(['research', 'write']);
