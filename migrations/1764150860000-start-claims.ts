@@ -34,7 +34,7 @@ export class StartClaims1764150860000 implements MigrationInterface {
 const SIGNATURE = `uuid, uuid, text, text, jsonb, text, text, text, uuid, uuid, integer, uuid[], text[], text[], integer[], uuid, jsonb,
   text, integer, double precision, integer, uuid[]`;
 
-const START_FUNCTION = `
+export const START_FUNCTION = `
 CREATE FUNCTION cognitionos_start_execution(
   p_id uuid, p_tenant uuid, p_workflow text, p_version text, p_inputs jsonb, p_triggered_by text, p_key text, p_hash text,
   p_parent uuid, p_parent_step uuid, p_steps integer, p_step_ids uuid[], p_step_names text[], p_types text[], p_deps integer[],

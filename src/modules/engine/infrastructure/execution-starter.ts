@@ -44,9 +44,11 @@ FROM cognitionos_start_execution($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $
  * Writes a new execution, one row per step (roots runnable at once, the others counting their
  * dependencies) and its WorkflowExecutionStarted event, in one statement (`cognitionos_start_execution`,
  * migration 1764150860000-start-claims), joining the caller's transaction if there is one. With a
- * `claim`, the same statement claims for that worker (the fair claim, as its own claim loop would)
- * and the workers are woken only if it filled its room (`drained` false); without one they are
- * woken (NOTIFY at commit). With an idempotency key already used, writes nothing and returns the first.
+ * `claim`, the same statement claims for that worker (the fair claim, as its own claim loop would;
+ * when nothing is queued before them, the roots are written claimed: migration
+ * 1764150880000-start-direct-claims) and the workers are woken only if it filled its room
+ * (`drained` false); without one they are woken (NOTIFY at commit). With an idempotency key already
+ * used, writes nothing and returns the first.
  */
 export async function insertExecution(sql: Sql, e: NewExecution, claim?: StartClaim): Promise<StartResult> {
   const id = newId();

@@ -82,6 +82,63 @@ describe('a start that claims for the worker of its process (cognitionos_start_e
     expect(await wakeUpsSent()).toBe(0);
   });
 
+  it('writes the claimed roots as running when nothing is queued: attempt 1, leased, with the payload the fair claim writes, and the running bound raised', async () => {
+    const result = created(await insertExecution(sqlOf(pool), execution(twoRoots), claim(5)));
+
+    expect(result.claimed.map((c) => [c.stepId, c.attempt, c.inputs])).toEqual([
+      ['a', 1, { n: 1 }],
+      ['b', 1, { n: 1 }],
+    ]);
+    const rows = (
+      await pool.query(
+        `SELECT step_id, attempt, lease_expires_at > now() + interval '50 seconds' AS leased, started_at IS NOT NULL AS started
+         FROM step_executions WHERE execution_id = $1 ORDER BY step_id`,
+        [result.id],
+      )
+    ).rows;
+    expect(rows).toEqual([
+      { step_id: 'a', attempt: 1, leased: true, started: true },
+      { step_id: 'b', attempt: 1, leased: true, started: true },
+    ]);
+    const payloads = (await pool.query(`SELECT payload FROM domain_events WHERE type = 'StepExecutionStarted' ORDER BY position`)).rows.map((r) => r.payload);
+    expect(payloads).toEqual(
+      result.claimed.map((c) => ({ executionId: result.id, stepExecutionId: c.id, stepId: c.stepId, itemIndex: null, type: c.type, attempt: 1, workerId: WORKER })),
+    );
+    expect((await pool.query(`SELECT running_bound FROM tenant_claim_bounds WHERE tenant_id = $1`, [A])).rows).toEqual([{ running_bound: 2 }]);
+    expect(await wakeUpsSent()).toBe(0);
+  });
+
+  it("does not let a start jump the queue: with a step of the tenant due, the fair claim takes the oldest, and the new root waits", async () => {
+    const older = created(await insertExecution(sqlOf(pool), execution(one)));
+
+    const result = created(await insertExecution(sqlOf(pool), execution(one), claim(1)));
+
+    expect(result.claimed.map((c) => c.executionId)).toEqual([older.id]);
+    expect(await steps(older.id)).toEqual({ a: `running/${WORKER}`, b: 'pending/-' });
+    expect(await steps(result.id)).toEqual({ a: 'pending/-', b: 'pending/-' });
+  });
+
+  it("goes through the fair claim when another tenant has steps queued, which then gets its turn", async () => {
+    const B = '00000000-0000-7000-8000-0000000000c2';
+    await pool.query(`INSERT INTO tenants (id, name) VALUES ($1, 'b') ON CONFLICT DO NOTHING`, [B]);
+    const other = created(await insertExecution(sqlOf(pool), { ...execution(one), tenantId: B }));
+
+    const result = created(await insertExecution(sqlOf(pool), execution(one), claim(5)));
+
+    expect(result.claimed.map((c) => c.executionId).sort()).toEqual([other.id, result.id].sort());
+  });
+
+  it("holds the tenant's cap on the direct path: with its one slot taken, the next start claims nothing", async () => {
+    await pool.query(`INSERT INTO tenant_quotas (tenant_id, max_running_steps) VALUES ($1, 1)`, [A]);
+    const first = created(await insertExecution(sqlOf(pool), execution(one), claim(5)));
+    expect(first.claimed).toHaveLength(1);
+
+    const second = created(await insertExecution(sqlOf(pool), execution(one), claim(5)));
+
+    expect(second.claimed).toEqual([]);
+    expect(await steps(second.id)).toEqual({ a: 'pending/-', b: 'pending/-' });
+  });
+
   it('wakes the other workers when the claim filled its room: more may be due', async () => {
     const result = created(await insertExecution(sqlOf(pool), execution(twoRoots), claim(1)));
 
