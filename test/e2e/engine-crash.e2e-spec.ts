@@ -42,9 +42,23 @@ describe('a worker process killed mid-run', () => {
 
     const completedSteps = async () => (await db.query(`SELECT count(*)::int AS n FROM step_executions WHERE status = 'completed'`))[0].n as number;
     while ((await completedSteps()) < 200) await new Promise((r) => setTimeout(r, 20));
-    const held = await db.query(`SELECT id FROM step_executions WHERE status = 'running' AND lease_owner LIKE $1`, [`%:${victim.pid}:%`]);
+    // Hold every step's HTTP answer so the victim cannot finish what it holds between the query and the kill
+    // (with 40 ms steps it once did, on a loaded machine). Wait until the victim holds steps and the set stands
+    // still: a step whose answer came before the hold may still be completing.
+    http.hold();
+    const victimSteps = async () =>
+      (await db.query(`SELECT id FROM step_executions WHERE status = 'running' AND lease_owner LIKE $1 ORDER BY id`, [`%:${victim.pid}:%`])) as { id: string }[];
+    let held = await victimSteps();
+    for (const until = Date.now() + 30_000; ; ) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = await victimSteps();
+      if (held.length > 0 && JSON.stringify(now) === JSON.stringify(held)) break;
+      if (Date.now() > until) throw new Error(`the victim's held steps did not settle: ${held.length} then ${now.length}`);
+      held = now;
+    }
     await stopProcess(victim, 'SIGKILL');
     const killedAt = Date.now();
+    http.release();
     children.push(startWorkerProcess(t.db, env));
 
     const until = Date.now() + 90_000;
@@ -60,7 +74,7 @@ describe('a worker process killed mid-run', () => {
     expect(perStep).toHaveLength(EXECUTIONS * 5);
     expect(perStep.filter((r: { completions: number }) => r.completions !== 1)).toEqual([]);
 
-    // Steps the victim held when it was killed (some it may have finished between the query and the kill).
+    // Steps the victim held when it was killed (none can have finished since the query: their answers were held).
     const completedByVictim = new Set(
       (
         await db.query(`SELECT payload->>'stepExecutionId' AS step FROM domain_events WHERE type = 'StepExecutionCompleted' AND payload->>'workerId' LIKE $1`, [

@@ -38,12 +38,16 @@ export async function start(api: Api, workflowId: string, inputs: Record<string,
 export interface TestServer {
   url: string;
   requests: { path: string; aborted: boolean }[];
+  /** From now on `/slow` answers wait (past their `ms`) until `release()`. */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
 /** A local HTTP server the http_request steps call: `/fail` answers 500, `/slow?ms=` waits, anything else echoes. */
 export async function testServer(): Promise<TestServer> {
   const requests: TestServer['requests'] = [];
+  let held: (() => void)[] | null = null;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const record = { path: url.pathname, aborted: false };
@@ -56,9 +60,10 @@ export async function testServer(): Promise<TestServer> {
       return;
     }
     const ms = url.pathname === '/slow' ? Number(url.searchParams.get('ms') ?? 1000) : 0;
-    const timer = setTimeout(() => {
+    const answer = () => {
       if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path: url.pathname, query: Object.fromEntries(url.searchParams) }));
-    }, ms);
+    };
+    const timer = setTimeout(() => (held && url.pathname === '/slow' ? held.push(answer) : answer()), ms);
     timer.unref();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -66,6 +71,14 @@ export async function testServer(): Promise<TestServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    hold: () => {
+      held ??= [];
+    },
+    release: () => {
+      const waiting = held ?? [];
+      held = null;
+      for (const answer of waiting) answer();
+    },
     close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))),
   };
 }
