@@ -8,7 +8,6 @@ import { REQUEST_ID_HEADER } from './request-id';
 import { ApiKeyService } from '@cognition/platform/auth/api-key.service';
 import { AppConfig } from '@cognition/config/app-config';
 import { ProblemDetailsFilter } from '@cognition/platform/errors/problem-details.filter';
-import { createValidationPipe } from '@cognition/platform/errors/validation.pipe';
 import { MetricsService } from '@cognition/platform/metrics/metrics.service';
 import { limitsOf } from '@cognition/platform/limits/limits';
 import { checkHeaders, checkUrl, clientErrorHandler, frameworkErrorHandler } from './edge';
@@ -72,7 +71,7 @@ export async function createApp(rootModule: Type<unknown>, options: CreateAppOpt
   useJsonBodyParser(app, { maxDepth: limits.jsonDepth });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalPipes(createValidationPipe());
+  // No global pipe: DTO bodies and queries declare theirs (@ValidBody, @ValidQuery in platform/errors/validation.pipe.ts).
   setupOpenApi(app as INestApplication);
   // The web dashboard at /ui (outside the prefix, public, not in OpenAPI): dist/ui, built by `npm run build`.
   useDashboard(fastify);

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { instanceToPlain } from 'class-transformer';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { DomainError } from '@cognition/platform/domain';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { ValidBody, ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import { AgentDefinitionInput, DeleteAgentDefinitionCommand, GetAgentDefinitionQuery, ListAgentDefinitionsQuery, RegisterAgentDefinitionCommand, UpdateAgentDefinitionCommand } from '../contracts';
 import { ListAgentDefinitionsRequestDto, RegisterAgentDefinitionRequestDto, UpdateAgentDefinitionRequestDto } from './agent-definition.request.dto';
 import { AgentDefinitionPageResponseDto, AgentDefinitionResponseDto } from './agent-definition.response.dto';
@@ -22,7 +23,7 @@ export class AgentDefinitionsController {
   @ApiOperation({ operationId: 'registerAgentDefinition', summary: 'Register an agent definition (unique per name and version); defaults filled in' })
   @ApiCreatedResponse({ type: AgentDefinitionResponseDto })
   @ApiProblems(400, 409, 413, 422)
-  async register(@TenantId() tenantId: string, @Body() body: RegisterAgentDefinitionRequestDto): Promise<AgentDefinitionResponseDto> {
+  async register(@TenantId() tenantId: string, @ValidBody() body: RegisterAgentDefinitionRequestDto): Promise<AgentDefinitionResponseDto> {
     const input = instanceToPlain(body) as AgentDefinitionInput;
     return AgentDefinitionResponseDto.from(await this.commands.execute(new RegisterAgentDefinitionCommand(tenantId, input)));
   }
@@ -31,7 +32,7 @@ export class AgentDefinitionsController {
   @ApiOperation({ operationId: 'listAgentDefinitions', summary: 'Agent definitions in registration order, filtered by name and role' })
   @ApiOkResponse({ type: AgentDefinitionPageResponseDto })
   @ApiProblems(400, 422)
-  async list(@TenantId() tenantId: string, @Query() query: ListAgentDefinitionsRequestDto): Promise<AgentDefinitionPageResponseDto> {
+  async list(@TenantId() tenantId: string, @ValidQuery() query: ListAgentDefinitionsRequestDto): Promise<AgentDefinitionPageResponseDto> {
     const page = await this.queries.execute(new ListAgentDefinitionsQuery(tenantId, { name: query.name, role: query.role, limit: query.limit, cursor: query.cursor }));
     return { items: page.items.map(AgentDefinitionResponseDto.from), nextCursor: page.nextCursor };
   }
@@ -49,7 +50,7 @@ export class AgentDefinitionsController {
   @ApiHeader({ name: 'If-Match', required: false, description: 'The revision the change is based on; another revision is 409' })
   @ApiOkResponse({ type: AgentDefinitionResponseDto })
   @ApiProblems(400, 404, 409, 413, 422)
-  async update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: UpdateAgentDefinitionRequestDto, @Headers('If-Match') ifMatch?: string): Promise<AgentDefinitionResponseDto> {
+  async update(@TenantId() tenantId: string, @Param('id') id: string, @ValidBody() body: UpdateAgentDefinitionRequestDto, @Headers('If-Match') ifMatch?: string): Promise<AgentDefinitionResponseDto> {
     const input = instanceToPlain(body) as AgentDefinitionInput;
     return AgentDefinitionResponseDto.from(await this.commands.execute(new UpdateAgentDefinitionCommand(tenantId, id, input, revisionOf(ifMatch))));
   }

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { instanceToPlain } from 'class-transformer';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { ValidBody, ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import {
   Budget,
   GetAgentQuery,
@@ -32,7 +33,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'instantiateAgent', summary: 'Instantiate an agent from a definition (config copied; budget = the definition’s default, overridable)' })
   @ApiCreatedResponse({ type: AgentResponseDto })
   @ApiProblems(400, 404, 422)
-  async instantiate(@TenantId() tenantId: string, @Body() body: InstantiateAgentRequestDto): Promise<AgentResponseDto> {
+  async instantiate(@TenantId() tenantId: string, @ValidBody() body: InstantiateAgentRequestDto): Promise<AgentResponseDto> {
     const { definitionId, budget, permissions } = instanceToPlain(body) as InstantiateAgentRequestDto;
     return AgentResponseDto.from(await this.commands.execute(new InstantiateAgentCommand(tenantId, definitionId, { budget, permissions })));
   }
@@ -41,7 +42,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'listAgents', summary: 'Agents in creation order, filtered by status, role and definition' })
   @ApiOkResponse({ type: AgentPageResponseDto })
   @ApiProblems(400, 422)
-  async list(@TenantId() tenantId: string, @Query() query: ListAgentsRequestDto): Promise<AgentPageResponseDto> {
+  async list(@TenantId() tenantId: string, @ValidQuery() query: ListAgentsRequestDto): Promise<AgentPageResponseDto> {
     const { status, role, definitionId, limit, cursor } = query;
     const page = await this.queries.execute(new ListAgentsQuery(tenantId, { status, role, definitionId, limit, cursor }));
     return { items: page.items.map(AgentResponseDto.from), nextCursor: page.nextCursor };
@@ -61,7 +62,7 @@ export class AgentsController {
   @ApiBody({ type: TerminateAgentRequestDto, required: false })
   @ApiOkResponse({ type: AgentResponseDto })
   @ApiProblems(400, 404, 409, 422)
-  async terminate(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: TerminateAgentRequestDto): Promise<AgentResponseDto> {
+  async terminate(@TenantId() tenantId: string, @Param('id') id: string, @ValidBody() body: TerminateAgentRequestDto): Promise<AgentResponseDto> {
     return AgentResponseDto.from(await this.commands.execute(new TerminateAgentCommand(tenantId, id, body?.reason ?? undefined)));
   }
 
@@ -71,7 +72,7 @@ export class AgentsController {
   @ApiBody({ type: BudgetRequestDto, required: false })
   @ApiOkResponse({ type: AgentResponseDto })
   @ApiProblems(400, 404, 409, 422)
-  async resetBudget(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: BudgetRequestDto): Promise<AgentResponseDto> {
+  async resetBudget(@TenantId() tenantId: string, @Param('id') id: string, @ValidBody() body: BudgetRequestDto): Promise<AgentResponseDto> {
     const limits = body ? (instanceToPlain(body) as Partial<Budget>) : undefined;
     return AgentResponseDto.from(await this.commands.execute(new ResetAgentBudgetCommand(tenantId, id, limits)));
   }
@@ -81,7 +82,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'grantAgentPermissions', summary: 'Grant permissions (those already held are kept)' })
   @ApiOkResponse({ type: AgentResponseDto })
   @ApiProblems(400, 404, 409, 422)
-  async grant(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: GrantPermissionsRequestDto): Promise<AgentResponseDto> {
+  async grant(@TenantId() tenantId: string, @Param('id') id: string, @ValidBody() body: GrantPermissionsRequestDto): Promise<AgentResponseDto> {
     return AgentResponseDto.from(await this.commands.execute(new GrantAgentPermissionsCommand(tenantId, id, body.permissions)));
   }
 
@@ -97,7 +98,7 @@ export class AgentsController {
   @ApiOperation({ operationId: 'getAgentUsage', summary: 'Limits, usage, ledger totals and the latest ledger entries' })
   @ApiOkResponse({ type: AgentUsageResponseDto })
   @ApiProblems(404, 422)
-  async usage(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: AgentUsageRequestDto): Promise<AgentUsageResponseDto> {
+  async usage(@TenantId() tenantId: string, @Param('id') id: string, @ValidQuery() query: AgentUsageRequestDto): Promise<AgentUsageResponseDto> {
     return this.queries.execute(new GetAgentUsageQuery(tenantId, id, query.limit));
   }
 }

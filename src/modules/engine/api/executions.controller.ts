@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -6,6 +6,7 @@ import { DomainError } from '@cognition/platform/domain';
 import { ApiKeyId } from '@cognition/platform/auth/api-key-id.decorator';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { ValidBody, ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import { CancelExecutionCommand, GetExecutionQuery, ListExecutionsQuery, ListExecutionStepsQuery, RetryExecutionCommand, SendSignalCommand, StartExecutionCommand } from '../contracts';
 import { ExecutionEventStream } from './execution-event-stream';
@@ -29,7 +30,7 @@ export class ExecutionsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key and body returns the first execution' })
   @ApiAcceptedResponse({ type: ExecutionResponseDto })
   @ApiProblems(400, 404, 409, 413, 422)
-  start(@TenantId() tenantId: string, @Param('id') workflowId: string, @Body() body: StartExecutionRequestDto, @Headers('Idempotency-Key') idempotencyKey?: string): Promise<ExecutionResponseDto> {
+  start(@TenantId() tenantId: string, @Param('id') workflowId: string, @ValidBody() body: StartExecutionRequestDto, @Headers('Idempotency-Key') idempotencyKey?: string): Promise<ExecutionResponseDto> {
     if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 255)) {
       throw new DomainError('BAD_REQUEST', 'Idempotency-Key must be 1–255 characters');
     }
@@ -40,7 +41,7 @@ export class ExecutionsController {
   @ApiOperation({ operationId: 'listExecutions', summary: 'Executions, newest first' })
   @ApiOkResponse({ type: ExecutionPageResponseDto })
   @ApiProblems(400, 422)
-  list(@TenantId() tenantId: string, @Query() query: ListExecutionsRequestDto): Promise<ExecutionPageResponseDto> {
+  list(@TenantId() tenantId: string, @ValidQuery() query: ListExecutionsRequestDto): Promise<ExecutionPageResponseDto> {
     const { limit, cursor, ...filter } = query;
     return this.queries.execute(new ListExecutionsQuery(tenantId, filter, limit, cursor));
   }
@@ -61,7 +62,7 @@ export class ExecutionsController {
   })
   @ApiOkResponse({ type: StepExecutionPageResponseDto })
   @ApiProblems(400, 404, 422)
-  steps(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: PageQueryRequestDto): Promise<StepExecutionPageResponseDto> {
+  steps(@TenantId() tenantId: string, @Param('id') id: string, @ValidQuery() query: PageQueryRequestDto): Promise<StepExecutionPageResponseDto> {
     return this.queries.execute(new ListExecutionStepsQuery(tenantId, id, query.limit, query.cursor));
   }
 

@@ -1,8 +1,9 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import { DiscardDeadLetterCommand, ListDeadLettersQuery, RetryDeadLetterCommand } from '../contracts';
 import { DeadLetterPageResponseDto, DeadLetterRetryResponseDto } from './dead-letter.response.dto';
 import { ListDeadLettersRequestDto } from './list-dead-letters.request.dto';
@@ -20,7 +21,7 @@ export class DeadLettersController {
   @ApiOperation({ operationId: 'listDeadLetters', summary: 'Your dead letters, newest first, by subscriber and status' })
   @ApiOkResponse({ type: DeadLetterPageResponseDto })
   @ApiProblems(400, 422)
-  list(@TenantId() tenantId: string, @Query() query: ListDeadLettersRequestDto): Promise<DeadLetterPageResponseDto> {
+  list(@TenantId() tenantId: string, @ValidQuery() query: ListDeadLettersRequestDto): Promise<DeadLetterPageResponseDto> {
     const { limit, cursor, ...filter } = query;
     return this.queries.execute(new ListDeadLettersQuery(tenantId, filter, limit, cursor));
   }

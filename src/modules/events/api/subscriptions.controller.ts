@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { ValidBody } from '@cognition/platform/errors/validation.pipe';
 import { GetReplayQuery, ListSubscriptionsQuery, ReplaySubscriptionCommand } from '../contracts';
 import { ReplaySubscriptionRequestDto } from './replay.request.dto';
 import { ReplayResponseDto } from './replay.response.dto';
@@ -33,7 +34,7 @@ export class SubscriptionsController {
   })
   @ApiAcceptedResponse({ type: ReplayResponseDto, description: 'The replay, pending; GET its status at /subscriptions/{name}/replays/{id}' })
   @ApiProblems(400, 404, 422)
-  replay(@TenantId() tenantId: string, @Param('name') name: string, @Body() body: ReplaySubscriptionRequestDto): Promise<ReplayResponseDto> {
+  replay(@TenantId() tenantId: string, @Param('name') name: string, @ValidBody() body: ReplaySubscriptionRequestDto): Promise<ReplayResponseDto> {
     return this.commands.execute(new ReplaySubscriptionCommand(tenantId, name, body));
   }
 

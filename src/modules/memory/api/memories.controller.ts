@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Type } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Type } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
@@ -6,7 +6,7 @@ import { instanceToPlain } from 'class-transformer';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { DomainError } from '@cognition/platform/domain';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
-import { createValidationPipe } from '@cognition/platform/errors/validation.pipe';
+import { createValidationPipe, ValidBody, ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import { CreateMemoriesCommand, DeleteMemoryCommand, GetMemoryQuery, ListMemoriesQuery, ListMemoryRevisionsQuery, type MemoryPatch, type NewMemory, UpdateMemoryCommand } from '../contracts';
 import { GetMemoryRequestDto, ListMemoriesRequestDto } from './memory-list.request.dto';
 import { CreateMemoriesRequestDto, CreateMemoryRequestDto, UpdateMemoryRequestDto } from './memory.request.dto';
@@ -64,7 +64,7 @@ export class MemoriesController {
   @ApiOperation({ operationId: 'listMemories', summary: 'Memories, newest first; namespace matches its whole subtree; deleted and expired never listed' })
   @ApiOkResponse({ type: MemoryPageResponseDto })
   @ApiProblems(400, 422)
-  async list(@TenantId() tenantId: string, @Query() query: ListMemoriesRequestDto): Promise<MemoryPageResponseDto> {
+  async list(@TenantId() tenantId: string, @ValidQuery() query: ListMemoriesRequestDto): Promise<MemoryPageResponseDto> {
     const { limit, cursor, namespace, userId, agentId, sessionId, scope, type, status, tag } = query;
     const page = await this.queries.execute(
       new ListMemoriesQuery(tenantId, { limit, cursor, namespace, userId, agentId, sessionId, scope, memoryType: type, status, tags: tag ? { all: tag } : undefined }),
@@ -76,7 +76,7 @@ export class MemoriesController {
   @ApiOperation({ operationId: 'getMemory', summary: 'One memory (deleted and expired ones are 404)' })
   @ApiOkResponse({ type: MemoryResponseDto })
   @ApiProblems(404, 422)
-  async get(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: GetMemoryRequestDto): Promise<MemoryResponseDto> {
+  async get(@TenantId() tenantId: string, @Param('id') id: string, @ValidQuery() query: GetMemoryRequestDto): Promise<MemoryResponseDto> {
     return MemoryResponseDto.from(await this.queries.execute(new GetMemoryQuery(tenantId, id, query.includeEmbedding === 'true')));
   }
 
@@ -86,7 +86,7 @@ export class MemoriesController {
   @ApiOkResponse({ type: MemoryResponseDto })
   @ApiProblems(400, 404, 409, 413, 422)
   @ApiProviderFailure()
-  async update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: UpdateMemoryRequestDto, @Headers('If-Match') ifMatch?: string): Promise<MemoryResponseDto> {
+  async update(@TenantId() tenantId: string, @Param('id') id: string, @ValidBody() body: UpdateMemoryRequestDto, @Headers('If-Match') ifMatch?: string): Promise<MemoryResponseDto> {
     const patch = instanceToPlain(body) as MemoryPatch;
     return MemoryResponseDto.from(await this.commands.execute(new UpdateMemoryCommand(tenantId, id, patch, revisionOf(ifMatch))));
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { ValidBody, ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import {
   AddMemoryToCollectionCommand,
@@ -30,7 +31,7 @@ export class MemoryCollectionsController {
   @ApiOperation({ operationId: 'createMemoryCollection', summary: 'Create a named collection of memories (name unique per tenant)' })
   @ApiCreatedResponse({ type: MemoryCollectionResponseDto })
   @ApiProblems(400, 409, 422)
-  async create(@TenantId() tenantId: string, @Body() body: CreateMemoryCollectionRequestDto): Promise<MemoryCollectionResponseDto> {
+  async create(@TenantId() tenantId: string, @ValidBody() body: CreateMemoryCollectionRequestDto): Promise<MemoryCollectionResponseDto> {
     return MemoryCollectionResponseDto.from(await this.commands.execute(new CreateMemoryCollectionCommand(tenantId, { name: body.name, description: body.description })));
   }
 
@@ -38,7 +39,7 @@ export class MemoryCollectionsController {
   @ApiOperation({ operationId: 'listMemoryCollections', summary: 'Collections, newest first, with their memory counts' })
   @ApiOkResponse({ type: MemoryCollectionPageResponseDto })
   @ApiProblems(400, 422)
-  async list(@TenantId() tenantId: string, @Query() query: PageQueryRequestDto): Promise<MemoryCollectionPageResponseDto> {
+  async list(@TenantId() tenantId: string, @ValidQuery() query: PageQueryRequestDto): Promise<MemoryCollectionPageResponseDto> {
     const page = await this.queries.execute(new ListMemoryCollectionsQuery(tenantId, query.limit, query.cursor));
     return { items: page.items.map(MemoryCollectionResponseDto.from), nextCursor: page.nextCursor };
   }
@@ -64,7 +65,7 @@ export class MemoryCollectionsController {
   @ApiOperation({ operationId: 'listCollectionMemories', summary: 'The members that are neither deleted nor expired (archived included), newest first' })
   @ApiOkResponse({ type: CollectionMemoryPageResponseDto })
   @ApiProblems(400, 404, 422)
-  async members(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: PageQueryRequestDto): Promise<CollectionMemoryPageResponseDto> {
+  async members(@TenantId() tenantId: string, @Param('id') id: string, @ValidQuery() query: PageQueryRequestDto): Promise<CollectionMemoryPageResponseDto> {
     const page = await this.queries.execute(new ListCollectionMemoriesQuery(tenantId, id, query.limit, query.cursor));
     return { items: page.items.map(MemoryResponseDto.from), nextCursor: page.nextCursor };
   }

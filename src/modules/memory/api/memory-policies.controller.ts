@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { DomainError } from '@cognition/platform/domain';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { ValidBody, ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import {
   ApplyMemoryPolicyCommand,
@@ -43,7 +44,7 @@ export class MemoryPoliciesController {
   @ApiOperation({ operationId: 'createMemoryPolicy', summary: 'Create a lifecycle policy for a namespace subtree (name unique per tenant)' })
   @ApiCreatedResponse({ type: MemoryPolicyResponseDto })
   @ApiProblems(400, 409, 422)
-  async create(@TenantId() tenantId: string, @Body() body: MemoryPolicyRequestDto): Promise<MemoryPolicyResponseDto> {
+  async create(@TenantId() tenantId: string, @ValidBody() body: MemoryPolicyRequestDto): Promise<MemoryPolicyResponseDto> {
     return MemoryPolicyResponseDto.from(await this.commands.execute(new CreateMemoryPolicyCommand(tenantId, inputOf(body))));
   }
 
@@ -51,7 +52,7 @@ export class MemoryPoliciesController {
   @ApiOperation({ operationId: 'listMemoryPolicies', summary: 'Lifecycle policies, newest first' })
   @ApiOkResponse({ type: MemoryPolicyPageResponseDto })
   @ApiProblems(400, 422)
-  async list(@TenantId() tenantId: string, @Query() query: PageQueryRequestDto): Promise<MemoryPolicyPageResponseDto> {
+  async list(@TenantId() tenantId: string, @ValidQuery() query: PageQueryRequestDto): Promise<MemoryPolicyPageResponseDto> {
     const page = await this.queries.execute(new ListMemoryPoliciesQuery(tenantId, query.limit, query.cursor));
     return { items: page.items.map(MemoryPolicyResponseDto.from), nextCursor: page.nextCursor };
   }
@@ -69,7 +70,7 @@ export class MemoryPoliciesController {
   @ApiHeader({ name: 'If-Match', required: false, description: 'The revision the change is based on; another revision is 409' })
   @ApiOkResponse({ type: MemoryPolicyResponseDto })
   @ApiProblems(400, 404, 409, 422)
-  async update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: MemoryPolicyRequestDto, @Headers('If-Match') ifMatch?: string): Promise<MemoryPolicyResponseDto> {
+  async update(@TenantId() tenantId: string, @Param('id') id: string, @ValidBody() body: MemoryPolicyRequestDto, @Headers('If-Match') ifMatch?: string): Promise<MemoryPolicyResponseDto> {
     return MemoryPolicyResponseDto.from(await this.commands.execute(new UpdateMemoryPolicyCommand(tenantId, id, inputOf(body), revisionOf(ifMatch))));
   }
 
@@ -87,7 +88,7 @@ export class MemoryPoliciesController {
   @ApiOperation({ operationId: 'applyMemoryPolicy', summary: 'Apply the policy now (enabled or not), in one transaction; ?dryRun=true reports what it would do and changes nothing' })
   @ApiOkResponse({ type: PolicyApplicationResponseDto })
   @ApiProblems(400, 404, 422)
-  async apply(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: ApplyMemoryPolicyRequestDto): Promise<PolicyApplicationResponseDto> {
+  async apply(@TenantId() tenantId: string, @Param('id') id: string, @ValidQuery() query: ApplyMemoryPolicyRequestDto): Promise<PolicyApplicationResponseDto> {
     return this.commands.execute(new ApplyMemoryPolicyCommand(tenantId, id, query.dryRun === 'true'));
   }
 }

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Type } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Type } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { instanceToPlain } from 'class-transformer';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { DomainError } from '@cognition/platform/domain';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
-import { createValidationPipe } from '@cognition/platform/errors/validation.pipe';
+import { createValidationPipe, ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import { CancelTaskCommand, CreateTaskCommand, CreateTasksCommand, GetTaskQuery, ListTasksQuery, NewBatchTask, NewTask, RetryTaskCommand } from '../contracts';
 import { CreateTaskRequestDto, CreateTasksRequestDto } from './create-task.request.dto';
 import { ListTasksRequestDto } from './list-tasks.request.dto';
@@ -54,7 +54,7 @@ export class TasksController {
   @ApiOperation({ operationId: 'listTasks', summary: 'Tasks, newest first, filtered by status, agent, priority and workflow execution' })
   @ApiOkResponse({ type: TaskPageResponseDto })
   @ApiProblems(400, 422)
-  async list(@TenantId() tenantId: string, @Query() query: ListTasksRequestDto): Promise<TaskPageResponseDto> {
+  async list(@TenantId() tenantId: string, @ValidQuery() query: ListTasksRequestDto): Promise<TaskPageResponseDto> {
     const page = await this.queries.execute(new ListTasksQuery(tenantId, { ...query }));
     return { items: page.items.map(TaskResponseDto.from), nextCursor: page.nextCursor };
   }

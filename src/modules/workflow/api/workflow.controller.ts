@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { instanceToPlain } from 'class-transformer';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
+import { ValidBody, ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import { PageQueryRequestDto } from '@cognition/platform/pagination/page-query.request.dto';
 import { ChangeWorkflowStatusCommand, WorkflowStatusAction } from '../contracts/commands/change-workflow-status.command';
 import { CreateWorkflowCommand } from '../contracts/commands/create-workflow.command';
@@ -31,7 +32,7 @@ export class WorkflowController {
   @ApiOperation({ operationId: 'createWorkflow', summary: 'Create a workflow version (a draft, or active with status: active)' })
   @ApiCreatedResponse({ type: WorkflowResponseDto })
   @ApiProblems(400, 409, 413, 422)
-  async create(@TenantId() tenantId: string, @Body() body: CreateWorkflowRequestDto): Promise<WorkflowResponseDto> {
+  async create(@TenantId() tenantId: string, @ValidBody() body: CreateWorkflowRequestDto): Promise<WorkflowResponseDto> {
     const { id, version, status, ...definition } = instanceToPlain(body) as CreateWorkflowRequestDto;
     return WorkflowResponseDto.from(await this.commands.execute(new CreateWorkflowCommand(tenantId, id, version, definition, status)));
   }
@@ -40,7 +41,7 @@ export class WorkflowController {
   @ApiOperation({ operationId: 'listWorkflows', summary: 'List workflow versions, filtered by status, tag and a name search' })
   @ApiOkResponse({ type: WorkflowPageResponseDto })
   @ApiProblems(400, 422)
-  async list(@TenantId() tenantId: string, @Query() query: ListWorkflowsRequestDto): Promise<WorkflowPageResponseDto> {
+  async list(@TenantId() tenantId: string, @ValidQuery() query: ListWorkflowsRequestDto): Promise<WorkflowPageResponseDto> {
     const { limit, cursor, ...filter } = query;
     const page = await this.queries.execute(new ListWorkflowsQuery(tenantId, filter, limit, cursor));
     return { items: page.items.map(WorkflowResponseDto.from), nextCursor: page.nextCursor };
@@ -58,7 +59,7 @@ export class WorkflowController {
   @ApiOperation({ operationId: 'listWorkflowVersions', summary: 'Every version of a workflow, in semver order' })
   @ApiOkResponse({ type: WorkflowPageResponseDto })
   @ApiProblems(400, 404, 422)
-  async versions(@TenantId() tenantId: string, @Param('id') id: string, @Query() query: PageQueryRequestDto): Promise<WorkflowPageResponseDto> {
+  async versions(@TenantId() tenantId: string, @Param('id') id: string, @ValidQuery() query: PageQueryRequestDto): Promise<WorkflowPageResponseDto> {
     const page = await this.queries.execute(new ListWorkflowVersionsQuery(tenantId, id, query.limit, query.cursor));
     return { items: page.items.map(WorkflowResponseDto.from), nextCursor: page.nextCursor };
   }
@@ -79,7 +80,7 @@ export class WorkflowController {
     @TenantId() tenantId: string,
     @Param('id') id: string,
     @Param('version') version: string,
-    @Body() body: WorkflowDefinitionRequestDto,
+    @ValidBody() body: WorkflowDefinitionRequestDto,
   ): Promise<WorkflowResponseDto> {
     return WorkflowResponseDto.from(await this.commands.execute(new UpdateWorkflowDraftCommand(tenantId, id, version, instanceToPlain(body) as WorkflowDefinitionRequestDto)));
   }
