@@ -5,9 +5,9 @@
  * with its peer, "Fastify + the same SQL" (bench/api/bare-server.mjs, BARE_MODE=pg): bare Fastify
  * sending the very statement our read path sends (WorkflowReadModel's VERSION_STATEMENT, prepared
  * under the same name, on a pool of the same size) and answering the same JSON (checked deep-equal
- * with ours before the load). Both servers stay up; the load alternates in rounds (peer, ours, peer,
- * ours, ...) and the table shows medians over the rounds. Prints a markdown table and writes
- * bench/results/api.json.
+ * with ours before the load). Both servers stay up; the load alternates in rounds (peer, ours; then
+ * ours, peer; ...: every other round reversed) and the table shows medians over the rounds. Prints
+ * a markdown table and writes bench/results/api.json.
  *
  *   npm run bench:api                            # 3 rounds of 3 s warm-up + 10 s, 50 connections
  *   BENCH_QUICK=1 npm run bench:api              # 3 rounds of 1 s + 4 s (about a minute)
@@ -218,7 +218,10 @@ async function main(): Promise<void> {
     const rounds: LoadResult[][] = [];
     for (let round = 1; round <= settings.rounds; round++) {
       const results: LoadResult[] = [];
-      for (const t of targets) {
+      // Every other round in reverse order, so that no target always runs right after the same one.
+      // (The A/B row still has a bias of its own: a copy of ours in the baseline slot came out
+      // 12 µs of server CPU per request cheaper than ours; docs/benchmarks.md, "API".)
+      for (const t of round % 2 === 1 ? targets : [...targets].reverse()) {
         process.stderr.write(`round ${round}/${settings.rounds} `);
         results.push(await measure(t.name, t.url, auth, settings, t.cpu));
       }
