@@ -23,6 +23,8 @@ export { RetentionRunner, type RetentionReport, type RetentionJobReport, type Re
 export { ApiKeyService } from './platform/auth/api-key.service';
 export { Public } from './platform/auth/public.decorator';
 export { TenantId } from './platform/auth/tenant-id.decorator';
+/** Your own controllers' DTO bodies and queries, validated as ours are (createApp sets no global pipe). */
+export { ValidBody, ValidQuery } from './platform/errors/validation.pipe';
 
 export { WorkflowModule } from './modules/workflow/workflow.module';
 export { EngineModule } from './modules/engine/engine.module';
