@@ -6,7 +6,7 @@ import { instanceToPlain } from 'class-transformer';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { DomainError } from '@cognition/platform/domain';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
-import { createValidationPipe, ValidBody, ValidQuery } from '@cognition/platform/errors/validation.pipe';
+import { validationPipe, ValidBody, ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import { CreateMemoriesCommand, DeleteMemoryCommand, GetMemoryQuery, ListMemoriesQuery, ListMemoryRevisionsQuery, type MemoryPatch, type NewMemory, UpdateMemoryCommand } from '../contracts';
 import { GetMemoryRequestDto, ListMemoriesRequestDto } from './memory-list.request.dto';
 import { CreateMemoriesRequestDto, CreateMemoryRequestDto, UpdateMemoryRequestDto } from './memory.request.dto';
@@ -27,7 +27,6 @@ const ApiProviderFailure = () => ApiResponse({ status: 502, description: 'The em
 @Controller('memories')
 export class MemoriesController {
   /** The body is one memory or `{items: [...]}`: it is validated here, once its shape is known. */
-  private readonly validation = createValidationPipe();
 
   constructor(
     private readonly commands: CommandBus,
@@ -110,7 +109,7 @@ export class MemoriesController {
 
   /** The global pipe's rules (unknown field 400, invalid value 422), then back to plain JSON for the command. */
   private async validate<T extends object>(body: object, metatype: Type<T>): Promise<T> {
-    const dto = (await this.validation.transform(body, { type: 'body', metatype })) as T;
+    const dto = (await validationPipe.transform(body, { type: 'body', metatype })) as T;
     return instanceToPlain(dto) as T;
   }
 }

@@ -5,7 +5,7 @@ import { instanceToPlain } from 'class-transformer';
 import { TenantId } from '@cognition/platform/auth/tenant-id.decorator';
 import { DomainError } from '@cognition/platform/domain';
 import { ApiProblems } from '@cognition/platform/errors/api-problem-responses.decorator';
-import { createValidationPipe, ValidQuery } from '@cognition/platform/errors/validation.pipe';
+import { validationPipe, ValidQuery } from '@cognition/platform/errors/validation.pipe';
 import { CancelTaskCommand, CreateTaskCommand, CreateTasksCommand, GetTaskQuery, ListTasksQuery, NewBatchTask, NewTask, RetryTaskCommand } from '../contracts';
 import { CreateTaskRequestDto, CreateTasksRequestDto } from './create-task.request.dto';
 import { ListTasksRequestDto } from './list-tasks.request.dto';
@@ -17,7 +17,6 @@ import { TaskListResponseDto, TaskPageResponseDto, TaskResponseDto } from './tas
 @Controller('tasks')
 export class TasksController {
   /** The body is one task or `{tasks: [...]}`: it is validated here, once its shape is known. */
-  private readonly validation = createValidationPipe();
 
   constructor(
     private readonly commands: CommandBus,
@@ -87,7 +86,7 @@ export class TasksController {
 
   /** The global pipe's rules (unknown field 400, invalid value 422), then back to plain JSON for the command. */
   private async validate<T extends object>(body: object, metatype: Type<T>): Promise<T> {
-    const dto = (await this.validation.transform(body, { type: 'body', metatype })) as T;
+    const dto = (await validationPipe.transform(body, { type: 'body', metatype })) as T;
     return instanceToPlain(dto) as T;
   }
 }
