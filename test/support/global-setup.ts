@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { validateEnv } from '@cognition/config/env.schema';
 import { appTypeormOptions } from '@cognition/app/orm-entities';
 import { openCluster } from '@cognition/platform/database/embedded/embedded-cluster';
-import { adminQuery, adminRows, EMBEDDED_TEST_CLUSTER_ENV, TEMPLATE_DB_ENV, TEST_DB, TEST_EMBEDDED_PG_DIR, testDatabaseCreatedAt, testDatabaseName, usesEmbeddedTestDatabase } from './test-database';
+import { adminQuery, adminRows, EMBEDDED_TEST_CLUSTER_ENV, TEMPLATE_DB_ENV, TEST_DB, TEST_EMBEDDED_PG_DIR, testDatabaseCreatedAt, testDatabaseName, testDbServerPorts, usesEmbeddedTestDatabase } from './test-database';
 
 /** Test databases left by runs that crashed are dropped once they are this old (a run takes minutes). */
 const STALE_AFTER_MS = 6 * 3600_000;
@@ -14,7 +14,7 @@ const STALE_AFTER_MS = 6 * 3600_000;
  * Builds this run's template database: a fresh database with every migration applied, under a name of
  * its own (another run on the same server builds and drops its own). The name reaches the test files
  * through the environment, which jest's workers inherit (they start after this) and which `--runInBand`
- * shares. `global-teardown.ts` drops it.
+ * shares. `global-teardown.ts` drops it. A parallel run (TEST_DB_PORTS) builds it on every server.
  *
  * With no database configured (usesEmbeddedTestDatabase), it first starts ONE embedded cluster for the
  * run (or attaches to the one another run is using) in .data/pg-test (fsync off, trust on 127.0.0.1), and hands its
@@ -23,19 +23,24 @@ const STALE_AFTER_MS = 6 * 3600_000;
 export default async function globalSetup(): Promise<void> {
   buildDashboardIfStale();
   if (usesEmbeddedTestDatabase()) await startEmbeddedCluster();
-  await dropStaleTestDatabases();
   const template = testDatabaseName('template');
   process.env[TEMPLATE_DB_ENV] = template;
-  await adminQuery(`CREATE DATABASE "${template}"`);
-  const env = validateEnv({ DB_HOST: TEST_DB.host, DB_PORT: String(TEST_DB.port), DB_USER: TEST_DB.user, DB_PASSWORD: TEST_DB.password, DB_NAME: template });
+  // A parallel run (TEST_DB_PORTS) has one server per worker: each gets the template, built side by side.
+  await Promise.all(testDbServerPorts().map((port) => buildTemplate(template, port)));
+}
+
+async function buildTemplate(template: string, port: number): Promise<void> {
+  await dropStaleTestDatabases(port);
+  await adminQuery(`CREATE DATABASE "${template}"`, 'postgres', port);
+  const env = validateEnv({ DB_HOST: TEST_DB.host, DB_PORT: String(port), DB_USER: TEST_DB.user, DB_PASSWORD: TEST_DB.password, DB_NAME: template });
   const ds = new DataSource(appTypeormOptions(env));
   try {
     await ds.initialize();
     await ds.runMigrations({ transaction: 'each' });
   } catch (error) {
     await ds.destroy().catch(() => undefined);
-    await adminQuery(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
-    throw new Error(`Migrations failed on the test template (is pgvector installed? run scripts/install-pgvector.sh): ${(error as Error).message}`);
+    await adminQuery(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`, 'postgres', port);
+    throw new Error(`Migrations failed on the test template at port ${port} (is pgvector installed? run scripts/install-pgvector.sh): ${(error as Error).message}`);
   }
   await ds.destroy();
 }
@@ -67,8 +72,8 @@ async function startEmbeddedCluster(): Promise<void> {
  * those whose name says they are older than STALE_AFTER_MS, and never one in use — the drop is not
  * forced, so PostgreSQL refuses it while anyone is connected, and the refusal is ignored.
  */
-async function dropStaleTestDatabases(): Promise<void> {
-  const rows = await adminRows<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'cos\\_test\\_%' AND NOT datistemplate`);
+async function dropStaleTestDatabases(port: number): Promise<void> {
+  const rows = await adminRows<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'cos\\_test\\_%' AND NOT datistemplate`, [], 'postgres', port);
   const stale = rows.map((r) => r.datname).filter((name) => (testDatabaseCreatedAt(name) ?? Infinity) < Date.now() - STALE_AFTER_MS);
-  for (const name of stale) await adminQuery(`DROP DATABASE IF EXISTS "${name}"`).catch(() => undefined);
+  for (const name of stale) await adminQuery(`DROP DATABASE IF EXISTS "${name}"`, 'postgres', port).catch(() => undefined);
 }

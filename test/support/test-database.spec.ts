@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { usesEmbeddedTestDatabase } from './test-database';
+import { TEST_DB, testDbPorts, usesEmbeddedTestDatabase } from './test-database';
 
 describe('usesEmbeddedTestDatabase: the rule of npm test (README, "Run the tests")', () => {
   let dir: string;
@@ -23,6 +23,7 @@ describe('usesEmbeddedTestDatabase: the rule of npm test (README, "Run the tests
   it('TEST_DB_HOST or TEST_DB_PORT: that server (CI sets TEST_DB_HOST for the system PostgreSQL)', () => {
     expect(usesEmbeddedTestDatabase({ TEST_DB_HOST: '127.0.0.1' }, noFile())).toBe(false);
     expect(usesEmbeddedTestDatabase({ TEST_DB_PORT: '5433' }, noFile())).toBe(false);
+    expect(usesEmbeddedTestDatabase({ TEST_DB_PORTS: '5432,5433' }, noFile())).toBe(false);
   });
 
   it('DB_HOST or DATABASE_URL in the environment or ./.env (npm run setup writes DB_HOST): TEST_DB_*, default 127.0.0.1:5432, as before', () => {
@@ -31,5 +32,29 @@ describe('usesEmbeddedTestDatabase: the rule of npm test (README, "Run the tests
     expect(usesEmbeddedTestDatabase({}, file('DB_HOST=127.0.0.1\n'))).toBe(false);
     // The environment wins over the file, as for the app (an empty value counts as unset).
     expect(usesEmbeddedTestDatabase({ DB_HOST: '' }, file('DB_HOST=127.0.0.1\n'))).toBe(true);
+  });
+});
+
+describe('TEST_DB_PORTS: one PostgreSQL server per jest worker', () => {
+  const saved = { ports: process.env.TEST_DB_PORTS, worker: process.env.JEST_WORKER_ID };
+  const restore = (name: string, value: string | undefined) => (value === undefined ? delete process.env[name] : (process.env[name] = value));
+  afterEach(() => {
+    restore('TEST_DB_PORTS', saved.ports);
+    restore('JEST_WORKER_ID', saved.worker);
+  });
+
+  it('parses the list and refuses what is not a port', () => {
+    expect(testDbPorts({})).toEqual([]);
+    expect(testDbPorts({ TEST_DB_PORTS: '5432, 5433' })).toEqual([5432, 5433]);
+    expect(() => testDbPorts({ TEST_DB_PORTS: '5432,postgres' })).toThrow(/TEST_DB_PORTS/);
+    expect(() => testDbPorts({ TEST_DB_PORTS: '70000' })).toThrow(/TEST_DB_PORTS/);
+  });
+
+  it('worker n connects to the n-th port', () => {
+    process.env.TEST_DB_PORTS = '5432,5433';
+    process.env.JEST_WORKER_ID = '1';
+    expect(TEST_DB.port).toBe(5432);
+    process.env.JEST_WORKER_ID = '2';
+    expect(TEST_DB.port).toBe(5433);
   });
 });

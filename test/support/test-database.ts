@@ -14,6 +14,9 @@ export const TEST_DB = {
     return process.env.TEST_DB_HOST ?? '127.0.0.1';
   },
   get port() {
+    const ports = testDbPorts();
+    // One server per jest worker: worker n (JEST_WORKER_ID, from 1) takes the n-th port.
+    if (ports.length > 0) return ports[(Number(process.env.JEST_WORKER_ID ?? '1') - 1) % ports.length];
     return Number(process.env.TEST_DB_PORT ?? 5432);
   },
   get user() {
@@ -23,6 +26,29 @@ export const TEST_DB = {
     return process.env.TEST_DB_PASSWORD ?? '';
   },
 };
+
+/**
+ * TEST_DB_PORTS (`5432,5433`): a parallel run, one PostgreSQL server per jest worker, all on
+ * TEST_DB_HOST with the same users and pgvector (scripts/start-test-postgres.sh makes a second local
+ * cluster); jest.config.js starts as many workers as ports. Not two workers on one server: the outbox
+ * relay reads only events older than every transaction running on the server, so one suite's open
+ * transaction would hold back the delivery of a suite in another database.
+ */
+export function testDbPorts(env: Record<string, string | undefined> = process.env): number[] {
+  const ports = (env.TEST_DB_PORTS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new Error(`TEST_DB_PORTS must be ports separated by commas, got "${env.TEST_DB_PORTS}"`);
+  return ports;
+}
+
+/** Every server this run uses: the TEST_DB_PORTS, or the one TEST_DB names. */
+export function testDbServerPorts(): number[] {
+  const ports = testDbPorts();
+  return ports.length > 0 ? ports : [TEST_DB.port];
+}
 
 /** The embedded test cluster's data directory (reused from run to run; delete it to start afresh). */
 export const TEST_EMBEDDED_PG_DIR = join(__dirname, '..', '..', '.data', 'pg-test');
@@ -35,7 +61,7 @@ export const TEST_EMBEDDED_PG_DIR = join(__dirname, '..', '..', '.data', 'pg-tes
  * keeps testing on its PostgreSQL.
  */
 export function usesEmbeddedTestDatabase(env: Record<string, string | undefined> = process.env, dotEnvFile = join(__dirname, '..', '..', '.env')): boolean {
-  if (env.TEST_DB_HOST || env.TEST_DB_PORT) return false;
+  if (env.TEST_DB_HOST || env.TEST_DB_PORT || env.TEST_DB_PORTS) return false;
   const fromFile = existsSync(dotEnvFile) ? parseEnv(readFileSync(dotEnvFile, 'utf8')) : {};
   return usesEmbeddedDatabase({ ...fromFile, ...env });
 }
@@ -68,8 +94,9 @@ export function testDatabaseCreatedAt(name: string): number | undefined {
   return at > Date.UTC(2024, 0, 1) && at < Date.now() + 86_400_000 ? at : undefined;
 }
 
-export async function adminRows<T>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
-  const client = new Client({ ...TEST_DB, database });
+/** `port`: one of testDbServerPorts() (global setup and teardown visit each); default this worker's. */
+export async function adminRows<T>(sql: string, params: unknown[] = [], database = 'postgres', port = TEST_DB.port): Promise<T[]> {
+  const client = new Client({ ...TEST_DB, port, database });
   await client.connect();
   try {
     return (await client.query(sql, params)).rows as T[];
@@ -78,8 +105,8 @@ export async function adminRows<T>(sql: string, params: unknown[] = [], database
   }
 }
 
-export async function adminQuery(sql: string, database = 'postgres'): Promise<void> {
-  const client = new Client({ ...TEST_DB, database });
+export async function adminQuery(sql: string, database = 'postgres', port = TEST_DB.port): Promise<void> {
+  const client = new Client({ ...TEST_DB, port, database });
   await client.connect();
   try {
     await client.query(sql);
