@@ -16,7 +16,9 @@ if ! command -v pg_createcluster >/dev/null 2>&1; then
   exit 1
 fi
 version=$(ls /etc/postgresql | sort -n | tail -n1)
-if [ ! -d "/etc/postgresql/$version/$name" ]; then
+if ! pg_lsclusters -h | awk -v v="$version" -v n="$name" '$1 == v && $2 == n { found = 1 } END { exit !found }'; then
+  # What pg_dropcluster leaves of an earlier one (our conf.d file) would stop pg_createcluster.
+  rm -rf "/etc/postgresql/$version/$name"
   pg_createcluster "$version" "$name" --port "$port" -- --auth-local=trust --auth-host=trust >/dev/null
   # conf.d is included by Debian's postgresql.conf: these settings win over its defaults.
   cat > "/etc/postgresql/$version/$name/conf.d/tests.conf" <<'CONF'
