@@ -116,12 +116,16 @@ export const envSchema = z
      * (0: none) stores them outside their model's HNSW index and the vector indexer adds them right
      * after, INDEXER_BATCH rows per statement; searches scan the pending rows exactly meanwhile.
      * Writes index in the request while more than MAX_PENDING rows wait. The indexer also looks for
-     * pending rows every INDEXER_INTERVAL_MS (rows another instance left behind).
+     * pending rows every INDEXER_INTERVAL_MS (rows another instance left behind). It yields to
+     * writers: it starts once this process's writes have paused for INDEXER_SETTLE_MS (0: right
+     * after each write), or when the oldest of them has waited INDEXER_MAX_DELAY_MS.
      */
     MEMORY_DEFER_INDEX_MAX_BATCH: int(0, 1000).default(100),
     MEMORY_DEFER_INDEX_MAX_PENDING: int(1, 1_000_000).default(5000),
     MEMORY_INDEXER_BATCH: int(1, 10_000).default(50),
     MEMORY_INDEXER_INTERVAL_MS: int(100, 3_600_000).default(1000),
+    MEMORY_INDEXER_SETTLE_MS: int(0, 60_000).default(100),
+    MEMORY_INDEXER_MAX_DELAY_MS: int(0, 3_600_000).default(2000),
     /** Soft-deleted memories are purged after this many days. */
     MEMORY_RETENTION_DAYS: int(0, 36500).default(30),
     /** How often lifecycle policies, expiry and the purge run (every instance may run it; a lock keeps one at a time). */
