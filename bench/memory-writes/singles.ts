@@ -57,12 +57,20 @@ export class Points {
   }
 }
 
+/** Whether a client's schema has `memories.vector_pending`, asked once per client: the poll below runs every 5 ms while the indexer works, and its PostgreSQL CPU counts in the window. */
+const hasPendingColumn = new WeakMap<Client, boolean>();
+
 /** Rows not yet in their model's vector index (0 when the schema has no such notion). */
 export async function pendingRows(client: Client): Promise<number> {
-  const { rows } = await client.query<{ has: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'memories' AND column_name = 'vector_pending') AS has`,
-  );
-  if (!rows[0].has) return 0;
+  let has = hasPendingColumn.get(client);
+  if (has === undefined) {
+    const { rows } = await client.query<{ has: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'memories' AND column_name = 'vector_pending') AS has`,
+    );
+    has = rows[0].has;
+    hasPendingColumn.set(client, has);
+  }
+  if (!has) return 0;
   const { rows: n } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM memories WHERE vector_pending`);
   return n[0].n;
 }
