@@ -22,8 +22,9 @@ export default tseslint.config(
     },
   },
   {
-    // Plain CommonJS scripts that npm runs before a build exists (scripts/build-if-stale.js).
-    files: ['scripts/**/*.js'],
+    // Plain CommonJS scripts that npm runs before a build exists (scripts/build-if-stale.js), and
+    // what jest.config.js loads before any TypeScript can (test/support/test-workers.js).
+    files: ['scripts/**/*.js', 'test/support/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

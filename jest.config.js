@@ -23,12 +23,13 @@ const base = {
   moduleNameMapper,
 };
 const databaseHooks = { globalSetup: '<rootDir>/test/support/global-setup.ts', globalTeardown: '<rootDir>/test/support/global-teardown.ts' };
-// One worker per PostgreSQL server (test/support/test-database.ts, TEST_DB_PORTS): one server, in band.
-const servers = (process.env.TEST_DB_PORTS ?? '').split(',').filter((p) => p.trim()).length;
+// One worker per PostgreSQL server (TEST_DB_PORTS) or per embedded test cluster (no database
+// configured); one configured server: in band. test/support/test-workers.js.
+const { testWorkers } = require('./test/support/test-workers');
 module.exports = {
   // jest 30 reads testTimeout from the root only (a project's own is ignored, the 5 s default applies).
   testTimeout: 60_000,
-  maxWorkers: Math.max(1, servers),
+  maxWorkers: testWorkers(),
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
     // The migrated template database is built once per run (jest runs a hook shared by projects once) and dropped at the end.

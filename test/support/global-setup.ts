@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { validateEnv } from '@cognition/config/env.schema';
 import { appTypeormOptions } from '@cognition/app/orm-entities';
 import { openCluster } from '@cognition/platform/database/embedded/embedded-cluster';
-import { adminQuery, adminRows, EMBEDDED_TEST_CLUSTER_ENV, TEMPLATE_DB_ENV, TEST_DB, TEST_EMBEDDED_PG_DIR, testDatabaseCreatedAt, testDatabaseName, testDbServerPorts, usesEmbeddedTestDatabase } from './test-database';
+import { adminQuery, adminRows, EMBEDDED_TEST_CLUSTER_ENV, embeddedTestClusterDir, TEMPLATE_DB_ENV, TEST_DB, testDatabaseCreatedAt, testDatabaseName, testDbServerPorts, usesEmbeddedTestDatabase } from './test-database';
 
 /** Test databases left by runs that crashed are dropped once they are this old (a run takes minutes). */
 const STALE_AFTER_MS = 6 * 3600_000;
@@ -16,13 +16,15 @@ const STALE_AFTER_MS = 6 * 3600_000;
  * through the environment, which jest's workers inherit (they start after this) and which `--runInBand`
  * shares. `global-teardown.ts` drops it. A parallel run (TEST_DB_PORTS) builds it on every server.
  *
- * With no database configured (usesEmbeddedTestDatabase), it first starts ONE embedded cluster for the
- * run (or attaches to the one another run is using) in .data/pg-test (fsync off, trust on 127.0.0.1), and hands its
- * address to the test files as TEST_DB_*; `global-teardown.ts` stops it (unless another run still uses it).
+ * With no database configured (usesEmbeddedTestDatabase), it first starts one embedded cluster per
+ * jest worker (test-workers.js: two by default), or attaches to those another run is using, in
+ * .data/pg-test, .data/pg-test-2, … (fsync off, trust on 127.0.0.1), and hands their address to the
+ * test files as TEST_DB_* and TEST_DB_PORTS; `global-teardown.ts` stops them (unless another run
+ * still uses them).
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig?: { maxWorkers?: number }): Promise<void> {
   buildDashboardIfStale();
-  if (usesEmbeddedTestDatabase()) await startEmbeddedCluster();
+  if (usesEmbeddedTestDatabase()) await startEmbeddedClusters(Math.max(1, globalConfig?.maxWorkers ?? 1));
   const template = testDatabaseName('template');
   process.env[TEMPLATE_DB_ENV] = template;
   // A parallel run (TEST_DB_PORTS) has one server per worker: each gets the template, built side by side.
@@ -55,16 +57,30 @@ function buildDashboardIfStale(): void {
   if (result.status !== 0) throw new Error(`The dashboard build failed (node scripts/build-if-stale.js --ui):\n${result.stdout}${result.stderr}`);
 }
 
-async function startEmbeddedCluster(): Promise<void> {
-  const cluster = await openCluster({
-    dir: TEST_EMBEDDED_PG_DIR,
-    port: process.env.TEST_EMBEDDED_PG_PORT ? Number(process.env.TEST_EMBEDDED_PG_PORT) : undefined,
-    // Durability is not under test: a crash of the machine loses only test databases.
-    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
-    // Like the machines' own PostgreSQL (trust on 127.0.0.1): tests connect with whatever password they set.
-    auth: 'trust',
+/** One embedded cluster per worker, one after the other (each `initdb`s on first use); worker n uses the n-th. */
+async function startEmbeddedClusters(count: number): Promise<void> {
+  const clusters = [];
+  for (let i = 0; i < count; i++) {
+    clusters.push(
+      await openCluster({
+        dir: embeddedTestClusterDir(i),
+        port: i === 0 && process.env.TEST_EMBEDDED_PG_PORT ? Number(process.env.TEST_EMBEDDED_PG_PORT) : undefined,
+        // Durability is not under test: a crash of the machine loses only test databases.
+        settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+        // Like the machines' own PostgreSQL (trust on 127.0.0.1): tests connect with whatever password they set.
+        auth: 'trust',
+      }),
+    );
+  }
+  const [first] = clusters;
+  Object.assign(process.env, {
+    TEST_DB_HOST: first.host,
+    TEST_DB_PORT: String(first.port),
+    TEST_DB_USER: first.user,
+    TEST_DB_PASSWORD: first.password,
+    [EMBEDDED_TEST_CLUSTER_ENV]: clusters.map((c) => c.dir).join(delimiter),
   });
-  Object.assign(process.env, { TEST_DB_HOST: cluster.host, TEST_DB_PORT: String(cluster.port), TEST_DB_USER: cluster.user, TEST_DB_PASSWORD: cluster.password, [EMBEDDED_TEST_CLUSTER_ENV]: cluster.dir });
+  if (count > 1) process.env.TEST_DB_PORTS = clusters.map((c) => c.port).join(',');
 }
 
 /**

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_DB, testDbPorts, usesEmbeddedTestDatabase } from './test-database';
+import { embeddedTestClusterDir, TEST_DB, TEST_EMBEDDED_PG_DIR, testDbPorts, usesEmbeddedTestDatabase } from './test-database';
+import { noDatabaseConfigured, testWorkers } from './test-workers';
 
 describe('usesEmbeddedTestDatabase: the rule of npm test (README, "Run the tests")', () => {
   let dir: string;
@@ -32,6 +33,52 @@ describe('usesEmbeddedTestDatabase: the rule of npm test (README, "Run the tests
     expect(usesEmbeddedTestDatabase({}, file('DB_HOST=127.0.0.1\n'))).toBe(false);
     // The environment wins over the file, as for the app (an empty value counts as unset).
     expect(usesEmbeddedTestDatabase({ DB_HOST: '' }, file('DB_HOST=127.0.0.1\n'))).toBe(true);
+  });
+
+  it('jest.config.js decides the worker count with the same rule (test-workers.js, plain CommonJS)', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{}, noFile()],
+      [{ DB_HOST: '', DATABASE_URL: '' }, noFile()],
+      [{}, file('PORT=3000\n# DB_HOST=127.0.0.1\n')],
+      [{ TEST_DB_HOST: '127.0.0.1' }, noFile()],
+      [{ TEST_DB_PORT: '5433' }, noFile()],
+      [{ TEST_DB_PORTS: '5432,5433' }, noFile()],
+      [{ DB_HOST: '127.0.0.1' }, noFile()],
+      [{ DATABASE_URL: 'postgres://x@y/z' }, noFile()],
+      [{}, file('DB_HOST=127.0.0.1\n')],
+      [{}, file('DATABASE_URL=postgres://x@y/z\n')],
+      [{ DB_HOST: '' }, file('DB_HOST=127.0.0.1\n')],
+      [{ NODE_ENV: 'production' }, noFile()],
+      [{}, file('NODE_ENV=production\n')],
+    ];
+    for (const [env, dotEnv] of cases) expect([env, noDatabaseConfigured(env, dotEnv)]).toEqual([env, usesEmbeddedTestDatabase(env, dotEnv)]);
+  });
+});
+
+describe('testWorkers: the jest workers of a run', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'test-workers-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const noFile = () => join(dir, 'absent.env');
+
+  it('one per TEST_DB_PORTS server; one configured server runs in band', () => {
+    expect(testWorkers({ TEST_DB_PORTS: '5432,5433' }, noFile(), 2)).toBe(2);
+    expect(testWorkers({ TEST_DB_HOST: '127.0.0.1' }, noFile(), 8)).toBe(1);
+    expect(testWorkers({ DB_HOST: '127.0.0.1' }, noFile(), 8)).toBe(1);
+  });
+
+  it('nothing configured: one per embedded cluster, TEST_EMBEDDED_WORKERS (default 2) up to the CPU count', () => {
+    expect(testWorkers({}, noFile(), 2)).toBe(2);
+    expect(testWorkers({}, noFile(), 1)).toBe(1);
+    expect(testWorkers({ TEST_EMBEDDED_WORKERS: '3' }, noFile(), 8)).toBe(3);
+    expect(testWorkers({ TEST_EMBEDDED_WORKERS: '1' }, noFile(), 8)).toBe(1);
+    expect(() => testWorkers({ TEST_EMBEDDED_WORKERS: 'two' }, noFile(), 8)).toThrow(/TEST_EMBEDDED_WORKERS/);
+    expect(() => testWorkers({ TEST_EMBEDDED_WORKERS: '0' }, noFile(), 8)).toThrow(/TEST_EMBEDDED_WORKERS/);
+  });
+
+  it('worker n of an embedded run has its own data directory', () => {
+    expect(embeddedTestClusterDir(0)).toBe(TEST_EMBEDDED_PG_DIR);
+    expect(embeddedTestClusterDir(1)).toBe(`${TEST_EMBEDDED_PG_DIR}-2`);
   });
 });
 

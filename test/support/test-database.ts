@@ -53,6 +53,11 @@ export function testDbServerPorts(): number[] {
 /** The embedded test cluster's data directory (reused from run to run; delete it to start afresh). */
 export const TEST_EMBEDDED_PG_DIR = join(__dirname, '..', '..', '.data', 'pg-test');
 
+/** The data directory of worker n's embedded test cluster (from 0): .data/pg-test, .data/pg-test-2, … */
+export function embeddedTestClusterDir(index: number): string {
+  return index === 0 ? TEST_EMBEDDED_PG_DIR : `${TEST_EMBEDDED_PG_DIR}-${index + 1}`;
+}
+
 /**
  * The tests use the embedded test cluster when no database is configured: neither TEST_DB_HOST nor
  * TEST_DB_PORT is set, and the app's rule (usesEmbeddedDatabase: neither DATABASE_URL nor DB_HOST, in
