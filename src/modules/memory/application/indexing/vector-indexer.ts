@@ -32,18 +32,19 @@ export class VectorIndexer implements OnApplicationBootstrap, BeforeApplicationS
   private loop?: BackgroundLoop;
   /** Pending rows at the last count (counted, up to MAX_PENDING, after a pass that found a full batch). */
   private backlog = 0;
-  private pacing = new IndexerPacing(0, 0);
+  private readonly pacing: IndexerPacing;
   private wakeTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly config: AppConfig,
     private readonly sql: MemorySql,
     private readonly jobs: BackgroundJobs,
-  ) {}
+  ) {
+    this.pacing = new IndexerPacing(config.get('MEMORY_INDEXER_SETTLE_MS'), config.get('MEMORY_INDEXER_MAX_DELAY_MS'));
+  }
 
   onApplicationBootstrap(): void {
     const batch = this.config.get('MEMORY_INDEXER_BATCH');
-    this.pacing = new IndexerPacing(this.config.get('MEMORY_INDEXER_SETTLE_MS'), this.config.get('MEMORY_INDEXER_MAX_DELAY_MS'));
     this.loop = this.jobs.start({
       name: 'memory.vector-indexer',
       everyMs: this.config.get('MEMORY_INDEXER_INTERVAL_MS'),
