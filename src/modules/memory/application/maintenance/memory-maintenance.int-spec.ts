@@ -18,7 +18,10 @@ describe('MemoryMaintenance (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('memory_maintenance');
-    testEnv(db, { WORKER_ENABLED: 'false', MEMORY_RETENTION_DAYS: '30' });
+    // Writes index in the request: a deferred pass of the vector indexer holds its rows FOR UPDATE, and
+    // the purge and expiry batches SKIP LOCKED rows (by design: the next run takes them), so a pass
+    // that overlapped runOnce() made these counts flaky.
+    testEnv(db, { WORKER_ENABLED: 'false', MEMORY_RETENTION_DAYS: '30', MEMORY_DEFER_INDEX_MAX_BATCH: '0' });
     const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
     const { MemoryModule } = await import('../../memory.module');
     moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
