@@ -12,7 +12,7 @@ import { EmbeddingProvider } from '../domain/embedding-provider.port';
 import { MemorySearchAccessRecorder } from './memory-search-access.recorder';
 import { MemorySearchPool } from './memory-search.pool';
 import { MemorySearchReader } from './memory-search.reader';
-import { vectorSearchSql } from './memory-search.sql';
+import { EXACT_SORT_IDS_FROM_ROWS, vectorSearchSql } from './memory-search.sql';
 import { seededRandom } from '@cognition/test-support/seeded-random';
 
 const TENANT = newId();
@@ -303,6 +303,28 @@ describe('Memory search (real PostgreSQL with pgvector)', () => {
       expect(result.strategy).toEqual({ vector: 'exact', estimatedMatches: filtered.size });
       expect(ids(result)).toEqual(bruteForce());
       for (const item of result.items) expect(item.score).toBeCloseTo(cosine(vectors.get(item.memory.id)!, query), 5);
+    });
+
+    it('through the exact path over many rows (ids sorted first, then read by key): exactly the brute-force answer, vectors on request', async () => {
+      const common = [...vectors.keys()].filter((id) => !filtered.has(id));
+      expect(common.length).toBeGreaterThanOrEqual(EXACT_SORT_IDS_FROM_ROWS);
+      const result = await search({ ...request(), filters: { namespace: 'recall.common' }, includeEmbedding: true });
+      expect(result.strategy).toEqual({ vector: 'exact', estimatedMatches: common.length });
+      const truth = common
+        .map((id) => ({ id, similarity: cosine(vectors.get(id)!, query) }))
+        .sort((a, b) => b.similarity - a.similarity)
+        .slice(0, K);
+      expect(ids(result)).toEqual(truth.map((x) => x.id));
+      result.items.forEach((item, i) => {
+        expect(item.score).toBeCloseTo(truth[i].similarity, 5);
+        expect(item.memory.embedding).toEqual(vectors.get(item.memory.id));
+        expect(item.memory.content).toBe(`memory ${item.memory.id}`);
+      });
+      // That statement sorts ids, joins back by primary key, and never touches the HNSW index.
+      const sql = vectorSearchSql({ tenantId: TENANT, filters: { namespace: 'recall.common' }, model: MODEL, dimensions: DIMS, vector: query, limit: K, strategy: 'exact', matches: common.length });
+      const plan = (await pool.run((c) => c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql.text}`, sql.params))).map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index Scan using memories_pkey/);
+      expect(plan).not.toMatch(/memories_vec_/);
     });
 
     it('through the iterative index path (MEMORY_EXACT_SCAN_MAX_ROWS low): k correct rows, in distance order', async () => {

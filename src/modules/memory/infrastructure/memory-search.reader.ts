@@ -56,7 +56,7 @@ export class MemorySearchReader {
       const estimatedMatches = cap > 0 ? await this.countMatches(connection, search, cap) : undefined;
       const strategy = estimatedMatches !== undefined && estimatedMatches <= cap ? 'exact' : 'index';
       if (strategy === 'index') await connection.useEfSearch(Math.max(search.efSearch ?? this.pool.defaultEfSearch, search.limit));
-      const sql = vectorSearchSql({ ...search, strategy });
+      const sql = vectorSearchSql({ ...search, strategy, matches: estimatedMatches });
       const rows = await connection.query<VectorRow>(sql.text, sql.params, sql.name);
       if (strategy === 'index') rows.sort((a, b) => a.distance - b.distance);
       return { rows, strategy, estimatedMatches };
