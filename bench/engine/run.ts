@@ -34,7 +34,7 @@ import { ENGINES } from './engines';
 import { median, nowMs, percentile, sleep } from './measure';
 import { installQueryCounter, queryCount, uncountedClient } from './query-counter';
 import { formatMachine, machineInfo } from '../support/machine';
-import { pgAdminConfig, pgQuery, recreateDatabase } from '../support/postgres';
+import { dropDatabase, pgAdminConfig, pgQuery, recreateDatabase, tolerateDropTerminations } from '../support/postgres';
 import { markdownTable } from '../support/table';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -425,7 +425,7 @@ async function runEngine(entry: EngineEntry, concurrency: number): Promise<Engin
     });
   } finally {
     await step('teardown', () => engine.teardown());
-    if (!settings.keepDatabases) await pgQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    if (!settings.keepDatabases) await dropDatabase(dbName).catch(() => undefined);
   }
   for (const [what, r] of [['throughput', row.throughput], ['chains', row.chains]] as const) {
     if (r && r.steps !== r.expected) row.errors.push(`${what}: ${r.steps} steps completed, expected ${r.expected}`);
@@ -624,6 +624,7 @@ async function exclusiveRun(): Promise<() => Promise<void>> {
 
 async function main(): Promise<void> {
   installQueryCounter();
+  tolerateDropTerminations(log);
   const release = process.env.BENCH_SHARED ? async () => undefined : await exclusiveRun();
   try {
     await benchmark();
