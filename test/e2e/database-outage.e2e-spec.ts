@@ -73,6 +73,17 @@ describe('a database outage with no outside restarter', () => {
     }
   };
   const count = async (sql: string, params: unknown[] = []) => (await admin.query(sql, params)).rows[0].n as number;
+  /** For a failed wait: the steps of unfinished executions by state, the outbox backlog and the last log lines. */
+  const stateOfUnfinished = async () => {
+    const steps = await admin.query(
+      `SELECT s.status, s.attempt, s.deps_remaining AS deps, s.lease_owner IS NOT NULL AS leased, s.lease_expires_at < now() AS lease_expired,
+              s.available_at <= now() AS available, count(*)::int AS n
+         FROM step_executions s JOIN workflow_executions e ON e.id = s.execution_id
+        WHERE e.status NOT IN ('completed', 'failed', 'cancelled') GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 7 DESC`,
+    );
+    const executions = await admin.query(`SELECT status, count(*)::int AS n FROM workflow_executions GROUP BY 1`);
+    return `executions ${JSON.stringify(executions.rows)}; their steps ${JSON.stringify(steps.rows)}; exits ${JSON.stringify(exits)}; last log lines ${JSON.stringify(logs.slice(-15))}`;
+  };
 
   it('keeps every process alive, reports the outage, recovers by itself and loses nothing', async () => {
     const client = apiClient(url, KEY);
@@ -84,7 +95,7 @@ describe('a database outage with no outside restarter', () => {
     const until = async (check: () => Promise<boolean>, ms: number, what: string) => {
       const end = Date.now() + ms;
       while (!(await check())) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; ${await stateOfUnfinished()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     };
