@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase, testEnv } from '@cognition/test-support/test-database';
 import { newId } from '@cognition/platform/ids/uuid';
 import { seededRandom } from '@cognition/test-support/seeded-random';
+import { until } from '@cognition/test-support/wait';
 import { CreateMemoriesCommand } from '../../contracts';
 
 const TENANT = newId();
@@ -46,13 +47,8 @@ describe('the vector indexer yields to writers (its loop running)', () => {
   };
   const pendingOf = async (moduleRef: TestingModule, idList: string[]): Promise<number> =>
     (await moduleRef.get(DataSource).query(`SELECT count(*)::int AS n FROM memories WHERE id = ANY($1) AND vector_pending`, [idList]))[0].n;
-  const untilIndexed = async (moduleRef: TestingModule, idList: string[]): Promise<void> => {
-    const deadline = Date.now() + 30_000;
-    while ((await pendingOf(moduleRef, idList)) > 0) {
-      if (Date.now() > deadline) throw new Error(`still pending after 30 s: ${await pendingOf(moduleRef, idList)} of ${idList.length}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const untilIndexed = async (moduleRef: TestingModule, idList: string[]): Promise<void> =>
+    void (await until(() => pendingOf(moduleRef, idList), (n) => n === 0, `pending of ${idList.length}`, 30_000));
 
   it('leaves a stream of writes pending while it runs, and indexes all of it once the writes pause', async () => {
     await withApp(5_000, 600_000, async (moduleRef) => {
