@@ -122,6 +122,21 @@ export async function claimUnlocked(
 }
 
 /**
+ * Whether one of these tenants was held at its cap by its last claim: its claim bound (kept by the
+ * one-tenant claim, migration 1764150720000-tenant-quotas) reached its cap. A write that frees such
+ * a tenant's slots claims its queued steps, as `cognitionos_complete_steps` does (migration
+ * 1764150900000-capped-tenant-wake-up).
+ */
+export async function tenantsAtCap(sql: Sql, tenantIds: string[], tenantMaxRunningSteps: number = LIMITS.tenantRunningSteps.default): Promise<boolean> {
+  const [row] = await sql<{ capped: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM tenant_claim_bounds b LEFT JOIN tenant_quotas t ON t.tenant_id = b.tenant_id
+                    WHERE b.tenant_id = ANY($1::uuid[]) AND b.running_bound >= COALESCE(t.max_running_steps, $2)) AS capped`,
+    [[...new Set(tenantIds)], tenantMaxRunningSteps],
+  );
+  return row.capped;
+}
+
+/**
  * Claim rows to claims. An execution's inputs come on its first row of the batch only, and not at
  * all when the worker's cache held them at the time of the claim; one the cache has dropped since
  * (another claim ran meanwhile) is read again.

@@ -13,6 +13,7 @@ const A = '00000000-0000-7000-8000-0000000000a1';
 const B = '00000000-0000-7000-8000-0000000000a2';
 const WORKER = 'hand-off-worker';
 const chain = (tenant: string) => new ExecutionPlan(tenant, 'chain', '1.0.0', [stepDefinition('a'), stepDefinition('b', ['a'])], null, null);
+const single = (tenant: string) => new ExecutionPlan(tenant, 'single', '1.0.0', [stepDefinition('a')], null, null);
 const fan = (tenant: string) =>
   new ExecutionPlan(tenant, 'fan', '1.0.0', [stepDefinition('a'), stepDefinition('b', ['a']), stepDefinition('c', ['a']), stepDefinition('d', ['a'])], null, null);
 
@@ -129,6 +130,44 @@ describe.each([
     // Resumed: the step is claimed through the queue as any other.
     await pool.query(`UPDATE tenant_quotas SET max_running_steps = 1 WHERE tenant_id = $1`, [A]);
     expect((await claimSteps(sql(), WORKER, 5, 60)).map((c) => c.stepId)).toEqual(['b']);
+  });
+
+  it("claims a capped tenant's queued step when a completion frees a slot, though nothing was unlocked and no backlog is known", async () => {
+    const plan = single(A);
+    const [first, second] = await insertExecutions(sql(), A, plan, [{}, {}]);
+    // A cap of 1: the claim takes one and stops short; the worker then knows of no backlog.
+    const claims = await claimSteps(sql(), WORKER, 10, 60, 1);
+    expect(claims.map((c) => c.executionId)).toEqual([first]);
+
+    const outcome = await complete(claims[0], plan, { limit: 5, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 1 });
+
+    expect(outcome.claimed.map((c) => [c.executionId, c.stepId])).toEqual([[second, 'a']]);
+    expect(outcome.notify).toBe(false);
+    expect(await status(second)).toEqual({ a: `running/${WORKER}/1` });
+  });
+
+  it('wakes the other workers when a completion frees a capped tenant\'s slot and this worker has no room', async () => {
+    const plan = single(A);
+    const [first, second] = await insertExecutions(sql(), A, plan, [{}, {}]);
+    const [claim] = await claimSteps(sql(), WORKER, 10, 60, 1);
+    expect(claim.executionId).toBe(first);
+
+    const outcome = await complete(claim, plan, { limit: 0, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 1 });
+
+    expect(outcome).toMatchObject({ claimed: [], notify: true });
+    expect(await status(second)).toEqual({ a: 'pending/-/0' });
+  });
+
+  it('claims nothing and wakes nobody when the completed step\'s tenant was below its cap', async () => {
+    const plan = single(A);
+    const [first, second] = await insertExecutions(sql(), A, plan, [{}, {}]);
+    const claims = await claimSteps(sql(), WORKER, 1, 60, 5);
+    expect(claims.map((c) => c.executionId)).toEqual([first]);
+
+    const outcome = await complete(claims[0], plan, { limit: 5, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 5 });
+
+    expect(outcome).toMatchObject({ claimed: [], notify: false });
+    expect(await status(second)).toEqual({ a: 'pending/-/0' });
   });
 
   it('hands off nothing when the worker has no room, and wakes the others instead', async () => {

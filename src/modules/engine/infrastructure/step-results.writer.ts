@@ -6,7 +6,7 @@ import { propagate } from './propagation';
 import { wakeStepsOfFinishedChildren } from './child-wakeups';
 import { deliverBufferedSignals, lockSignalsOf } from './signals';
 import { Sql } from './sql';
-import { ClaimedStep } from './step-claims';
+import { ClaimedStep, tenantsAtCap } from './step-claims';
 import { StepResult, stepPayload, TerminalStep, terminalOf } from './step-result';
 
 // `s.id = ANY($2)` (the batch's ids) steers every statement to the primary key.
@@ -159,11 +159,14 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   if (propagation.runnable) notify = true;
   const finished = { completed: events.count('WorkflowExecutionCompleted'), failed: events.count('WorkflowExecutionFailed') };
   await events.flush(sql);
-  if (!notify) return { notify: false, finished, claimed: [], drained: false };
+  const freedBy = [...ended, ...blockedAccepted, ...retried, ...waiting, ...expanded];
+  // Nothing runnable, unless a tenant of these steps was held at its cap: the slots they freed let its queued steps run.
+  const capped = !notify && freedBy.length > 0 && (await tenantsAtCap(sql, freedBy.map((r) => r.claim.tenantId), eager?.tenantMaxRunningSteps));
+  if (!notify && !capped) return { notify: false, finished, claimed: [], drained: false };
   const dispatched = await dispatchEagerly(sql, workerId, eager, {
     unlocked: propagation.unlocked,
-    moreMayBeDue: other || propagation.woke,
-    freedBy: [...ended, ...blockedAccepted, ...retried, ...waiting, ...expanded],
+    moreMayBeDue: other || propagation.woke || capped,
+    freedBy,
   });
   return { finished, ...dispatched };
 }
