@@ -9,6 +9,8 @@
  *   - latency: StartExecutionCommand (the API's command, without HTTP) to the handler's first line;
  *   - chain: one execution of a `length`-step chain, start to durably completed.
  * Durable completion = no execution left `running` (read with an uncounted client).
+ * Two configurations, as graphile-worker has two: `ours` (the defaults) and `ours-batched` (a local
+ * queue of 500, like graphile-worker batched's `localQueue.size`; see OursMode).
  */
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
@@ -23,16 +25,30 @@ const RUNNING = `select count(*) from workflow_executions where status = 'runnin
 
 let onStep: (stepId: string, executionId: string) => void = () => undefined;
 
+/**
+ * `default`: the worker's defaults (WORKER_PREFETCH 10, WORKER_BATCH_SIZE 100). `batched`: a local
+ * queue of 500 claimed in batches of up to 500 (WORKER_PREFETCH = WORKER_BATCH_SIZE = 500), as
+ * graphile-worker's batched configuration holds a local queue of 500 (its `localQueue.size`).
+ */
+export type OursMode = 'default' | 'batched';
+
+const MODE_ENV: Record<OursMode, Record<string, string>> = {
+  default: { WORKER_PREFETCH: '10', WORKER_BATCH_SIZE: '100' },
+  batched: { WORKER_PREFETCH: '500', WORKER_BATCH_SIZE: '500' },
+};
+
 class OursEngine implements EngineUnderTest {
-  readonly name = 'cognitionos (ours)';
+  readonly name: string;
   readonly version: string = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
   readonly settings: string;
   private app?: INestApplicationContext;
   private probe?: CompletionProbe;
   private interactiveStarted = false;
 
-  constructor() {
-    this.settings = 'WORKER_CONCURRENCY = concurrency, DB_POOL_SIZE = max(10, concurrency + 2), claim batch = free slots, group-commit of results, LISTEN/NOTIFY, poll 500 ms';
+  constructor(private readonly mode: OursMode) {
+    this.name = mode === 'default' ? 'cognitionos (ours)' : `cognitionos (ours, ${mode})`;
+    const env = MODE_ENV[mode];
+    this.settings = `WORKER_CONCURRENCY = concurrency, DB_POOL_SIZE = max(10, concurrency + 2), WORKER_PREFETCH ${env.WORKER_PREFETCH}, WORKER_BATCH_SIZE ${env.WORKER_BATCH_SIZE}, group-commit of results, LISTEN/NOTIFY, poll 500 ms`;
   }
 
   async setup({ db, concurrency }: EngineSetup): Promise<void> {
@@ -42,6 +58,7 @@ class OursEngine implements EngineUnderTest {
       WORKER_ENABLED: 'false',
       SCHEDULER_ENABLED: 'false',
       LOG_LEVEL: 'silent',
+      ...MODE_ENV[this.mode],
     });
 
     const { NestFactory } = await import('@nestjs/core');
@@ -170,4 +187,7 @@ class OursEngine implements EngineUnderTest {
   }
 }
 
-export const oursEntries: EngineEntry[] = [{ id: 'ours', database: 'ours', family: 'ours', ours: true, create: () => new OursEngine() }];
+export const oursEntries: EngineEntry[] = [
+  { id: 'ours', database: 'ours', family: 'ours', ours: true, create: () => new OursEngine('default') },
+  { id: 'ours-batched', database: 'ours', family: 'ours', ours: true, create: () => new OursEngine('batched') },
+];

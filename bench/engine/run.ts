@@ -55,7 +55,8 @@ function list(name: string, fallback: string): string[] {
 
 /**
  * BENCH_QUICK=1: small sizes (5,000 jobs, 300 chains: graphile-worker drains chains at 150-600 steps/s here),
- * concurrency 10, ours + graphile-worker default and batched, three interleaved rounds: about 4 minutes.
+ * concurrency 10, ours (default and batched) + graphile-worker default and batched, three interleaved
+ * rounds: about 5 minutes.
  */
 const QUICK = ['1', 'true', 'yes'].includes((process.env.BENCH_QUICK ?? '').toLowerCase());
 
@@ -75,7 +76,7 @@ const settings = {
   latencyWarmup: num('BENCH_LATENCY_WARMUP', 50),
   longChain: num('BENCH_LONG_CHAIN', 40),
   longChainRuns: num('BENCH_LONG_CHAIN_RUNS', 5),
-  engines: list('BENCH_ENGINES', QUICK ? 'ours,graphile-worker-default,graphile-worker-batched' : ENGINES.map((e) => e.id).join(',')),
+  engines: list('BENCH_ENGINES', QUICK ? 'ours,ours-batched,graphile-worker-default,graphile-worker-batched' : ENGINES.map((e) => e.id).join(',')),
   rowWrites: ['1', 'true', 'yes'].includes((process.env.BENCH_ROW_WRITES ?? '').toLowerCase()),
   keepDatabases: ['1', 'true', 'yes'].includes((process.env.BENCH_KEEP_DB ?? '').toLowerCase()),
   /** A measurement during which other programs used more CPU than this (cores) is contended: retried. */
@@ -570,15 +571,16 @@ function tables(rows: EngineRow[]): string {
 /** The issue's targets for ours, checked per concurrency (only when ours ran). */
 function targetChecks(rows: EngineRow[]): string[] {
   const lines: string[] = [];
-  for (const c of settings.concurrency) {
-    const ours = rows.find((r) => r.ours && r.concurrency === c);
-    if (!ours) continue;
+  const oursRuns = new Set(rows.filter((r) => r.ours).map((r) => r.engine));
+  for (const c of settings.concurrency) for (const ours of rows.filter((r) => r.ours && r.concurrency === c)) {
     const peer = (id: string) => rows.find((r) => r.engine === id && r.concurrency === c);
+    // With several configurations of ours in the run, each line names the one it checks.
+    const who = oursRuns.size > 1 ? `${ours.engine}: ` : '';
     const check = (label: string, value: number | undefined, reference: number | undefined, higherIsBetter: boolean) => {
-      if (value === undefined || reference === undefined) return lines.push(`- c=${c} ${label}: not measured`);
+      if (value === undefined || reference === undefined) return lines.push(`- c=${c} ${who}${label}: not measured`);
       const ok = higherIsBetter ? value > reference : value <= reference;
       const by = higherIsBetter ? value / reference : reference / value;
-      lines.push(`- c=${c} ${label}: ${ok ? 'met' : 'MISSED'} (${f(value, 2)} vs ${f(reference, 2)}, ${by.toFixed(2)}×)`);
+      lines.push(`- c=${c} ${who}${label}: ${ok ? 'met' : 'MISSED'} (${f(value, 2)} vs ${f(reference, 2)}, ${by.toFixed(2)}×)`);
     };
     for (const [kind, get] of [
       ['jobs/s', (r?: EngineRow) => r?.throughput?.perSecond],

@@ -46,7 +46,7 @@ function runnerWith(handler: StepHandler, env: Record<string, number> = {}): Ste
   return new StepRunner({ get: (type: string) => (type === 'fake' ? handler : undefined) } as unknown as StepHandlers, inputs, config);
 }
 
-const options = (cancel = new AbortController()) => ({ cancel: cancel.signal, acquireKey: async () => true });
+const options = (cancel = new AbortController()) => ({ cancel, acquireKey: async () => true });
 
 describe('StepRunner', () => {
   it('renders params and completes with the handler output', async () => {

@@ -23,8 +23,11 @@ export interface RunnerLimits {
 }
 
 export interface RunOptions {
-  /** Aborted when the execution is cancelled. */
-  cancel: AbortSignal;
+  /**
+   * The attempt's abort: the worker aborts it when the execution is cancelled (or at shutdown), the
+   * runner when the attempt times out; the handler gets its signal. One controller per attempt.
+   */
+  cancel: AbortController;
   /** Takes the step's concurrency key; false when another step holds it. */
   acquireKey(claim: ClaimedStep, key: string): Promise<boolean>;
 }
@@ -153,24 +156,20 @@ export class StepRunner {
     return { kind: 'failed', claim, plan, error: info, retryAt: decision.retry ? new Date(Date.now() + decision.delayMs) : undefined };
   }
 
-  /** Runs the handler with an abort signal that fires on cancel and on timeout; a timeout fails the attempt. */
-  private async withTimeout<T>(ms: number, cancel: AbortSignal, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    const onCancel = () => controller.abort(cancel.reason);
-    cancel.addEventListener('abort', onCancel, { once: true });
+  /** Runs the handler with the attempt's abort signal, which also fires on timeout; a timeout fails the attempt. */
+  private async withTimeout<T>(ms: number, cancel: AbortController, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const error = new StepTimeout(`step attempt exceeded ${ms / 1000} s`);
-        controller.abort(error);
+        cancel.abort(error);
         reject(error);
       }, ms);
     });
     try {
-      return await Promise.race([run(controller.signal), timeout]);
+      return await Promise.race([run(cancel.signal), timeout]);
     } finally {
       clearTimeout(timer);
-      cancel.removeEventListener('abort', onCancel);
     }
   }
 }

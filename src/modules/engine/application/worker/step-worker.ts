@@ -255,7 +255,7 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
       this.metrics.claimToStart.observe(Math.max(0, Date.now() - new Date(claim.availableAt).getTime()) / 1000);
       const started = process.hrtime.bigint();
       const done = this.runner
-        .run(claim, plan, rows, { cancel: cancel.signal, acquireKey: (c, key) => this.acquireKey(c, key) })
+        .run(claim, plan, rows, { cancel, acquireKey: (c, key) => this.acquireKey(c, key) })
         .then(
           (result) => this.finish(result, started),
           (error: Error) => {
