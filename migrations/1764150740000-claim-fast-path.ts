@@ -43,7 +43,7 @@ export class ClaimFastPath1764150740000 implements MigrationInterface {
   }
 }
 
-const CLAIM_FUNCTION = `
+export const CLAIM_FUNCTION = `
 CREATE FUNCTION cognitionos_claim_steps(p_worker text, p_limit integer, p_lease double precision, p_cap integer, p_known uuid[])
 RETURNS TABLE (id uuid, execution_id uuid, tenant_id uuid, step_id text, item_index integer, type text, attempt integer,
                wait_kind text, wait_key text, resume jsonb, available_at timestamptz, was text, turn bigint,

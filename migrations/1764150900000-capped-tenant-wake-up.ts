@@ -16,7 +16,7 @@ import { COMPLETE_STEPS_FUNCTION } from './1764150800000-complete-steps';
  * tenant's lock (its running steps at the last count, plus every step claimed since): a bound at or
  * above the cap means the last claim was limited by it. The check runs only where the function would
  * have stopped (a batch that unlocked nothing), so a chain link pays nothing for it. The claim
- * through several tenants at once drops their bounds; those tenants still wait for the poll.
+ * through several tenants keeps the bounds too from 1764150910000-capped-tenant-bounds on.
  * The statement path (step-results.writer.ts) does the same with `tenantsAtCap`.
  */
 export class CappedTenantWakeUp1764150900000 implements MigrationInterface {

@@ -5,7 +5,7 @@ import { ExecutionPlan } from '../domain/execution-plan';
 import { insertExecutions } from './execution-starter';
 import { sqlOf } from './sql';
 import { ExecutionInputsCache } from './execution-inputs-cache';
-import { claimSteps, ClaimedStep, handBackUnstarted, releaseLeases } from './step-claims';
+import { claimSteps, ClaimedStep, handBackUnstarted, releaseLeases, tenantsAtCap } from './step-claims';
 
 const A = '00000000-0000-7000-8000-00000000c1a1';
 const B = '00000000-0000-7000-8000-00000000c1b1';
@@ -144,7 +144,7 @@ describe('claimSteps: fair across tenants, capped per tenant (real PostgreSQL)',
     expect(due).toEqual([...due].sort((a, b) => a - b));
   });
 
-  it("keeps a lone tenant's cap with its bound of running steps: counted again once steps finished, dropped by a claim of several tenants", async () => {
+  it("keeps a lone tenant's cap with its bound of running steps: counted again once steps finished, and by a claim of several tenants", async () => {
     await enqueue(A, 100);
     await setQuota(A, 30);
     const bound = async () => (await pool.query(`SELECT running_bound FROM tenant_claim_bounds WHERE tenant_id = $1`, [A])).rows[0]?.running_bound;
@@ -163,12 +163,30 @@ describe('claimSteps: fair across tenants, capped per tenant (real PostgreSQL)',
     expect(await bound()).toBe(30);
     expect(await claimSteps(sql(), 'w', 10, 60)).toEqual([]);
 
-    // A claim of several tenants drops the bounds of the tenants it served.
+    // A claim of several tenants counts the tenants it serves again, under their locks: each bound is
+    // then exact (A: 25 running + the 5 it took).
     await enqueue(B, 5);
     await pool.query(`UPDATE step_executions SET status = 'completed' WHERE id IN (SELECT id FROM step_executions WHERE tenant_id = $1 AND status = 'running' LIMIT 5)`, [A]);
-    expect((await claimSteps(sql(), 'w', 20, 60)).length).toBeGreaterThan(0);
-    expect(await bound()).toBeUndefined();
-    expect(await running(A)).toBeLessThanOrEqual(30);
+    expect((await claimSteps(sql(), 'w', 20, 60)).length).toBe(10);
+    expect(await running(A)).toBe(30);
+    expect(await bound()).toBe(30);
+  });
+
+  it('writes the bound of a tenant a claim of several tenants finds at its cap, so a write that frees its slots claims for it', async () => {
+    await enqueue(A, 10);
+    await setQuota(A, 2);
+    expect(await claimSteps(sql(), 'w', 2, 60)).toHaveLength(2);
+    const bound = async () => (await pool.query(`SELECT running_bound FROM tenant_claim_bounds WHERE tenant_id = $1`, [A])).rows[0]?.running_bound;
+    await pool.query(`DELETE FROM tenant_claim_bounds`);
+
+    await enqueue(B, 3);
+    const claimed = await claimSteps(sql(), 'w', 10, 60);
+
+    expect(claimed.map((c) => c.tenantId)).toEqual([B, B, B]);
+    expect(await running(A)).toBe(2);
+    expect(await bound()).toBe(2);
+    expect(await tenantsAtCap(sql(), [A])).toBe(true);
+    expect(await tenantsAtCap(sql(), [B])).toBe(false);
   });
 
   it('counts every claim of the tenant against its cap, whichever path made it (own or eager claim)', async () => {
