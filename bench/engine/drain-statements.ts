@@ -42,9 +42,9 @@ async function main(): Promise<void> {
     await engine.throughput(n, { start: () => (t0 = nowMs()), stop: () => (ms = nowMs() - t0) });
     console.log(`drain of ${n} single jobs: ${ms.toFixed(0)} ms, ${((n / ms) * 1000).toFixed(0)} jobs/s (the bulk start before it is in the statements too)`);
     const { rows } = await admin.query(
-      `SELECT calls, round((total_exec_time / $2 * 1000)::numeric, 1) AS us_per_job,
-              round(((shared_blks_hit + shared_blks_read)::numeric / $2), 1) AS blocks_per_job,
-              round((wal_records::numeric / $2), 1) AS wal_per_job,
+      `SELECT calls, round((total_exec_time::numeric / $2::numeric * 1000), 1) AS us_per_job,
+              round(((shared_blks_hit + shared_blks_read)::numeric / $2::numeric), 1) AS blocks_per_job,
+              round((wal_records::numeric / $2::numeric), 1) AS wal_per_job,
               left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS statement
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
        WHERE d.datname = $1 ORDER BY total_exec_time DESC LIMIT 20`,
