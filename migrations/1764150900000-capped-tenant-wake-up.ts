@@ -14,8 +14,9 @@ import { COMPLETE_STEPS_FUNCTION } from './1764150800000-complete-steps';
  *
  * "At its cap" is read from `tenant_claim_bounds`, which the one-tenant claim keeps under the
  * tenant's lock (its running steps at the last count, plus every step claimed since): a bound at or
- * above the cap means the last claim was limited by it. The check runs only where the function would
- * have stopped (a batch that unlocked nothing), so a chain link pays nothing for it. The claim
+ * above the cap means the last claim was limited by it. The check runs only for a batch that
+ * unlocked fewer steps than it completed (so some freed slots are not handed off): a chain link,
+ * which hands its next link the slot, pays nothing for it. The claim
  * through several tenants keeps the bounds too from 1764150910000-capped-tenant-bounds on.
  * The statement path (step-results.writer.ts) does the same with `tenantsAtCap`.
  */
@@ -35,12 +36,14 @@ const EARLY_RETURN = `  -- Nothing became runnable: nothing to dispatch.
   IF v_dependents = 0 AND NOT v_woke THEN
     RETURN`;
 
-const CAPPED_CHECK = `  -- Nothing unlocked: nothing to dispatch, unless a tenant of these steps had reached its cap at its
-  -- last claim. Its queued steps wait for slots, and these steps just freed some.
-  IF v_dependents = 0 AND NOT v_woke THEN
+const CAPPED_CHECK = `  -- Fewer steps unlocked than completed (none, in a single-step execution or a fan-in still
+  -- waiting): some freed slots are not taken by a hand-off. A tenant of these steps whose last claim
+  -- was held by its cap has queued steps waiting for them.
+  IF NOT v_woke AND COALESCE(cardinality(v_unlocked), 0) < cardinality(v_ids) THEN
     v_capped := EXISTS (SELECT 1 FROM tenant_claim_bounds b LEFT JOIN tenant_quotas t ON t.tenant_id = b.tenant_id
                         WHERE b.tenant_id = ANY(v_tenants) AND b.running_bound >= COALESCE(t.max_running_steps, p_cap));
   END IF;
+  -- Nothing became runnable and no capped tenant: nothing to dispatch.
   IF v_dependents = 0 AND NOT v_woke AND NOT v_capped THEN
     RETURN`;
 

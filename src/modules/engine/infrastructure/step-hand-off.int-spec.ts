@@ -13,6 +13,8 @@ const A = '00000000-0000-7000-8000-0000000000a1';
 const B = '00000000-0000-7000-8000-0000000000a2';
 const WORKER = 'hand-off-worker';
 const chain = (tenant: string) => new ExecutionPlan(tenant, 'chain', '1.0.0', [stepDefinition('a'), stepDefinition('b', ['a'])], null, null);
+const fanIn = (tenant: string) =>
+  new ExecutionPlan(tenant, 'fan-in', '1.0.0', [stepDefinition('a'), stepDefinition('b'), stepDefinition('c', ['a', 'b'])], null, null);
 const single = (tenant: string) => new ExecutionPlan(tenant, 'single', '1.0.0', [stepDefinition('a')], null, null);
 const fan = (tenant: string) =>
   new ExecutionPlan(tenant, 'fan', '1.0.0', [stepDefinition('a'), stepDefinition('b', ['a']), stepDefinition('c', ['a']), stepDefinition('d', ['a'])], null, null);
@@ -144,6 +146,20 @@ describe.each([
     expect(outcome.claimed.map((c) => [c.executionId, c.stepId])).toEqual([[second, 'a']]);
     expect(outcome.notify).toBe(false);
     expect(await status(second)).toEqual({ a: `running/${WORKER}/1` });
+  });
+
+  it("claims a capped tenant's queued step when a completion only counts down a fan-in (its slot is not handed off)", async () => {
+    const [join] = await insertExecutions(sql(), A, fanIn(A), [{}]);
+    const [queued] = await insertExecutions(sql(), A, single(A), [{}]);
+    // A cap of 2: a and b of the fan-in run; the single step waits.
+    const claims = await claimSteps(sql(), WORKER, 10, 60, 2);
+    expect(claims.map((c) => c.stepId).sort()).toEqual(['a', 'b']);
+
+    const a = claims.find((c) => c.stepId === 'a')!;
+    const outcome = await complete(a, fanIn(A), { limit: 5, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 2 });
+
+    expect(outcome.claimed.map((c) => [c.executionId, c.stepId])).toEqual([[queued, 'a']]);
+    expect(await status(join)).toEqual({ a: 'completed/-/1', b: `running/${WORKER}/1`, c: 'pending/-/0' });
   });
 
   it('wakes the other workers when a completion frees a capped tenant\'s slot and this worker has no room', async () => {

@@ -160,8 +160,10 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   const finished = { completed: events.count('WorkflowExecutionCompleted'), failed: events.count('WorkflowExecutionFailed') };
   await events.flush(sql);
   const freedBy = [...ended, ...blockedAccepted, ...retried, ...waiting, ...expanded];
-  // Nothing runnable, unless a tenant of these steps was held at its cap: the slots they freed let its queued steps run.
-  const capped = !notify && freedBy.length > 0 && (await tenantsAtCap(sql, freedBy.map((r) => r.claim.tenantId), eager?.tenantMaxRunningSteps));
+  // Slots freed and not all taken by a hand-off of unlocked steps: a tenant of these steps held at
+  // its cap has queued steps waiting for them (as cognitionos_complete_steps, migration 1764150900000).
+  const someSlotsLeft = !other && !propagation.woke && propagation.unlocked.length < freedBy.length;
+  const capped = someSlotsLeft && (await tenantsAtCap(sql, freedBy.map((r) => r.claim.tenantId), eager?.tenantMaxRunningSteps));
   if (!notify && !capped) return { notify: false, finished, claimed: [], drained: false };
   const dispatched = await dispatchEagerly(sql, workerId, eager, {
     unlocked: propagation.unlocked,
