@@ -12,19 +12,11 @@
  * `pg_stat_statements.track = 'all'` to see the statements inside the engine's functions.
  */
 import { Client } from 'pg';
-import { pgAdminConfig, recreateDatabase } from '../support/postgres';
-import { nowMs } from './measure';
+import { freshBenchDatabase, nowMs } from './measure';
 import { oursEntries } from './ours';
 
 async function main(): Promise<void> {
-  const name = 'cognition_os_bench_drain_statements';
-  await recreateDatabase(name);
-  const c = pgAdminConfig(name);
-  const db = {
-    name,
-    connectionString: `postgres://${c.user}@${c.host}:${c.port}/${name}`,
-    config: { host: String(c.host), port: Number(c.port), user: String(c.user), password: '', database: name },
-  };
+  const db = await freshBenchDatabase('cognition_os_bench_drain_statements');
   const admin = new Client({ ...db.config, database: 'postgres' });
   await admin.connect();
   const { rows: preload } = await admin.query(`SELECT current_setting('shared_preload_libraries') AS libs`);
@@ -48,7 +40,7 @@ async function main(): Promise<void> {
               left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS statement
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
        WHERE d.datname = $1 ORDER BY total_exec_time DESC LIMIT 20`,
-      [name, n],
+      [db.name, n],
     );
     console.table(rows);
   } finally {

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import type { BenchDatabase } from './engine-under-test';
 import { uncountedClient } from './query-counter';
+import { pgAdminConfig, recreateDatabase } from '../support/postgres';
 
 /** The one clock of the engine benchmark (ms, monotonic, sub-millisecond). */
 export const nowMs = (): number => performance.now();
@@ -104,4 +105,15 @@ export function chunks<T>(items: T[], size: number): T[][] {
 /** Pool size used for every engine unless it documents otherwise: graphile-worker's own advice. */
 export function poolSizeFor(concurrency: number): number {
   return Math.max(10, concurrency + 2);
+}
+
+/** A new, empty database `name` on the admin server (dropped first if it exists), as a BenchDatabase (for the scripts that run ours alone). */
+export async function freshBenchDatabase(name: string): Promise<BenchDatabase> {
+  await recreateDatabase(name);
+  const c = pgAdminConfig(name);
+  return {
+    name,
+    connectionString: `postgres://${c.user}@${c.host}:${c.port}/${name}`,
+    config: { host: String(c.host), port: Number(c.port), user: String(c.user), password: '', database: name },
+  };
 }

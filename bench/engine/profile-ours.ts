@@ -8,19 +8,11 @@
  * Also prints PostgreSQL's time per statement of ours (pg_stat_statements is not needed: the
  * statements are timed from the client, which is where a transition waits).
  */
-import { pgAdminConfig, recreateDatabase } from '../support/postgres';
-import { nowMs } from './measure';
+import { freshBenchDatabase, nowMs } from './measure';
 import { oursEntries } from './ours';
 
 async function main(): Promise<void> {
-  const name = 'cognition_os_bench_profile';
-  await recreateDatabase(name);
-  const c = pgAdminConfig(name);
-  const db = {
-    name,
-    connectionString: `postgres://${c.user}@${c.host}:${c.port}/${name}`,
-    config: { host: String(c.host), port: Number(c.port), user: String(c.user), password: '', database: name },
-  };
+  const db = await freshBenchDatabase('cognition_os_bench_profile');
   const engine = oursEntries[0].create();
   await engine.setup({ db, concurrency: 10 });
   try {

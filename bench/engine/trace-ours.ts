@@ -8,8 +8,8 @@
  * median round trip in ms; then the same for one start → handler (the latency path).
  */
 import { Client } from 'pg';
-import { pgAdminConfig, recreateDatabase } from '../support/postgres';
-import { nowMs } from './measure';
+import { pgAdminConfig } from '../support/postgres';
+import { freshBenchDatabase, nowMs } from './measure';
 import { oursEntries } from './ours';
 
 const seen: { text: string; ms: number }[] = [];
@@ -42,9 +42,7 @@ function summary(what: string, per: number): void {
 async function main(): Promise<void> {
   install();
   const name = 'cognition_os_bench_trace_perfengine';
-  await recreateDatabase(name);
-  const c = pgAdminConfig(name);
-  const db = { name, connectionString: `postgres://${c.user}@${c.host}:${c.port}/${name}`, config: { host: String(c.host), port: Number(c.port), user: String(c.user), password: '', database: name } };
+  const db = await freshBenchDatabase(name);
   const engine = oursEntries[0].create();
   await engine.setup({ db, concurrency: 10 });
   try {
