@@ -62,4 +62,4 @@ function withCappedWakeUp(fn: string): string {
   return out;
 }
 
-const CAPPED_WAKE_UP_FUNCTION = withCappedWakeUp(COMPLETE_STEPS_FUNCTION);
+export const CAPPED_WAKE_UP_FUNCTION = withCappedWakeUp(COMPLETE_STEPS_FUNCTION);

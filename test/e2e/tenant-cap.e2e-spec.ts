@@ -33,12 +33,16 @@ describe('a tenant at its cap (e2e)', () => {
     await adminRows(`INSERT INTO tenant_quotas (tenant_id, max_running_steps) VALUES ($1, 2)`, [t.tenantId], t.db.name);
 
     const sampler = runningSampler(t.db.name);
-    for (let i = 0; i < RUNS; i++) expect((await start(api, 'capped')).status).toBe(202);
+    try {
+      for (let i = 0; i < RUNS; i++) expect((await start(api, 'capped')).status).toBe(202);
 
-    const statuses = () =>
-      adminRows<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM workflow_executions GROUP BY status`, [], t.db.name);
-    // A bound on waiting, not a timing: with the poll at 60 s, the runs finish only through the wake-up.
-    await until(statuses, (rows) => rows.some((r) => r.status === 'completed' && r.n === RUNS), 'every execution completed', 45_000);
+      const statuses = () =>
+        adminRows<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM workflow_executions GROUP BY status`, [], t.db.name);
+      // A bound on waiting, not a timing: with the poll at 60 s, the runs finish only through the wake-up.
+      await until(statuses, (rows) => rows.some((r) => r.status === 'completed' && r.n === RUNS), 'every execution completed', 45_000);
+    } finally {
+      await sampler.stop();
+    }
 
     // The cap held in every snapshot taken meanwhile.
     const most = await sampler.stop();
@@ -56,16 +60,20 @@ describe('a tenant at its cap (e2e)', () => {
     const ids = tenants.map((x) => x.tenantId);
 
     const sampler = runningSampler(t.db.name);
-    await Promise.all(
-      tenants.map(async (tenant) => {
-        const api = apiClient(t.url, tenant.key);
-        for (let i = 0; i < RUNS; i++) expect((await start(api, 'capped')).status).toBe(202);
-      }),
-    );
+    try {
+      await Promise.all(
+        tenants.map(async (tenant) => {
+          const api = apiClient(t.url, tenant.key);
+          for (let i = 0; i < RUNS; i++) expect((await start(api, 'capped')).status).toBe(202);
+        }),
+      );
 
-    const completed = () =>
-      adminRows<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_executions WHERE tenant_id = ANY($1::uuid[]) AND status = 'completed'`, [ids], t.db.name);
-    await until(completed, ([row]) => row.n === RUNS * tenants.length, 'every execution of the three tenants completed', 45_000);
+      const completed = () =>
+        adminRows<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_executions WHERE tenant_id = ANY($1::uuid[]) AND status = 'completed'`, [ids], t.db.name);
+      await until(completed, ([row]) => row.n === RUNS * tenants.length, 'every execution of the three tenants completed', 45_000);
+    } finally {
+      await sampler.stop();
+    }
 
     const most = await sampler.stop();
     for (const id of ids) expect(most[id]).toBeLessThanOrEqual(2);
@@ -91,6 +99,7 @@ function runningSampler(database: string): { stop(): Promise<Record<string, numb
     }
   })();
   return {
+    // Idempotent: a test stops it in `finally` (its database is dropped after the test) and then reads it.
     stop: async () => {
       running = false;
       await loop;

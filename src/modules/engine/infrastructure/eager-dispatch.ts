@@ -33,13 +33,14 @@ export interface EagerDispatch {
  * separate claim transaction per chain link): first what the batch unlocked, handed off in the
  * slots its results freed (`claimUnlocked`); then, if more may be due (unlocked steps left over,
  * other work made runnable, or the worker's last claim filled up), a claim through the queue for the
- * rest of the worker's room. Called only when the batch made something runnable.
+ * rest of the worker's room (or, when `capped`, a NOTIFY instead). Called only when the batch made
+ * something runnable or freed a capped tenant's slots.
  */
 export async function dispatchEagerly(
   sql: Sql,
   workerId: string,
   eager: EagerClaim | undefined,
-  batch: { unlocked: UnlockedStep[]; moreMayBeDue: boolean; freedBy: StepResult[] },
+  batch: { unlocked: UnlockedStep[]; moreMayBeDue: boolean; freedBy: StepResult[]; capped?: boolean },
 ): Promise<EagerDispatch> {
   if (!eager || eager.limit <= 0) {
     await notifyWorkers(sql);
@@ -50,7 +51,9 @@ export async function dispatchEagerly(
   const room = eager.limit - claimed.length;
   const moreMayBeDue = batch.moreMayBeDue || batch.unlocked.length > claimed.length;
   let drained = false;
-  const throughQueue = room > 0 && (moreMayBeDue || eager.backlog !== false);
+  // Not while a capped tenant's claim lock is held: the claim would take other tenants' locks after
+  // it, out of key order (lockTenantsAtCap). The workers are woken instead.
+  const throughQueue = room > 0 && !batch.capped && (moreMayBeDue || eager.backlog !== false);
   if (throughQueue) {
     const more = await claimSteps(sql, workerId, room, eager.leaseSeconds, eager.tenantMaxRunningSteps, eager.inputs);
     claimed.push(...more);

@@ -5,7 +5,7 @@ import { ExecutionPlan } from '../domain/execution-plan';
 import { insertExecutions } from './execution-starter';
 import { sqlOf } from './sql';
 import { ExecutionInputsCache } from './execution-inputs-cache';
-import { claimSteps, ClaimedStep, handBackUnstarted, releaseLeases, tenantsAtCap } from './step-claims';
+import { claimSteps, ClaimedStep, handBackUnstarted, releaseLeases, lockTenantsAtCap } from './step-claims';
 
 const A = '00000000-0000-7000-8000-00000000c1a1';
 const B = '00000000-0000-7000-8000-00000000c1b1';
@@ -172,7 +172,7 @@ describe('claimSteps: fair across tenants, capped per tenant (real PostgreSQL)',
     expect(await bound()).toBe(30);
   });
 
-  it('writes the bound of a tenant a claim of several tenants finds at its cap, so a write that frees its slots claims for it', async () => {
+  it('writes the bound of a tenant a claim of several tenants finds at its cap, so a write that frees its slots wakes the workers for it', async () => {
     await enqueue(A, 10);
     await setQuota(A, 2);
     expect(await claimSteps(sql(), 'w', 2, 60)).toHaveLength(2);
@@ -185,8 +185,8 @@ describe('claimSteps: fair across tenants, capped per tenant (real PostgreSQL)',
     expect(claimed.map((c) => c.tenantId)).toEqual([B, B, B]);
     expect(await running(A)).toBe(2);
     expect(await bound()).toBe(2);
-    expect(await tenantsAtCap(sql(), [A])).toBe(true);
-    expect(await tenantsAtCap(sql(), [B])).toBe(false);
+    expect(await lockTenantsAtCap(sql(), [A])).toBe(true);
+    expect(await lockTenantsAtCap(sql(), [B])).toBe(false);
   });
 
   it('counts every claim of the tenant against its cap, whichever path made it (own or eager claim)', async () => {

@@ -122,18 +122,23 @@ export async function claimUnlocked(
 }
 
 /**
- * Whether one of these tenants was held at its cap by its last claim: its claim bound (kept by the
- * one-tenant claim, migration 1764150720000-tenant-quotas) reached its cap. A write that frees such
- * a tenant's slots claims its queued steps, as `cognitionos_complete_steps` does (migration
- * 1764150900000-capped-tenant-wake-up).
+ * Whether one of these tenants was held at its cap by its last claim (its claim bound reached its
+ * cap), taking the claim lock of each that was, keys in order, to the end of the caller's
+ * transaction: a claim of theirs that began before has committed by then (a claim through the queue
+ * after this transaction sees its steps), and one that begins after waits, and counts the slots this
+ * transaction frees. A write that frees such a tenant's slots wakes the workers, as
+ * `cognitionos_complete_steps` does (migration 1764150920000-capped-tenant-lock). Volatile functions
+ * of a target list are evaluated after its ORDER BY.
  */
-export async function tenantsAtCap(sql: Sql, tenantIds: string[], tenantMaxRunningSteps: number = LIMITS.tenantRunningSteps.default): Promise<boolean> {
-  const [row] = await sql<{ capped: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM tenant_claim_bounds b LEFT JOIN tenant_quotas t ON t.tenant_id = b.tenant_id
-                    WHERE b.tenant_id = ANY($1::uuid[]) AND b.running_bound >= COALESCE(t.max_running_steps, $2)) AS capped`,
+export async function lockTenantsAtCap(sql: Sql, tenantIds: string[], tenantMaxRunningSteps: number = LIMITS.tenantRunningSteps.default): Promise<boolean> {
+  const locked = await sql(
+    `SELECT pg_advisory_xact_lock(1131373139, x.key) FROM (
+       SELECT DISTINCT hashtext(b.tenant_id::text) AS key FROM tenant_claim_bounds b LEFT JOIN tenant_quotas t ON t.tenant_id = b.tenant_id
+       WHERE b.tenant_id = ANY($1::uuid[]) AND b.running_bound >= COALESCE(t.max_running_steps, $2)) x
+     ORDER BY x.key`,
     [[...new Set(tenantIds)], tenantMaxRunningSteps],
   );
-  return row.capped;
+  return locked.length > 0;
 }
 
 /**

@@ -134,7 +134,7 @@ describe.each([
     expect((await claimSteps(sql(), WORKER, 5, 60)).map((c) => c.stepId)).toEqual(['b']);
   });
 
-  it("claims a capped tenant's queued step when a completion frees a slot, though nothing was unlocked and no backlog is known", async () => {
+  it("wakes the workers when a completion frees a capped tenant's slot, though nothing was unlocked and no backlog is known", async () => {
     const plan = single(A);
     const [first, second] = await insertExecutions(sql(), A, plan, [{}, {}]);
     // A cap of 1: the claim takes one and stops short; the worker then knows of no backlog.
@@ -143,12 +143,12 @@ describe.each([
 
     const outcome = await complete(claims[0], plan, { limit: 5, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 1 });
 
-    expect(outcome.claimed.map((c) => [c.executionId, c.stepId])).toEqual([[second, 'a']]);
-    expect(outcome.notify).toBe(false);
-    expect(await status(second)).toEqual({ a: `running/${WORKER}/1` });
+    // Woken (this worker too: `notify`), not claimed in the write: its claim lock is held.
+    expect(outcome).toMatchObject({ claimed: [], notify: true });
+    expect((await claimSteps(sql(), WORKER, 5, 60, 1)).map((c) => [c.executionId, c.stepId])).toEqual([[second, 'a']]);
   });
 
-  it("claims a capped tenant's queued step when a completion only counts down a fan-in (its slot is not handed off)", async () => {
+  it("wakes the workers when a completion only counts down a fan-in of a capped tenant (its slot is not handed off)", async () => {
     const [join] = await insertExecutions(sql(), A, fanIn(A), [{}]);
     const [queued] = await insertExecutions(sql(), A, single(A), [{}]);
     // A cap of 2: a and b of the fan-in run; the single step waits.
@@ -158,8 +158,42 @@ describe.each([
     const a = claims.find((c) => c.stepId === 'a')!;
     const outcome = await complete(a, fanIn(A), { limit: 5, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 2 });
 
-    expect(outcome.claimed.map((c) => [c.executionId, c.stepId])).toEqual([[queued, 'a']]);
+    expect(outcome).toMatchObject({ claimed: [], notify: true });
     expect(await status(join)).toEqual({ a: 'completed/-/1', b: `running/${WORKER}/1`, c: 'pending/-/0' });
+    expect((await claimSteps(sql(), WORKER, 5, 60, 2)).map((c) => [c.executionId, c.stepId])).toEqual([[queued, 'a']]);
+  });
+
+  it("holds a capped tenant's claim lock to its commit: a start in flight that counted the completing step as running is seen by the wake-up", async () => {
+    const plan = single(A);
+    await insertExecutions(sql(), A, plan, [{}, {}]);
+    const claims = await claimSteps(sql(), WORKER, 10, 60, 2);
+    expect(claims).toHaveLength(2);
+
+    // A start and its claim, not committed yet: the claim counts both steps running, stops at the cap
+    // and holds the tenant's claim lock.
+    const start = await pool.connect();
+    try {
+      await start.query('BEGIN');
+      const [late] = await insertExecutions(sqlOf(start), A, plan, [{}]);
+      expect(await claimSteps(sqlOf(start), 'starting-worker', 10, 60, 2)).toEqual([]);
+
+      // The completion waits for that lock: it cannot commit between the start's count and its commit.
+      const completion = complete(claims[0], plan, { limit: 5, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 2 });
+      const settled = completion.then(() => true, () => true);
+      const waiting = async () => Number((await pool.query(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].count);
+      while (!(await Promise.race([settled, new Promise<false>((r) => setTimeout(() => r(false), 20))]))) {
+        if ((await waiting()) > 0) break;
+      }
+      expect(await waiting()).toBe(1);
+      await start.query('COMMIT');
+
+      // Committed after the start: it wakes the workers, whose claim finds the start's step.
+      expect(await completion).toMatchObject({ notify: true });
+      expect((await claimSteps(sql(), WORKER, 5, 60, 2)).map((c) => c.executionId)).toEqual([late]);
+    } finally {
+      await start.query('ROLLBACK').catch(() => undefined);
+      start.release();
+    }
   });
 
   it('wakes the other workers when a completion frees a capped tenant\'s slot and this worker has no room', async () => {

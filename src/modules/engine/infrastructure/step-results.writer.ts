@@ -6,7 +6,7 @@ import { propagate } from './propagation';
 import { wakeStepsOfFinishedChildren } from './child-wakeups';
 import { deliverBufferedSignals, lockSignalsOf } from './signals';
 import { Sql } from './sql';
-import { ClaimedStep, tenantsAtCap } from './step-claims';
+import { ClaimedStep, lockTenantsAtCap } from './step-claims';
 import { StepResult, stepPayload, TerminalStep, terminalOf } from './step-result';
 
 // `s.id = ANY($2)` (the batch's ids) steers every statement to the primary key.
@@ -161,13 +161,15 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   await events.flush(sql);
   const freedBy = [...ended, ...blockedAccepted, ...retried, ...waiting, ...expanded];
   // Slots freed and not all taken by a hand-off of unlocked steps: a tenant of these steps held at
-  // its cap has queued steps waiting for them (as cognitionos_complete_steps, migration 1764150900000).
+  // its cap has queued steps waiting for them. Its claim lock is held from here to the commit, and
+  // the workers are woken (as cognitionos_complete_steps, migration 1764150920000).
   const someSlotsLeft = !other && !propagation.woke && propagation.unlocked.length < freedBy.length;
-  const capped = someSlotsLeft && (await tenantsAtCap(sql, freedBy.map((r) => r.claim.tenantId), eager?.tenantMaxRunningSteps));
+  const capped = someSlotsLeft && (await lockTenantsAtCap(sql, freedBy.map((r) => r.claim.tenantId), eager?.tenantMaxRunningSteps));
   if (!notify && !capped) return { notify: false, finished, claimed: [], drained: false };
   const dispatched = await dispatchEagerly(sql, workerId, eager, {
     unlocked: propagation.unlocked,
     moreMayBeDue: other || propagation.woke || capped,
+    capped,
     freedBy,
   });
   return { finished, ...dispatched };
