@@ -180,7 +180,12 @@ describe.each([
       // The completion waits for that lock: it cannot commit between the start's count and its commit.
       const completion = complete(claims[0], plan, { limit: 5, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 2 });
       const settled = completion.then(() => true, () => true);
-      const waiting = async () => Number((await pool.query(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].count);
+      // Locks of this database only: other suites' databases may share the server.
+      const waiting = async () =>
+        Number(
+          (await pool.query(`SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`))
+            .rows[0].count,
+        );
       while (!(await Promise.race([settled, new Promise<false>((r) => setTimeout(() => r(false), 20))]))) {
         if ((await waiting()) > 0) break;
       }
