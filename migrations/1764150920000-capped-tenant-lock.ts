@@ -16,10 +16,11 @@ import { CAPPED_WAKE_UP_FUNCTION } from './1764150900000-capped-tenant-wake-up';
  * keys in order) of every tenant of its steps whose bound says it is at its cap, and holds it to its
  * commit. A claim of that tenant that began before has committed by then, so the wake-up's claim sees
  * its steps; one that begins after waits for the commit, and counts the freed slot. The wake-up is a
- * NOTIFY (and `notify` in the answer, so the completing worker claims at once): a claim through the
- * queue in this transaction would take other tenants' locks after this one, out of key order, and
- * could deadlock with a claimer holding them. A completion whose steps' tenants are below their caps
- * takes no lock, and claims as before.
+ * claim after the commit: `notify` in the answer makes the completing worker claim at once, and the
+ * other workers get a NOTIFY only when this one has no room for all the slots freed (or something
+ * else is due too). A claim through the queue in this transaction would take other tenants' locks
+ * after this one, out of key order, and could deadlock with a claimer holding them. A completion
+ * whose steps' tenants are below their caps takes no lock, and claims as before.
  *
  * The statement path (step-results.writer.ts) does the same with `lockTenantsAtCap`.
  */
@@ -47,12 +48,19 @@ const CAPPED_LOCK = `    -- Their claim locks, held to the commit (keys in order
       v_capped := true;
     END LOOP;`;
 
+const SELF_CLAIM = `  -- Only a capped tenant's freed slots to fill, and room for them all: this worker claims them
+  -- after the commit ('notify' in the answer); the others are not woken for nothing.
+  v_self := v_capped AND COALESCE(cardinality(v_unlocked), 0) <= v_taken AND v_room >= cardinality(v_ids);
+  v_notify := CASE WHEN v_queue THEN NOT v_drained WHEN v_self THEN false ELSE v_more_due END;`;
+
 function withCappedLock(fn: string): string {
   const parts: [string, string][] = [
-    ['  v_capped boolean := false;\n', '  v_capped boolean := false;\n  v_key integer;\n'],
+    ['  v_capped boolean := false;\n', '  v_capped boolean := false;\n  v_key integer;\n  v_self boolean;\n'],
     [CAPPED_READ, CAPPED_LOCK],
-    // With a claim lock held, no claim here (it would take other locks out of order): the workers are woken.
+    // With a claim lock held, no claim here (it would take other locks out of order): a claim after the commit.
     ['  v_queue := v_room > 0 AND (v_more_due OR p_backlog);', '  v_queue := v_room > 0 AND NOT v_capped AND (v_more_due OR p_backlog);'],
+    [`  v_notify := CASE WHEN v_queue THEN NOT v_drained ELSE v_more_due END;`, SELF_CLAIM],
+    [`'notify', v_notify, 'drained', v_drained`, `'notify', v_notify OR v_self, 'drained', v_drained`],
   ];
   let out = fn;
   for (const [from, to] of parts) {

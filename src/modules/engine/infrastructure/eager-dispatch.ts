@@ -21,7 +21,10 @@ export interface EagerClaim {
 }
 
 export interface EagerDispatch {
-  /** Whether the other workers were woken (NOTIFY): more is due than this worker took. */
+  /**
+   * More may be due than this worker took: it claims again. The other workers were woken (NOTIFY)
+   * too, unless all that is due is a capped tenant's freed slots and this worker has room for them.
+   */
   notify: boolean;
   claimed: ClaimedStep[];
   /** A claim through the queue ran and found less than it asked for: the queue is drained. */
@@ -59,10 +62,13 @@ export async function dispatchEagerly(
     claimed.push(...more);
     drained = more.length < room;
   }
+  // Only a capped tenant's freed slots to fill, and room for them all: this worker claims them after
+  // the commit, the others are not woken for nothing.
+  const self = !!batch.capped && batch.unlocked.length <= claimed.length && room >= batch.freedBy.length;
   // Wake the other workers only if this one could not take everything that is due.
-  const notify = throughQueue ? !drained : moreMayBeDue;
-  if (notify) await notifyWorkers(sql);
-  return { notify, claimed, drained };
+  const wakeOthers = throughQueue ? !drained : moreMayBeDue && !self;
+  if (wakeOthers) await notifyWorkers(sql);
+  return { notify: wakeOthers || self, claimed, drained };
 }
 
 function notifyWorkers(sql: Sql): Promise<unknown> {

@@ -1,6 +1,7 @@
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { stepDefinition } from '@cognition/test-support/mothers/workflow.mother';
 import { createTestDatabase, TEST_DB, TestDatabase } from '@cognition/test-support/test-database';
+import { until } from '@cognition/test-support/wait';
 import { ExecutionPlan } from '../domain/execution-plan';
 import { insertExecutions } from './execution-starter';
 import { sqlOf } from './sql';
@@ -47,6 +48,23 @@ describe.each([
       return outcome;
     } finally {
       client.release();
+    }
+  }
+
+  /** `write`'s outcome, and how many NOTIFYs on the steps channel it committed (a marker sent after it ends the count). */
+  async function notificationsOf(write: () => Promise<WriteOutcome>): Promise<{ outcome: WriteOutcome; sent: number }> {
+    const listener = new Client({ ...TEST_DB, database: db.name });
+    await listener.connect();
+    try {
+      const got: string[] = [];
+      listener.on('notification', (n) => got.push(n.payload ?? ''));
+      await listener.query(`LISTEN cognitionos_steps`);
+      const outcome = await write();
+      await pool.query(`SELECT pg_notify('cognitionos_steps', 'end')`);
+      await until(async () => got, (g) => g.includes('end'), 'the marker NOTIFY', 5_000);
+      return { outcome, sent: got.indexOf('end') };
+    } finally {
+      await listener.end();
     }
   }
 
@@ -134,21 +152,23 @@ describe.each([
     expect((await claimSteps(sql(), WORKER, 5, 60)).map((c) => c.stepId)).toEqual(['b']);
   });
 
-  it("wakes the workers when a completion frees a capped tenant's slot, though nothing was unlocked and no backlog is known", async () => {
+  it("has this worker claim again when a completion frees a capped tenant's slot, though nothing was unlocked and no backlog is known", async () => {
     const plan = single(A);
     const [first, second] = await insertExecutions(sql(), A, plan, [{}, {}]);
     // A cap of 1: the claim takes one and stops short; the worker then knows of no backlog.
     const claims = await claimSteps(sql(), WORKER, 10, 60, 1);
     expect(claims.map((c) => c.executionId)).toEqual([first]);
 
-    const outcome = await complete(claims[0], plan, { limit: 5, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 1 });
+    const { outcome, sent } = await notificationsOf(() => complete(claims[0], plan, { limit: 5, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 1 }));
 
-    // Woken (this worker too: `notify`), not claimed in the write: its claim lock is held.
+    // Not claimed in the write (its claim lock is held): this worker claims after the commit
+    // (`notify`); it has room for the freed slot, so the others are not woken.
     expect(outcome).toMatchObject({ claimed: [], notify: true });
+    expect(sent).toBe(0);
     expect((await claimSteps(sql(), WORKER, 5, 60, 1)).map((c) => [c.executionId, c.stepId])).toEqual([[second, 'a']]);
   });
 
-  it("wakes the workers when a completion only counts down a fan-in of a capped tenant (its slot is not handed off)", async () => {
+  it("has this worker claim again when a completion only counts down a fan-in of a capped tenant (its slot is not handed off)", async () => {
     const [join] = await insertExecutions(sql(), A, fanIn(A), [{}]);
     const [queued] = await insertExecutions(sql(), A, single(A), [{}]);
     // A cap of 2: a and b of the fan-in run; the single step waits.
@@ -192,7 +212,7 @@ describe.each([
       expect(await waiting()).toBe(1);
       await start.query('COMMIT');
 
-      // Committed after the start: it wakes the workers, whose claim finds the start's step.
+      // Committed after the start: the claim after it (this worker's) finds the start's step.
       expect(await completion).toMatchObject({ notify: true });
       expect((await claimSteps(sql(), WORKER, 5, 60, 2)).map((c) => c.executionId)).toEqual([late]);
     } finally {
@@ -207,9 +227,10 @@ describe.each([
     const [claim] = await claimSteps(sql(), WORKER, 10, 60, 1);
     expect(claim.executionId).toBe(first);
 
-    const outcome = await complete(claim, plan, { limit: 0, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 1 });
+    const { outcome, sent } = await notificationsOf(() => complete(claim, plan, { limit: 0, leaseSeconds: 60, backlog: false, tenantMaxRunningSteps: 1 }));
 
     expect(outcome).toMatchObject({ claimed: [], notify: true });
+    expect(sent).toBe(1);
     expect(await status(second)).toEqual({ a: 'pending/-/0' });
   });
 
