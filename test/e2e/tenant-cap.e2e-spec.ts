@@ -10,8 +10,9 @@ const RUNS = 10;
 
 /**
  * A tenant held at its cap on running steps gets its next steps as soon as its running ones finish,
- * not at the next poll: the write of a result that frees a capped tenant's slot claims its queued
- * steps (migration 1764150900000-capped-tenant-wake-up). The poll is made longer than the test, so
+ * not at the next poll: the write of a result that frees a capped tenant's slot has its worker claim
+ * the queued steps right after the commit (migrations 1764150900000-capped-tenant-wake-up and
+ * 1764150920000-capped-tenant-lock). The poll is made longer than the test, so
  * only that wake-up can finish the runs.
  */
 describe('a tenant at its cap (e2e)', () => {
@@ -33,6 +34,7 @@ describe('a tenant at its cap (e2e)', () => {
     await adminRows(`INSERT INTO tenant_quotas (tenant_id, max_running_steps) VALUES ($1, 2)`, [t.tenantId], t.db.name);
 
     const sampler = runningSampler(t.db.name);
+    let most: Record<string, number> = {};
     try {
       for (let i = 0; i < RUNS; i++) expect((await start(api, 'capped')).status).toBe(202);
 
@@ -41,11 +43,10 @@ describe('a tenant at its cap (e2e)', () => {
       // A bound on waiting, not a timing: with the poll at 60 s, the runs finish only through the wake-up.
       await until(statuses, (rows) => rows.some((r) => r.status === 'completed' && r.n === RUNS), 'every execution completed', 45_000);
     } finally {
-      await sampler.stop();
+      most = await sampler.stop();
     }
 
     // The cap held in every snapshot taken meanwhile.
-    const most = await sampler.stop();
     expect(most[t.tenantId]).toBeGreaterThan(0);
     expect(most[t.tenantId]).toBeLessThanOrEqual(2);
   });
@@ -60,6 +61,7 @@ describe('a tenant at its cap (e2e)', () => {
     const ids = tenants.map((x) => x.tenantId);
 
     const sampler = runningSampler(t.db.name);
+    let most: Record<string, number> = {};
     try {
       await Promise.all(
         tenants.map(async (tenant) => {
@@ -72,10 +74,9 @@ describe('a tenant at its cap (e2e)', () => {
         adminRows<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_executions WHERE tenant_id = ANY($1::uuid[]) AND status = 'completed'`, [ids], t.db.name);
       await until(completed, ([row]) => row.n === RUNS * tenants.length, 'every execution of the three tenants completed', 45_000);
     } finally {
-      await sampler.stop();
+      most = await sampler.stop();
     }
 
-    const most = await sampler.stop();
     for (const id of ids) expect(most[id]).toBeLessThanOrEqual(2);
   });
 });
@@ -99,7 +100,6 @@ function runningSampler(database: string): { stop(): Promise<Record<string, numb
     }
   })();
   return {
-    // Idempotent: a test stops it in `finally` (its database is dropped after the test) and then reads it.
     stop: async () => {
       running = false;
       await loop;

@@ -36,8 +36,8 @@ export interface EagerDispatch {
  * separate claim transaction per chain link): first what the batch unlocked, handed off in the
  * slots its results freed (`claimUnlocked`); then, if more may be due (unlocked steps left over,
  * other work made runnable, or the worker's last claim filled up), a claim through the queue for the
- * rest of the worker's room (or, when `capped`, a NOTIFY instead). Called only when the batch made
- * something runnable or freed a capped tenant's slots.
+ * rest of the worker's room (or, when `capped`, a claim of this worker's after the commit). Called
+ * only when the batch made something runnable or freed a capped tenant's slots.
  */
 export async function dispatchEagerly(
   sql: Sql,
@@ -55,7 +55,7 @@ export async function dispatchEagerly(
   const moreMayBeDue = batch.moreMayBeDue || batch.unlocked.length > claimed.length;
   let drained = false;
   // Not while a capped tenant's claim lock is held: the claim would take other tenants' locks after
-  // it, out of key order (lockTenantsAtCap). The workers are woken instead.
+  // it, out of key order (lockTenantsAtCap). This worker claims after the commit instead.
   const throughQueue = room > 0 && !batch.capped && (moreMayBeDue || eager.backlog !== false);
   if (throughQueue) {
     const more = await claimSteps(sql, workerId, room, eager.leaseSeconds, eager.tenantMaxRunningSteps, eager.inputs);

@@ -126,7 +126,7 @@ export async function claimUnlocked(
  * cap), taking the claim lock of each that was, keys in order, to the end of the caller's
  * transaction: a claim of theirs that began before has committed by then (a claim through the queue
  * after this transaction sees its steps), and one that begins after waits, and counts the slots this
- * transaction frees. A write that frees such a tenant's slots wakes the workers, as
+ * transaction frees. A write that frees such a tenant's slots has them claimed after its commit, as
  * `cognitionos_complete_steps` does (migration 1764150920000-capped-tenant-lock). Volatile functions
  * of a target list are evaluated after its ORDER BY.
  */

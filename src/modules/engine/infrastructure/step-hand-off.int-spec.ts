@@ -206,9 +206,8 @@ describe.each([
           (await pool.query(`SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`))
             .rows[0].count,
         );
-      while (!(await Promise.race([settled, new Promise<false>((r) => setTimeout(() => r(false), 20))]))) {
-        if ((await waiting()) > 0) break;
-      }
+      // Until it waits (or, without the lock, has already finished).
+      await until(async () => (await Promise.race([settled, Promise.resolve(false)])) || (await waiting()) > 0, Boolean, 'the completion waiting or done', 5_000);
       expect(await waiting()).toBe(1);
       await start.query('COMMIT');
 

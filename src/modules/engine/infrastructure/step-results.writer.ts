@@ -162,7 +162,7 @@ export async function writeStepResults(sql: Sql, workerId: string, results: Step
   const freedBy = [...ended, ...blockedAccepted, ...retried, ...waiting, ...expanded];
   // Slots freed and not all taken by a hand-off of unlocked steps: a tenant of these steps held at
   // its cap has queued steps waiting for them. Its claim lock is held from here to the commit, and
-  // the workers are woken (as cognitionos_complete_steps, migration 1764150920000).
+  // they are claimed after it (as cognitionos_complete_steps, migration 1764150920000).
   const someSlotsLeft = !other && !propagation.woke && propagation.unlocked.length < freedBy.length;
   const capped = someSlotsLeft && (await lockTenantsAtCap(sql, freedBy.map((r) => r.claim.tenantId), eager?.tenantMaxRunningSteps));
   if (!notify && !capped) return { notify: false, finished, claimed: [], drained: false };
