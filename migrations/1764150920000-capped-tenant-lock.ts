@@ -3,7 +3,7 @@ import { CAPPED_WAKE_UP_FUNCTION } from './1764150900000-capped-tenant-wake-up';
 
 /**
  * A completion that frees a capped tenant's slot holds the tenant's claim lock until it commits, and
- * wakes the workers instead of claiming in its own transaction.
+ * has its worker claim right after the commit instead of claiming in its own transaction.
  *
  * 1764150900000-capped-tenant-wake-up let such a completion claim through the queue, without the
  * tenant's lock. A start (or any claim) of the same tenant running at the same moment could then
