@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { SimilarPair } from '../domain/dedup/near-duplicate-groups';
 import type { PlanMemory } from '../domain/lifecycle/policy-plan';
 import { memoryFilterSql } from './memory-filters.sql';
+import { MEMORY_ACCESS_COUNT, MEMORY_LAST_ACCESSED_AT } from './memory-row.mapper';
 import { MemorySql } from './memory-sql';
 
 interface PlanMemoryRow {
@@ -33,7 +34,7 @@ export class MemoryPolicyPlanReader {
   /** The subtree's memories below the threshold that are not deleted (expired ones flagged). */
   async memories(tenantId: string, namespace: string, thresholdRank: number): Promise<PlanMemory[]> {
     const rows = await this.sql.query<PlanMemoryRow>(
-      `SELECT m.id, m.namespace::text AS namespace, m.memory_type, m.embedding_model, m.importance_rank, m.access_count, m.last_accessed_at,
+      `SELECT m.id, m.namespace::text AS namespace, m.memory_type, m.embedding_model, m.importance_rank, ${MEMORY_ACCESS_COUNT}, ${MEMORY_LAST_ACCESSED_AT},
               m.created_at, m.status, (m.expires_at IS NOT NULL AND m.expires_at <= now()) AS expired
          FROM memories m
         WHERE m.tenant_id = $1 AND m.namespace <@ $2::ltree AND m.status <> 'deleted' AND m.importance_rank < $3`,

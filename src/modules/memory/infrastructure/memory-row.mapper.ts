@@ -3,6 +3,14 @@ import { type MemoryState, memoryView } from '../domain/memory.aggregate';
 import { fromVectorText } from './vector-text';
 
 /**
+ * A memory's access counts (alias `m` for the memory): they live in `memory_access`, one narrow row
+ * per memory ever returned by a search (migration 1764150930000-memory-access); no row means never
+ * accessed.
+ */
+export const MEMORY_ACCESS_COUNT = `COALESCE((SELECT a.access_count FROM memory_access a WHERE a.memory_id = m.id), 0) AS access_count`;
+export const MEMORY_LAST_ACCESSED_AT = `(SELECT a.last_accessed_at FROM memory_access a WHERE a.memory_id = m.id) AS last_accessed_at`;
+
+/**
  * The columns of a memory row (alias `m`), for every reader of `memories` (list, get, search…):
  * `SELECT ${MEMORY_COLUMNS} FROM memories m …`, then `memoryViewOf(row)`.
  * Add MEMORY_EMBEDDING_COLUMN when the vector is wanted.
@@ -22,8 +30,8 @@ export const MEMORY_COLUMNS = [
   'm.importance',
   'm.metadata',
   'm.tags',
-  'm.access_count',
-  'm.last_accessed_at',
+  MEMORY_ACCESS_COUNT,
+  MEMORY_LAST_ACCESSED_AT,
   'm.expires_at',
   'm.summary_of',
   'm.created_at',

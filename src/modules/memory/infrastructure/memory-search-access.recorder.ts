@@ -6,19 +6,32 @@ import { MemorySearchPool } from './memory-search.pool';
 
 /**
  * Once a second: a memory hit by many searches in that time is written once (with their sum), so
- * the rows searches keep returning get one new row version a second instead of five (each version
- * is work for PostgreSQL and for the next searches reading those pages).
+ * the rows searches keep returning get one new row version a second instead of five.
  */
 const FLUSH_EVERY_MS = 1000;
 /** A buffer this large is flushed at once rather than at the next tick. */
 const MAX_BUFFERED = 50_000;
-const TRANSIENT = new Set(['40001', '40P01', '55P03', '57014']);
+/**
+ * Retried at the next flush. 23503: a memory purged between the join and the foreign key's check;
+ * the next flush's join leaves it out.
+ */
+const TRANSIENT = new Set(['40001', '40P01', '55P03', '57014', '23503']);
+
+/** Adds $2[i] accesses to memory $1[i], now; ids of memories that no longer exist are left out. */
+export const RECORD_ACCESSES = `INSERT INTO memory_access AS x (memory_id, access_count, last_accessed_at)
+  SELECT a.id, a.n, now() FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS a(id, n, i)
+   WHERE EXISTS (SELECT 1 FROM memories m WHERE m.id = a.id) ORDER BY a.i
+  ON CONFLICT (memory_id) DO UPDATE SET access_count = x.access_count + excluded.access_count, last_accessed_at = excluded.last_accessed_at`;
+export const RECORD_ACCESSES_NAME = 'cognitionos_mem_record_access';
 
 /**
  * Counts a search hit as an access of the memory (access_count + 1, last_accessed_at = now())
- * without making the search wait: ids are buffered in memory and written in one
- * UPDATE over `unnest(ids, counts)` every second, outside any request (a platform background loop). An access is
- * not a change of the memory: neither updated_at nor the revision moves. A deadlock, a serialization
+ * without making the search wait: ids are buffered in memory and written in one upsert into
+ * `memory_access` over `unnest(ids, counts)` every second, outside any request (a platform
+ * background loop). Not into `memories`: a new version of a memory row copies its vector, which
+ * cost more than the searches themselves (migration 1764150930000-memory-access). Memories deleted
+ * for good in the meantime are left out (the join). An access is not a change of the memory:
+ * neither updated_at nor the revision moves. A deadlock, a serialization
  * failure or a lost connection puts the counts back for the next flush (the loop backs off while the
  * database is away); other errors are logged and the counts dropped. The buffer is flushed when the
  * application shuts down (before the connection pools close).
@@ -72,17 +85,19 @@ export class MemorySearchAccessRecorder implements OnModuleInit, BeforeApplicati
   }
 
   private async write(batch: Map<string, number>): Promise<void> {
-    // Sorted: concurrent flushes of several processes tend to lock rows in the same order.
+    // Sorted: concurrent flushes of several processes lock rows in the same order. The statement keeps
+    // the array's order (ORDER BY the ordinality, which the function scan already delivers: no sort,
+    // and none wanted on this pool's connections, which run with enable_sort = off — ORDER BY m.id
+    // made the planner walk the whole primary key of memories for every id instead of probing it).
+    // Each id is probed in memories' primary key: an id deleted for good is left out.
     const ids = [...batch.keys()].sort();
     const counts = ids.map((id) => batch.get(id)!);
     try {
       await this.pool.run((c) =>
         c.query(
-          `UPDATE memories m SET access_count = m.access_count + a.n, last_accessed_at = now()
-           FROM (SELECT id, n FROM unnest($1::uuid[], $2::int[]) AS u(id, n) ORDER BY id) a
-           WHERE m.id = a.id`,
+          RECORD_ACCESSES,
           [ids, counts],
-          'cognitionos_mem_record_access',
+          RECORD_ACCESSES_NAME,
         ),
       );
     } catch (error) {

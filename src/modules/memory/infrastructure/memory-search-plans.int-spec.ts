@@ -8,7 +8,7 @@ import { MemorySearchRequest, SearchMemoriesQuery } from '../contracts';
 import { SearchMemoriesQueryHandler } from '../application/queries/search-memories/search-memories.query-handler';
 import { EmbeddingModels } from '../domain/embedding-models.port';
 import { EmbeddingProvider } from '../domain/embedding-provider.port';
-import { MemorySearchAccessRecorder } from './memory-search-access.recorder';
+import { MemorySearchAccessRecorder, RECORD_ACCESSES_NAME } from './memory-search-access.recorder';
 import { MemorySearchPool, SearchConnection } from './memory-search.pool';
 import { MemorySearchReader } from './memory-search.reader';
 import { vectorIndexName, vectorIndexSql } from './pg-embedding-models';
@@ -52,6 +52,7 @@ describe('Memory search plans (real PostgreSQL with pgvector): no plan flip afte
   let pool: MemorySearchPool;
   let handler: SearchMemoriesQueryHandler;
   let query: number[];
+  let recorder: MemorySearchAccessRecorder;
   const sent: Sent[] = [];
 
   beforeAll(async () => {
@@ -73,8 +74,8 @@ describe('Memory search plans (real PostgreSQL with pgvector): no plan flip afte
     }) as AppConfig;
     pool = new MemorySearchPool(testConfig);
     const reader = new MemorySearchReader(pool, testConfig);
-    // A recorder that is never started: its counts are never written (they would take the one connection).
-    const recorder = new MemorySearchAccessRecorder(pool, moduleRef.get(BackgroundJobs));
+    // A recorder that is never started: its counts are written only when a test flushes it.
+    recorder = new MemorySearchAccessRecorder(pool, moduleRef.get(BackgroundJobs));
     handler = new SearchMemoriesQueryHandler(reader, moduleRef.get(EmbeddingProvider), moduleRef.get(EmbeddingModels), recorder);
 
     // The model, seeded pseudo-random unit vectors generated in PostgreSQL, then the model's partial HNSW index (built once, faster than row by row).
@@ -172,5 +173,25 @@ describe('Memory search plans (real PostgreSQL with pgvector): no plan flip afte
     expect(plan).not.toMatch(HNSW);
     // A sort costs 1e10 on search connections (enable_sort = off): never worth compiling (JIT).
     expect(plan).not.toMatch(/JIT/);
+  });
+
+  it('the access counts, flushed 8 times: each id probes the primary key of memories (no walk of it, no sort)', async () => {
+    const ds = moduleRef.get(DataSource);
+    const ids: string[] = (await ds.query(`SELECT id FROM memories ORDER BY id LIMIT 2000`)).map((r: { id: string }) => r.id);
+    await recorder.flush(); // the hits of the searches above
+    const total = async (): Promise<number> => (await ds.query(`SELECT COALESCE(sum(access_count), 0)::int AS n FROM memory_access`))[0].n;
+    const before = await total();
+    sent.length = 0;
+    for (let i = 0; i < 8; i++) {
+      recorder.record(ids.slice(i * 200, i * 200 + 400));
+      await recorder.flush();
+    }
+    const last = [...sent].reverse().find((s) => s.name === RECORD_ACCESSES_NAME)!;
+    sent.length = 0;
+    const rows = await last.connection.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${last.name}(${last.params.map(literal).join(', ')})`, []);
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Index Only Scan using memories_pkey on memories m .*\n\s+Index Cond: \(id = a\.id\)/);
+    expect(plan).not.toMatch(/Join Filter|Sort|Seq Scan on memories/);
+    expect((await total()) - before).toBe(8 * 400);
   });
 });

@@ -181,7 +181,13 @@ describe('Memory search (real PostgreSQL with pgvector)', () => {
       const reader = moduleRef.get(MemorySearchReader);
       const own = new SearchMemoriesQueryHandler(reader, provider, models, quiet);
       const read = async () =>
-        (await ds.query(`SELECT access_count, last_accessed_at, updated_at, row_version FROM memories WHERE id = $1`, [byName.agent42]))[0] as {
+        (
+          await ds.query(
+            `SELECT COALESCE(a.access_count, 0) AS access_count, a.last_accessed_at, m.updated_at, m.row_version
+               FROM memories m LEFT JOIN memory_access a ON a.memory_id = m.id WHERE m.id = $1`,
+            [byName.agent42],
+          )
+        )[0] as {
           access_count: number;
           last_accessed_at: Date | null;
           updated_at: Date;
@@ -203,15 +209,34 @@ describe('Memory search (real PostgreSQL with pgvector)', () => {
 
     it('the module’s recorder flushes by itself within moments', async () => {
       await moduleRef.get(MemorySearchAccessRecorder).flush(); // the accesses of the tests above
-      const [{ access_count: before }] = await ds.query(`SELECT access_count FROM memories WHERE id = $1`, [byName.sales]);
+      const countOf = async (): Promise<number> =>
+        (await ds.query(`SELECT COALESCE((SELECT access_count FROM memory_access WHERE memory_id = $1), 0) AS n`, [byName.sales]))[0].n;
+      const before = await countOf();
       await search({ query: 'quote friday', mode: 'text' });
       const deadline = Date.now() + 5000;
       let now = before;
       while (now === before && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50));
-        [{ access_count: now }] = await ds.query(`SELECT access_count FROM memories WHERE id = $1`, [byName.sales]);
+        now = await countOf();
       }
       expect(now).toBe(before + 1);
+    });
+
+    it('keeps counts beside the memory row: the row is never rewritten, a memory gone for good is left out, and a purge takes its counts', async () => {
+      const quiet = new MemorySearchAccessRecorder(pool, moduleRef.get(BackgroundJobs));
+      const [kept, gone] = await insert([{ content: 'access kept' }, { content: 'access gone' }]);
+      const [{ ctid }] = await ds.query(`SELECT ctid::text FROM memories WHERE id = $1`, [kept]);
+      quiet.record([kept, gone, kept]);
+      await ds.query(`DELETE FROM memories WHERE id = $1`, [gone]); // purged before the flush
+      await quiet.flush();
+      const counts = async () => ds.query(`SELECT memory_id, access_count FROM memory_access WHERE memory_id = ANY($1::uuid[]) ORDER BY access_count`, [[kept, gone]]);
+      expect(await counts()).toEqual([{ memory_id: kept, access_count: 2 }]);
+      expect((await ds.query(`SELECT ctid::text FROM memories WHERE id = $1`, [kept]))[0].ctid).toBe(ctid); // no new version of the memory row
+      quiet.record([kept]);
+      await quiet.flush();
+      expect(await counts()).toEqual([{ memory_id: kept, access_count: 3 }]);
+      await ds.query(`DELETE FROM memories WHERE id = $1`, [kept]);
+      expect(await counts()).toEqual([]);
     });
   });
 

@@ -42,9 +42,10 @@ describe('ApplyMemoryPolicyCommand (real PostgreSQL)', () => {
     const { age = 0, accessCount = 0, expired = false, tenantId = TENANT, ...fields } = options;
     const [view] = await commands.execute(new CreateMemoriesCommand(tenantId, [{ namespace: 'acme.support', embeddingModel: 'test-8', embedding: vec(7), ...fields, content }]));
     await ds.query(
-      `UPDATE memories SET created_at = now() - make_interval(days => $2), access_count = $3, expires_at = CASE WHEN $4 THEN now() - interval '1 hour' ELSE expires_at END WHERE id = $1`,
-      [view.id, age, accessCount, expired],
+      `UPDATE memories SET created_at = now() - make_interval(days => $2), expires_at = CASE WHEN $3 THEN now() - interval '1 hour' ELSE expires_at END WHERE id = $1`,
+      [view.id, age, expired],
     );
+    if (accessCount) await ds.query(`INSERT INTO memory_access (memory_id, access_count, last_accessed_at) VALUES ($1, $2, NULL)`, [view.id, accessCount]);
     return view.id;
   }
 
