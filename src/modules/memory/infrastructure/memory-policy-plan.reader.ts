@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { SimilarPair } from '../domain/dedup/near-duplicate-groups';
 import type { PlanMemory } from '../domain/lifecycle/policy-plan';
 import { memoryFilterSql } from './memory-filters.sql';
-import { MEMORY_ACCESS_COUNT, MEMORY_LAST_ACCESSED_AT } from './memory-row.mapper';
 import { MemorySql } from './memory-sql';
 
 interface PlanMemoryRow {
@@ -31,12 +30,13 @@ export class MemoryPolicyPlanReader {
     return row.now;
   }
 
-  /** The subtree's memories below the threshold that are not deleted (expired ones flagged). */
+  /** The subtree's memories below the threshold that are not deleted (expired ones flagged), with their access counts (a join: the set can be large). */
   async memories(tenantId: string, namespace: string, thresholdRank: number): Promise<PlanMemory[]> {
     const rows = await this.sql.query<PlanMemoryRow>(
-      `SELECT m.id, m.namespace::text AS namespace, m.memory_type, m.embedding_model, m.importance_rank, ${MEMORY_ACCESS_COUNT}, ${MEMORY_LAST_ACCESSED_AT},
+      `SELECT m.id, m.namespace::text AS namespace, m.memory_type, m.embedding_model, m.importance_rank,
+              COALESCE(a.access_count, 0) AS access_count, a.last_accessed_at,
               m.created_at, m.status, (m.expires_at IS NOT NULL AND m.expires_at <= now()) AS expired
-         FROM memories m
+         FROM memories m LEFT JOIN memory_access a ON a.memory_id = m.id
         WHERE m.tenant_id = $1 AND m.namespace <@ $2::ltree AND m.status <> 'deleted' AND m.importance_rank < $3`,
       [tenantId, namespace, thresholdRank],
     );
