@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Every memory a search returns counts as an access (MemorySearchAccessRecorder, once a second).
  * Written on `memories`, each access is a new version of the whole row (the vector inline, about
- * 1.7 KB at 384 dimensions, with its WAL): updating 4,500 rows of the memory bench took 250–700 ms
- * of PostgreSQL's time, that is 0.5–1.5 ms for each search returning 10 memories, more than the
+ * 1.7 KB at 384 dimensions, with its WAL): updating 4,500 rows of the memory bench took 200–710 ms
+ * of PostgreSQL's time, that is 0.45–1.6 ms for each search returning 10 memories, more than the
  * search itself. The same upsert on this table takes 15–22 ms. A row missing here means "never
  * accessed" (count 0, no time). Readers take both values through MEMORY_COLUMNS
  * (memory-row.mapper.ts). The row goes with its memory (ON DELETE CASCADE).
