@@ -9,8 +9,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * 1.7 KB at 384 dimensions, with its WAL): updating 4,500 rows of the memory bench took 200–710 ms
  * of PostgreSQL's time, that is 0.45–1.6 ms for each search returning 10 memories, more than the
  * search itself. The same upsert on this table takes 15–22 ms. A row missing here means "never
- * accessed" (count 0, no time). Readers take both values through MEMORY_COLUMNS
- * (memory-row.mapper.ts). The row goes with its memory (ON DELETE CASCADE).
+ * accessed" (count 0, no time). Readers of memory rows take both values through MEMORY_COLUMNS
+ * (memory-row.mapper.ts), lifecycle policies with a join. The row goes with its memory (ON DELETE
+ * CASCADE).
  */
 export class MemoryAccess1764150930000 implements MigrationInterface {
   name = 'MemoryAccess1764150930000';

@@ -12,12 +12,17 @@ const FLUSH_EVERY_MS = 1000;
 /** A buffer this large is flushed at once rather than at the next tick. */
 const MAX_BUFFERED = 50_000;
 /**
- * Retried at the next flush. 23503: a memory purged between the join and the foreign key's check;
- * the next flush's join leaves it out.
+ * Retried at the next flush. 23503: a memory purged between the existence check and the foreign
+ * key's; the next flush leaves it out.
  */
 const TRANSIENT = new Set(['40001', '40P01', '55P03', '57014', '23503']);
 
-/** Adds $2[i] accesses to memory $1[i], now; ids of memories that no longer exist are left out. */
+/**
+ * Adds $2[i] accesses to memory $1[i], now; ids of memories that no longer exist are left out (a
+ * probe of memories' primary key each). Rows are written in the array's order (the ordinality,
+ * which the function scan delivers without a sort: this pool's connections run with enable_sort =
+ * off, and `ORDER BY m.id` over a join made the planner walk the whole key for every id).
+ */
 export const RECORD_ACCESSES = `INSERT INTO memory_access AS x (memory_id, access_count, last_accessed_at)
   SELECT a.id, a.n, now() FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS a(id, n, i)
    WHERE EXISTS (SELECT 1 FROM memories m WHERE m.id = a.id) ORDER BY a.i
@@ -30,11 +35,11 @@ export const RECORD_ACCESSES_NAME = 'cognitionos_mem_record_access';
  * `memory_access` over `unnest(ids, counts)` every second, outside any request (a platform
  * background loop). Not into `memories`: a new version of a memory row copies its vector, which
  * cost more than the searches themselves (migration 1764150930000-memory-access). Memories deleted
- * for good in the meantime are left out (the join). An access is not a change of the memory:
- * neither updated_at nor the revision moves. A deadlock, a serialization
- * failure or a lost connection puts the counts back for the next flush (the loop backs off while the
- * database is away); other errors are logged and the counts dropped. The buffer is flushed when the
- * application shuts down (before the connection pools close).
+ * for good in the meantime are left out. An access is not a change of the memory: neither
+ * updated_at nor the revision moves. A deadlock, a serialization failure or a lost connection puts
+ * the counts back for the next flush (the loop backs off while the database is away); other errors
+ * are logged and the counts dropped. The buffer is flushed when the application shuts down (before
+ * the connection pools close).
  */
 @Injectable()
 export class MemorySearchAccessRecorder implements OnModuleInit, BeforeApplicationShutdown {
@@ -85,11 +90,7 @@ export class MemorySearchAccessRecorder implements OnModuleInit, BeforeApplicati
   }
 
   private async write(batch: Map<string, number>): Promise<void> {
-    // Sorted: concurrent flushes of several processes lock rows in the same order. The statement keeps
-    // the array's order (ORDER BY the ordinality, which the function scan already delivers: no sort,
-    // and none wanted on this pool's connections, which run with enable_sort = off — ORDER BY m.id
-    // made the planner walk the whole primary key of memories for every id instead of probing it).
-    // Each id is probed in memories' primary key: an id deleted for good is left out.
+    // Sorted: concurrent flushes of several processes lock rows in the same order (RECORD_ACCESSES keeps it).
     const ids = [...batch.keys()].sort();
     const counts = ids.map((id) => batch.get(id)!);
     try {

@@ -221,23 +221,6 @@ describe('Memory search (real PostgreSQL with pgvector)', () => {
       }
       expect(now).toBe(before + 1);
     });
-
-    it('keeps counts beside the memory row: the row is never rewritten, a memory gone for good is left out, and a purge takes its counts', async () => {
-      const quiet = new MemorySearchAccessRecorder(pool, moduleRef.get(BackgroundJobs));
-      const [kept, gone] = await insert([{ content: 'access kept' }, { content: 'access gone' }]);
-      const [{ ctid }] = await ds.query(`SELECT ctid::text FROM memories WHERE id = $1`, [kept]);
-      quiet.record([kept, gone, kept]);
-      await ds.query(`DELETE FROM memories WHERE id = $1`, [gone]); // purged before the flush
-      await quiet.flush();
-      const counts = async () => ds.query(`SELECT memory_id, access_count FROM memory_access WHERE memory_id = ANY($1::uuid[]) ORDER BY access_count`, [[kept, gone]]);
-      expect(await counts()).toEqual([{ memory_id: kept, access_count: 2 }]);
-      expect((await ds.query(`SELECT ctid::text FROM memories WHERE id = $1`, [kept]))[0].ctid).toBe(ctid); // no new version of the memory row
-      quiet.record([kept]);
-      await quiet.flush();
-      expect(await counts()).toEqual([{ memory_id: kept, access_count: 3 }]);
-      await ds.query(`DELETE FROM memories WHERE id = $1`, [kept]);
-      expect(await counts()).toEqual([]);
-    });
   });
 
   describe('model separation', () => {
