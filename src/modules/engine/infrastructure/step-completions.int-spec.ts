@@ -4,7 +4,7 @@ import { createTestDatabase, TEST_DB, TestDatabase } from '@cognition/test-suppo
 import { ExecutionPlan } from '../domain/execution-plan';
 import { insertExecutions } from './execution-starter';
 import { sqlOf } from './sql';
-import { claimSteps, ClaimedStep } from './step-claims';
+import { claimSteps, ClaimedStep, reapExpiredLeases } from './step-claims';
 import { completeSteps, completesInOneStatement } from './step-completions';
 import { StepResult } from './step-result';
 import { writeStepResults } from './step-results.writer';
@@ -128,6 +128,58 @@ describe('cognitionos_complete_steps: a batch of completed steps in one statemen
     expect(parent).toEqual({ status: 'waiting', due: true, resume: { reason: 'child', payload: { executionId: childId, status: 'failed', outputs: null, error } } });
     const [event] = (await pool.query(`SELECT payload FROM domain_events WHERE aggregate_id = $1 AND type = 'WorkflowExecutionFailed'`, [childId])).rows;
     expect(event.payload).toEqual({ executionId: childId, workflowId: 'single', workflowVersion: '1.0.0', error });
+  });
+
+  // After an outage a worker's leases can expire while it still runs their steps: the reaper
+  // requeues one, the same worker claims it again (attempt 2), and both attempts' results can meet
+  // in one batch. The step completes once and each dependent loses one dependency, not two (a
+  // dependent at -1 is never runnable: its execution would hang).
+  it.each([
+    ['one statement', (results: Extract<StepResult, { kind: 'completed' }>[]) => completeSteps(sql(), WORKER, results)],
+    ['statement per step', (results: Extract<StepResult, { kind: 'completed' }>[]) => writeInTransaction(results)],
+  ])('counts a step once when a batch holds two attempts of it (%s)', async (_writer, write) => {
+    const [executionId] = await insertExecutions(sql(), TENANT, diamond, [{}]);
+    const [first] = (await claimSteps(sql(), WORKER, 1, 60)).filter((c) => c.executionId === executionId);
+    await pool.query(`UPDATE step_executions SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [first.id]);
+    expect(await reapExpiredLeases(sql())).toBe(1);
+    const [second] = await claimSteps(sql(), WORKER, 1, 60);
+    expect(second).toMatchObject({ id: first.id, attempt: 2 });
+
+    await write([done(first, diamond, 'first'), done(second, diamond, 'second')]);
+
+    const rows = (await pool.query(`SELECT step_id, status, attempt, output, deps_remaining FROM step_executions WHERE execution_id = $1 ORDER BY step_id`, [executionId])).rows;
+    expect(rows).toEqual([
+      { step_id: 'a', status: 'completed', attempt: 2, output: 'second', deps_remaining: 0 },
+      { step_id: 'b', status: 'pending', attempt: 0, output: null, deps_remaining: 0 },
+      { step_id: 'c', status: 'pending', attempt: 0, output: null, deps_remaining: 0 },
+      { step_id: 'd', status: 'pending', attempt: 0, output: null, deps_remaining: 2 },
+    ]);
+    const [execution] = (await pool.query(`SELECT status, remaining_steps FROM workflow_executions WHERE id = $1`, [executionId])).rows;
+    expect(execution).toEqual({ status: 'running', remaining_steps: 3 });
+    const completed = (await pool.query(`SELECT payload->>'attempt' AS attempt FROM domain_events WHERE aggregate_id = $1 AND type = 'StepExecutionCompleted'`, [executionId])).rows;
+    expect(completed).toEqual([{ attempt: '2' }]);
+  });
+
+  it('counts distinct completed steps in the statement itself, whatever the batch repeats', async () => {
+    const [executionId] = await insertExecutions(sql(), TENANT, diamond, [{}]);
+    const [a] = (await claimSteps(sql(), WORKER, 1, 60)).filter((c) => c.executionId === executionId);
+
+    // The batch as a caller that did not de-duplicate would send it: a twice, with its dependents twice.
+    await pool.query(`SELECT cognitionos_complete_steps($1, $2::uuid[], NULL, $3::uuid[], $4::uuid[], $5::text[], 0, 60, 1000, '{}'::uuid[], false)`, [
+      WORKER,
+      [a.id, a.id],
+      [a.id, a.id, a.id, a.id],
+      [executionId, executionId, executionId, executionId],
+      ['b', 'c', 'b', 'c'],
+    ]);
+
+    const rows = (await pool.query(`SELECT step_id, status, deps_remaining FROM step_executions WHERE execution_id = $1 ORDER BY step_id`, [executionId])).rows;
+    expect(rows.map((r: { step_id: string; status: string; deps_remaining: number }) => `${r.step_id}:${r.status}:${r.deps_remaining}`)).toEqual([
+      'a:completed:0',
+      'b:pending:0',
+      'c:pending:0',
+      'd:pending:2',
+    ]);
   });
 
   it('takes only batches of completed steps that are not forEach items, hold no key, and have no outputs template', async () => {

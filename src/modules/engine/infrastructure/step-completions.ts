@@ -2,7 +2,7 @@ import { LIMITS } from '@cognition/platform/limits/limits';
 import { EagerClaim } from './eager-dispatch';
 import { Sql } from './sql';
 import { claimedSteps } from './step-claims';
-import { StepResult } from './step-result';
+import { latestAttemptPerStep, StepResult } from './step-result';
 import type { WriteOutcome } from './step-results.writer';
 
 type Completed = Extract<StepResult, { kind: 'completed' }>;
@@ -23,7 +23,8 @@ export function completesInOneStatement(results: StepResult[]): results is Compl
  * unlocked steps handed off to this worker and, when more may be due, a claim through the queue.
  * One statement is one transaction: sent on its own (autocommit), it is one round trip.
  */
-export async function completeSteps(sql: Sql, workerId: string, results: Completed[], eager?: EagerClaim): Promise<WriteOutcome> {
+export async function completeSteps(sql: Sql, workerId: string, batch: Completed[], eager?: EagerClaim): Promise<WriteOutcome> {
+  const results = latestAttemptPerStep(batch);
   const from: string[] = [];
   const executions: string[] = [];
   const dependents: string[] = [];

@@ -12,6 +12,21 @@ export type StepResult =
   | { kind: 'expanded'; claim: ClaimedStep; plan: ExecutionPlan; count: number; /** The items, stored one per item row. */ items?: unknown[] }
   | { kind: 'blocked'; claim: ClaimedStep; plan: ExecutionPlan; concurrencyKey: string };
 
+/**
+ * One result per step of a batch: the latest attempt's (of equal attempts, the one pushed last).
+ * After an outage a worker can hold two attempts of one step (its lease expired, the reaper made the
+ * step pending, the worker claimed it again); the row changes once, and a batch counting both would
+ * take two dependencies off each dependent (migration 1764150940000-distinct-dependencies).
+ */
+export function latestAttemptPerStep<R extends StepResult>(results: R[]): R[] {
+  const kept = new Map<string, number>();
+  results.forEach((r, i) => {
+    const k = kept.get(r.claim.id);
+    if (k === undefined || r.claim.attempt >= results[k].claim.attempt) kept.set(r.claim.id, i);
+  });
+  return kept.size === results.length ? results : results.filter((r, i) => kept.get(r.claim.id) === i);
+}
+
 /** A step that reached a final status in this batch (completed, skipped, failed or cancelled). */
 export interface TerminalStep {
   stepExecutionId: string;

@@ -7,7 +7,7 @@ import { wakeStepsOfFinishedChildren } from './child-wakeups';
 import { deliverBufferedSignals, lockSignalsOf } from './signals';
 import { Sql } from './sql';
 import { ClaimedStep, lockTenantsAtCap } from './step-claims';
-import { StepResult, stepPayload, TerminalStep, terminalOf } from './step-result';
+import { latestAttemptPerStep, StepResult, stepPayload, TerminalStep, terminalOf } from './step-result';
 
 // `s.id = ANY($2)` (the batch's ids) steers every statement to the primary key.
 const GUARD = `s.id = ANY($2::uuid[]) AND s.status = 'running' AND s.lease_owner = $1`;
@@ -27,7 +27,8 @@ export interface WriteOutcome {
   drained: boolean;
 }
 
-export async function writeStepResults(sql: Sql, workerId: string, results: StepResult[], eager?: EagerClaim): Promise<WriteOutcome> {
+export async function writeStepResults(sql: Sql, workerId: string, batch: StepResult[], eager?: EagerClaim): Promise<WriteOutcome> {
+  const results = latestAttemptPerStep(batch);
   const events = new EventRows();
   let notify = false;
   const byId = new Map(results.map((r) => [r.claim.id, r]));
