@@ -29,6 +29,13 @@ interface Queued {
   rows: StepRow[];
 }
 
+/** A running handler. One step can have two: see `inFlight`. */
+interface Running {
+  claim: ClaimedStep;
+  cancel: AbortController;
+  done: Promise<void>;
+}
+
 /**
  * A worker: claims runnable steps in batches (FOR UPDATE SKIP LOCKED, with a lease) into a small
  * local queue (WORKER_PREFETCH beyond the handler slots), runs up to WORKER_CONCURRENCY handlers at
@@ -45,7 +52,12 @@ interface Queued {
 export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger = new Logger(StepWorker.name);
-  private readonly inFlight = new Map<string, { claim: ClaimedStep; cancel: AbortController; done: Promise<void> }>();
+  /**
+   * The handlers running now. A set, not a map by step id: after an outage longer than the lease the
+   * reaper makes a step pending while its attempt still runs here, and this worker can claim it again;
+   * both attempts then take a slot, have their leases renewed and get the execution's cancel.
+   */
+  private readonly inFlight = new Set<Running>();
   private queue: Queued[] = [];
   private claimClient?: Client;
   private running = false;
@@ -136,7 +148,7 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     await this.handBack(deadline);
     // Running handlers finish while the heartbeat keeps their leases; the last second of the
     // grace is kept for releasing what is left and writing results.
-    await waitForPending(() => [...this.inFlight.values()].map((f) => f.done), finishBy(started, grace));
+    await waitForPending(() => [...this.inFlight].map((f) => f.done), finishBy(started, grace));
     if (this.inFlight.size) await this.abandon(deadline);
     const unwritten = await this.batcher.drain(deadline);
     // Results that could not be written in time: their steps run again elsewhere, now rather than after the lease.
@@ -254,22 +266,23 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
       const cancel = new AbortController();
       this.metrics.claimToStart.observe(Math.max(0, Date.now() - new Date(claim.availableAt).getTime()) / 1000);
       const started = process.hrtime.bigint();
-      const done = this.runner
+      const running: Running = { claim, cancel, done: Promise.resolve() };
+      running.done = this.runner
         .run(claim, plan, rows, { cancel, acquireKey: (c, key) => this.acquireKey(c, key) })
         .then(
-          (result) => this.finish(result, started),
+          (result) => this.finish(running, result, started),
           (error: Error) => {
             // The runner turns handler errors into results; this is a bug in it. The lease expires and the step runs again.
-            this.inFlight.delete(claim.id);
+            this.inFlight.delete(running);
             this.logger.error(`step runner failed on ${claim.id}: ${error.message}`);
           },
         );
-      this.inFlight.set(claim.id, { claim, cancel, done });
+      this.inFlight.add(running);
     }
   }
 
-  private finish(result: StepResult, started: bigint): void {
-    this.inFlight.delete(result.claim.id);
+  private finish(running: Running, result: StepResult, started: bigint): void {
+    this.inFlight.delete(running);
     this.dispatch();
     this.metrics.stepDuration.observe({ type: result.claim.type, outcome: result.kind }, Number(process.hrtime.bigint() - started) / 1e9);
     this.batcher.push(result);
@@ -283,8 +296,12 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Renews the leases of everything this worker holds: queued, running, and results not yet written. */
   private async renew(): Promise<void> {
-    const ids = [...this.inFlight.keys(), ...this.queue.map((q) => q.claim.id), ...this.batcher.pendingIds()];
+    const ids = [...new Set([...this.runningIds(), ...this.queue.map((q) => q.claim.id), ...this.batcher.pendingIds()])];
     await heartbeat(sqlOf(this.pool), this.id, ids, this.config.get('LEASE_SECONDS'));
+  }
+
+  private runningIds(): string[] {
+    return [...this.inFlight].map((f) => f.claim.id);
   }
 
   private async reap(): Promise<void> {
@@ -308,7 +325,7 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Shutdown: the grace is over; abort what still runs and let another worker take it now. */
   private async abandon(deadline: number): Promise<void> {
-    const ids = [...this.inFlight.keys()];
+    const ids = [...new Set(this.runningIds())];
     // Released first: the aborted handlers' results then find no lease of ours and change nothing.
     for (;;) {
       try {
@@ -323,7 +340,7 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
         await sleep(250);
       }
     }
-    for (const { cancel } of this.inFlight.values()) cancel.abort(Object.assign(new Error('worker shutting down'), { code: 'WORKER_SHUTDOWN', retryable: true }));
+    for (const { cancel } of this.inFlight) cancel.abort(Object.assign(new Error('worker shutting down'), { code: 'WORKER_SHUTDOWN', retryable: true }));
   }
 
   private async acquireKey(claim: ClaimedStep, key: string): Promise<boolean> {
@@ -337,14 +354,14 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private abortExecution(executionId: string): void {
-    for (const { claim, cancel } of this.inFlight.values()) {
+    for (const { claim, cancel } of this.inFlight) {
       if (claim.executionId === executionId) cancel.abort(Object.assign(new Error('execution cancelled'), { code: 'CANCELLED', retryable: false }));
     }
   }
 
   /** After the LISTEN connection came back: cancels sent meanwhile were missed, so ask the database. */
   private async catchUpCancels(): Promise<void> {
-    const executions = [...new Set([...this.inFlight.values()].map((f) => f.claim.executionId))];
+    const executions = [...new Set([...this.inFlight].map((f) => f.claim.executionId))];
     if (executions.length === 0) return;
     try {
       const { rows } = await this.pool.query<{ id: string }>(`SELECT id FROM workflow_executions WHERE id = ANY($1::uuid[]) AND status = 'cancelled'`, [executions]);
