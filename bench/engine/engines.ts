@@ -13,10 +13,12 @@
 import type { EngineEntry } from './engine-under-test';
 import { graphileWorkerEntries } from './graphile-worker';
 import { pgBossEntries } from './pg-boss';
+import { dbosEntries } from './dbos';
 import { oursEntries } from './ours';
 
 export const ENGINES: EngineEntry[] = [
   ...oursEntries,
   ...graphileWorkerEntries,
   ...pgBossEntries,
+  ...dbosEntries,
 ];

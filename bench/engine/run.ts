@@ -1,5 +1,5 @@
 /**
- * Engine benchmark: our durable workflow engine against graphile-worker and pg-boss, in one run, on
+ * Engine benchmark: our durable workflow engine against graphile-worker, pg-boss and DBOS, in one run, on
  * the same PostgreSQL, with the same worker concurrency. Every engine runs in this process, one at
  * a time, each (configuration × concurrency) in its own freshly created database
  * `cognition_os_bench_<engine>`. Scenarios (see engine-under-test.ts for the exact timing rules):
@@ -55,7 +55,7 @@ function list(name: string, fallback: string): string[] {
 
 /**
  * BENCH_QUICK=1: small sizes (5,000 jobs, 300 chains: graphile-worker drains chains at 150-600 steps/s here),
- * concurrency 10, ours (default and batched) + graphile-worker default and batched, three interleaved
+ * concurrency 10, ours (default and batched) + graphile-worker default and batched + DBOS, three interleaved
  * rounds: about 5 minutes.
  */
 const QUICK = ['1', 'true', 'yes'].includes((process.env.BENCH_QUICK ?? '').toLowerCase());
@@ -76,7 +76,7 @@ const settings = {
   latencyWarmup: num('BENCH_LATENCY_WARMUP', 50),
   longChain: num('BENCH_LONG_CHAIN', 40),
   longChainRuns: num('BENCH_LONG_CHAIN_RUNS', 5),
-  engines: list('BENCH_ENGINES', QUICK ? 'ours,ours-batched,graphile-worker-default,graphile-worker-batched' : ENGINES.map((e) => e.id).join(',')),
+  engines: list('BENCH_ENGINES', QUICK ? 'ours,ours-batched,graphile-worker-default,graphile-worker-batched,dbos' : ENGINES.map((e) => e.id).join(',')),
   rowWrites: ['1', 'true', 'yes'].includes((process.env.BENCH_ROW_WRITES ?? '').toLowerCase()),
   keepDatabases: ['1', 'true', 'yes'].includes((process.env.BENCH_KEEP_DB ?? '').toLowerCase()),
   /** A measurement during which other programs used more CPU than this (cores) is contended: retried. */
