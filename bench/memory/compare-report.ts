@@ -27,8 +27,13 @@ function rows(cells: CompareCell[]): Array<{ clients: number; subset: Subset; ce
 
 export function renderComparison(cells: CompareCell[]): string {
   const grouped = rows(cells);
+  const http = cells.some((c) => c.httpRaw);
+  // The HTTP peer's columns, when it was measured: its q/s and ours ÷ it.
+  const httpCells = (c: CompareCell) => (http ? [f(c.httpRaw?.perSecond ?? NaN), x(c.httpRatio ?? NaN)] : []);
+  const httpHeaders = http ? ['raw over HTTP q/s', 'ours / raw over HTTP'] : [];
+  const httpAlign: Array<'l' | 'r'> = http ? ['r', 'r'] : [];
   const main = markdownTable(
-    ['clients', 'filter', 'ours: strategy', 'ef_search', 'recall@10 raw / ours', 'raw q/s', 'ours q/s', 'ours / raw', 'lowest ours / raw, ef 20–320', 'CPU ms/query raw / ours', 'p50 ms raw / ours'],
+    ['clients', 'filter', 'ours: strategy', 'ef_search', 'recall@10 raw / ours', 'raw q/s', 'ours q/s', 'ours / raw', 'lowest ours / raw, ef 20–320', 'CPU ms/query raw / ours', 'p50 ms raw / ours', ...httpHeaders],
     grouped.map((r) => {
       const c = operatingCell(r.cells)!;
       const lowest = r.cells.reduce((a, b) => (b.ratio < a.ratio ? b : a));
@@ -44,12 +49,13 @@ export function renderComparison(cells: CompareCell[]): string {
         c.rawVariant === 'exact' ? `${x(lowest.ratio)} (exact at every ef)` : `${x(lowest.ratio)} (ef ${lowest.efSearch})`,
         `${f(cpuRaw(c), 2)} / ${f(cpuOurs(c), 2)}`,
         `${f(c.raw.p50Ms, 2)} / ${f(c.ours.p50Ms, 2)}`,
+        ...httpCells(c),
       ];
     }),
-    ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', ...httpAlign],
   );
   const curve = markdownTable(
-    ['clients', 'filter', 'ef_search', 'raw recall@10', 'raw q/s', 'ours recall@10', 'ours q/s', 'ours / raw', 'per round', 'raw CPU ms/q (pg + client)', 'ours CPU ms/q (server + pg + client)'],
+    ['clients', 'filter', 'ef_search', 'raw recall@10', 'raw q/s', 'ours recall@10', 'ours q/s', 'ours / raw', 'per round', 'raw CPU ms/q (pg + client)', 'ours CPU ms/q (server + pg + client)', ...httpHeaders, ...(http ? ['raw over HTTP CPU ms/q (server + pg + client)'] : [])],
     cells.map((c) => [
       c.clients,
       FILTER[c.subset],
@@ -62,14 +68,21 @@ export function renderComparison(cells: CompareCell[]): string {
       c.roundRatios.map((r) => r.toFixed(2)).join(' '),
       `${f(c.raw.cpuMs.postgres, 2)} + ${f(c.raw.cpuMs.client, 2)}`,
       `${f(c.ours.cpuMs.server, 2)} + ${f(c.ours.cpuMs.postgres, 2)} + ${f(c.ours.cpuMs.client, 2)}`,
+      ...httpCells(c),
+      ...(http ? [c.httpRaw ? `${f(c.httpRaw.cpuMs.server, 2)} + ${f(c.httpRaw.cpuMs.postgres, 2)} + ${f(c.httpRaw.cpuMs.client, 2)}` : '–'] : []),
     ]),
-    ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
+    ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', ...httpAlign, ...httpAlign.slice(1)],
   );
   const worst = Math.min(...cells.map((c) => c.ratio));
   const operating = grouped.map((r) => operatingCell(r.cells)!.ratio);
   const verdict = [
     `- ours ≥ 0.6× raw at equal recall in every row: ${operating.every((r) => r >= 0.6) ? 'met' : 'MISSED'} (lowest ${x(Math.min(...operating))})`,
     `- no row below 0.5× at any ef_search: ${worst >= 0.5 ? 'met' : 'MISSED'} (lowest ${x(worst)})`,
+    ...(http
+      ? [
+          `- not a target, for comparison: ours ÷ raw pgvector behind a bare Fastify route (the same statement over HTTP, no auth), at the rows' operating points: ${grouped.map((r) => x(operatingCell(r.cells)!.httpRatio ?? NaN)).join(', ')}`,
+        ]
+      : []),
   ].join('\n');
   return [
     '### Ours vs raw pgvector at equal recall (interleaved rounds, medians)',

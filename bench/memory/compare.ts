@@ -41,6 +41,10 @@ export interface CompareCell {
   roundRatios: number[];
   /** Median of ours q/s ÷ median of raw q/s. */
   ratio: number;
+  /** Raw pgvector behind a bare Fastify route (bench/memory/http-raw.ts), when measured: the same statement over HTTP. */
+  httpRaw?: PassStats;
+  /** Median of ours q/s ÷ median of the HTTP peer's q/s. */
+  httpRatio?: number;
   /** The measured window of ours' last pass (process.hrtime µs, the clock of CPU profiles). */
   oursWindowUs?: { from: number; to: number };
 }
@@ -102,6 +106,10 @@ export async function compareSearches(ctx: Context, cs: CompareSettings): Promis
   const rawAsk = (variant: RawVariant, ns: string | undefined) => async (q: number, c: number): Promise<QueryAnswer> => ({
     indices: toIndices(ctx, await raw.search(c, variant, ctx.queryText[q], ns, s.k)),
   });
+  const httpRaw = ctx.httpRaw;
+  const httpRawAsk = (variant: RawVariant, ns: string | undefined) => async (q: number): Promise<QueryAnswer> => ({
+    indices: toIndices(ctx, await httpRaw!.search(variant, ctx.queryText[q], ns, s.k)),
+  });
 
   const cells: CompareCell[] = [];
   for (const clients of cs.clients) {
@@ -113,9 +121,12 @@ export async function compareSearches(ctx: Context, cs: CompareSettings): Promis
       const variant: RawVariant = strategy === 'exact' ? 'exact' : ns ? 'filtered-iterative' : 'index';
       // An exact scan does not use ef_search (neither ours nor raw's): one cell stands for every ef_search.
       for (const ef of variant === 'exact' ? cs.efSearch.slice(0, 1) : cs.efSearch) {
-        await raw.configure(ef, variant === 'filtered-iterative' ? 'relaxed_order' : 'off', ns !== undefined, variant === 'filtered-iterative');
+        const iterative = variant === 'filtered-iterative' ? 'relaxed_order' : 'off';
+        await raw.configure(ef, iterative, ns !== undefined, variant === 'filtered-iterative');
+        await httpRaw?.configure(ef, iterative, ns !== undefined, variant === 'filtered-iterative');
         const rawPasses: PassStats[] = [];
         const oursPasses: PassStats[] = [];
+        const httpPasses: PassStats[] = [];
         const strategies = new Set<string>();
         let oursWindowUs: CompareCell['oursWindowUs'];
         for (let round = 0; round < cs.rounds; round++) {
@@ -125,6 +136,7 @@ export async function compareSearches(ctx: Context, cs: CompareSettings): Promis
           oursPasses.push(stats(ctx, subset, o));
           oursWindowUs = o.windowUs;
           for (const note of Object.keys(o.notes)) strategies.add(note);
+          if (httpRaw) httpPasses.push(stats(ctx, subset, await closedLoop(order, clients, cs.warmup, { database: DB, serverPid: httpRaw.pid }, httpRawAsk(variant, ns))));
         }
         const cell: CompareCell = {
           clients,
@@ -140,10 +152,15 @@ export async function compareSearches(ctx: Context, cs: CompareSettings): Promis
           oursWindowUs,
         };
         cell.ratio = cell.ours.perSecond / cell.raw.perSecond;
+        if (httpPasses.length) {
+          cell.httpRaw = medianStats(httpPasses);
+          cell.httpRatio = cell.ours.perSecond / cell.httpRaw.perSecond;
+        }
         cells.push(cell);
         log(
           `   ${clients} client(s), ${subset}, ef ${ef} [${cell.strategy} vs raw ${variant}]: raw ${cell.raw.perSecond.toFixed(0)} q/s (recall ${cell.raw.recall.toFixed(3)}, ${(cell.raw.cpuMs.postgres + cell.raw.cpuMs.client).toFixed(2)} ms CPU/q), ` +
-            `ours ${cell.ours.perSecond.toFixed(0)} q/s (recall ${cell.ours.recall.toFixed(3)}, ${(cell.ours.cpuMs.server + cell.ours.cpuMs.postgres + cell.ours.cpuMs.client).toFixed(2)} ms CPU/q): ${cell.ratio.toFixed(2)}× (rounds ${cell.roundRatios.map((x) => x.toFixed(2)).join(' ')})`,
+            `ours ${cell.ours.perSecond.toFixed(0)} q/s (recall ${cell.ours.recall.toFixed(3)}, ${(cell.ours.cpuMs.server + cell.ours.cpuMs.postgres + cell.ours.cpuMs.client).toFixed(2)} ms CPU/q): ${cell.ratio.toFixed(2)}× (rounds ${cell.roundRatios.map((x) => x.toFixed(2)).join(' ')})` +
+            (cell.httpRaw ? `; raw over HTTP ${cell.httpRaw.perSecond.toFixed(0)} q/s (${(cell.httpRaw.cpuMs.server + cell.httpRaw.cpuMs.postgres + cell.httpRaw.cpuMs.client).toFixed(2)} ms CPU/q), ours ÷ it ${cell.httpRatio!.toFixed(2)}×` : ''),
         );
       }
     }

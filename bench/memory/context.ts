@@ -4,6 +4,7 @@ import { machineBusyCores } from '../engine/cpu';
 import { CpuProbes, closedLoop, QueryAnswer } from './closed-loop';
 import { Dataset } from './dataset';
 import { GroundTruth, recallAt } from './ground-truth';
+import { HttpRawServer } from './http-raw';
 import { OursServer } from './ours-api';
 import { RawSql } from './raw-sql';
 import { MemoryBenchResult, SearchRow } from './report';
@@ -22,6 +23,8 @@ export interface Context {
   ids: Map<string, number>;
   server?: OursServer;
   raw: RawSql;
+  /** Raw pgvector behind a bare Fastify route (BENCH_MEMORY_HTTP_RAW). */
+  httpRaw?: HttpRawServer;
   result: MemoryBenchResult;
 }
 

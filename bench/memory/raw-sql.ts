@@ -48,6 +48,22 @@ function sqlOf(variant: RawVariant, filtered: boolean, k: number): string {
   return `SELECT id FROM memories WHERE ${where} ORDER BY ${order} LIMIT ${k}`;
 }
 
+/** The statements of the variants the comparison runs, keyed `<variant>:<f|u>` (filtered or not), for bench/memory/bare-search-server.mjs. */
+export function comparisonStatements(k: number): Record<string, string> {
+  const variants: RawVariant[] = ['index', 'filtered-iterative', 'exact'];
+  return Object.fromEntries(variants.flatMap((v) => [[`${v}:u`, sqlOf(v, false, k)], [`${v}:f`, sqlOf(v, true, k)]]));
+}
+
+/** A pass's session settings (RawSql.configure, and the HTTP peer's connections). */
+export function sessionSettings(efSearch: number, iterative: 'off' | 'relaxed_order', filtered: boolean, forceIndex: boolean): string[] {
+  return [
+    `SET hnsw.ef_search = ${Number(efSearch)}`,
+    `SET hnsw.iterative_scan = ${iterative}`,
+    `SET plan_cache_mode = ${filtered ? 'force_custom_plan' : 'auto'}`,
+    `SET enable_sort = ${forceIndex ? 'off' : 'on'}`,
+  ];
+}
+
 export class RawSql {
   private clients: Client[] = [];
   /** The tenant of the loaded memories (for the `api-shape` statement). */
@@ -73,12 +89,7 @@ export class RawSql {
    * unfiltered ones keep PostgreSQL's default (a cached generic plan after five executions).
    */
   async configure(efSearch: number, iterative: 'off' | 'relaxed_order', filtered: boolean, forceIndex = false): Promise<void> {
-    for (const c of this.clients) {
-      await c.query(`SET hnsw.ef_search = ${Number(efSearch)}`);
-      await c.query(`SET hnsw.iterative_scan = ${iterative}`);
-      await c.query(`SET plan_cache_mode = ${filtered ? 'force_custom_plan' : 'auto'}`);
-      await c.query(`SET enable_sort = ${forceIndex ? 'off' : 'on'}`);
-    }
+    for (const c of this.clients) for (const statement of sessionSettings(efSearch, iterative, filtered, forceIndex)) await c.query(statement);
   }
 
   /** Parallel query off: 4 clients already keep 2 cores busy, and short-lived workers would blur the CPU accounting. */

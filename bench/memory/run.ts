@@ -43,6 +43,7 @@ import { RawSql } from './raw-sql';
 import { MemoryBenchResult, renderReport } from './report';
 import { rawSearches } from './searches';
 import { compareSearches } from './compare';
+import { HttpRawServer } from './http-raw';
 import { recallQpsSvg } from './compare-report';
 import { readSettings } from './settings';
 import { sqlLoad } from './sql-load';
@@ -127,6 +128,10 @@ async function benchmark(): Promise<void> {
     await afterLoad(ctx);
     await ctx.raw.connect();
     await ctx.raw.noParallelQuery();
+    if (ctx.server && s.httpRaw) {
+      ctx.httpRaw = new HttpRawServer(ROOT, DB);
+      await ctx.httpRaw.start(s.k, Math.max(...s.clients), Math.max(...s.clients) + 2);
+    }
     if (ctx.server) {
       log(`== ours vs raw pgvector, interleaved: ${s.clients.join(' and ')} client(s), unfiltered / 1 % / 10 %, ef_search ${s.efSearch.join(',')}, ${s.rounds} rounds`);
       try {
@@ -146,6 +151,7 @@ async function benchmark(): Promise<void> {
     log(`FAILED: ${(error as Error).stack ?? error}`);
   } finally {
     await ctx.raw.end();
+    await ctx.httpRaw?.stop();
     await ctx.server?.stop();
     if (profileDir) result.profile = profileSections(profileDir, result);
     if (!s.keepDatabase) await pgQuery(`DROP DATABASE IF EXISTS "${DB}" WITH (FORCE)`).catch(() => undefined);

@@ -55,6 +55,8 @@ export function readSettings() {
     build: flag('BENCH_MEMORY_BUILD', true),
     keepDatabase: flag('BENCH_KEEP_DB', false),
     cpuProfile: flag('BENCH_MEMORY_CPU_PROFILE', false),
+    /** Also measure raw pgvector behind a bare Fastify route in the comparison (a third pass per round). */
+    httpRaw: flag('BENCH_MEMORY_HTTP_RAW', true),
     /** A window in which other programs used more CPU than this (cores) is contended: measured again. */
     foreignMaxCores: Number(process.env.BENCH_FOREIGN_MAX || 0.3),
     retries: num('BENCH_RETRIES', 1, 0),
