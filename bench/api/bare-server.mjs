@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
-import pg from 'pg';
+import { poolFromEnv } from '../support/env-pool.mjs';
 
 const mode = process.env.BARE_MODE || 'pg';
 const app = Fastify({ logger: false });
@@ -66,14 +66,7 @@ if (mode === 'fixed') {
   const name = process.env.BARE_SQL_NAME;
   const text = process.env.BARE_SQL_TEXT;
   if (!tenant || !name || !text) throw new Error('BARE_PG_TENANT, BARE_SQL_NAME and BARE_SQL_TEXT are required with BARE_MODE=pg');
-  const pool = new pg.Pool({
-    host: process.env.DB_HOST || '127.0.0.1',
-    port: Number(process.env.DB_PORT || 5432),
-    user: process.env.DB_USER || 'postgres',
-    password: process.env.DB_PASSWORD || '',
-    database: process.env.DB_NAME,
-    max: Number(process.env.DB_POOL_SIZE || 20),
-  });
+  const pool = poolFromEnv({ max: Number(process.env.DB_POOL_SIZE || 20) });
   app.get(route, async (request, reply) => {
     const { rows } = await pool.query({ name, text, values: [tenant, request.params.id, request.params.version] });
     if (rows.length === 0) return reply.code(404).send({ code: 'WORKFLOW_NOT_FOUND' });

@@ -15,16 +15,11 @@
  * Plain JS, as bench/api/bare-server.mjs, so that no ts-node hooks slow the peer down.
  */
 import Fastify from 'fastify';
-import pg from 'pg';
+import { poolFromEnv } from '../support/env-pool.mjs';
 
 const statements = JSON.parse(process.env.BARE_SEARCH_SQL || '{}');
 const size = Number(process.env.BARE_POOL_SIZE || 4);
-const pool = new pg.Pool({
-  host: process.env.DB_HOST || '127.0.0.1',
-  port: Number(process.env.DB_PORT || 5432),
-  user: process.env.DB_USER || 'postgres',
-  password: process.env.DB_PASSWORD || '',
-  database: process.env.DB_NAME,
+const pool = poolFromEnv({
   application_name: 'bench-memory-http-raw',
   max: size,
   // Session settings live on the connections: none may close and come back without them.
