@@ -1,7 +1,8 @@
-import { Test, TestingModule } from '@nestjs/testing';
+import { TestingModule } from '@nestjs/testing';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { memoryTestModule } from '@cognition/test-support/memory-test-module';
+import { TestDatabase } from '@cognition/test-support/test-database';
 import { newId } from '@cognition/platform/ids/uuid';
 import {
   AddMemoryToCollectionCommand,
@@ -26,13 +27,7 @@ describe('Memory collections (real PostgreSQL)', () => {
   let queries: QueryBus;
 
   beforeAll(async () => {
-    db = await createTestDatabase('memory_collections');
-    testEnv(db, { WORKER_ENABLED: 'false' });
-    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
-    const { MemoryModule } = await import('../memory.module');
-    moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
-    moduleRef.useLogger(false);
-    await moduleRef.init();
+    ({ db, moduleRef } = await memoryTestModule('memory_collections', { WORKER_ENABLED: 'false' }));
     ds = moduleRef.get(DataSource);
     commands = moduleRef.get(CommandBus);
     queries = moduleRef.get(QueryBus);

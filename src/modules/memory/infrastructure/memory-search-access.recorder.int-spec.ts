@@ -1,6 +1,7 @@
-import { Test, TestingModule } from '@nestjs/testing';
+import { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { memoryTestModule } from '@cognition/test-support/memory-test-module';
+import { TestDatabase } from '@cognition/test-support/test-database';
 import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
 import { newId } from '@cognition/platform/ids/uuid';
 import { MemorySearchAccessRecorder } from './memory-search-access.recorder';
@@ -14,13 +15,7 @@ describe('MemorySearchAccessRecorder (real PostgreSQL)', () => {
   let ds: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase('memory_access');
-    testEnv(db);
-    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
-    const { MemoryModule } = await import('../memory.module');
-    moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
-    moduleRef.useLogger(false);
-    await moduleRef.init();
+    ({ db, moduleRef } = await memoryTestModule('memory_access'));
     ds = moduleRef.get(DataSource);
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
-import { Test, TestingModule } from '@nestjs/testing';
+import { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { memoryTestModule } from '@cognition/test-support/memory-test-module';
+import { TestDatabase } from '@cognition/test-support/test-database';
 import { AppConfig } from '@cognition/config/app-config';
 import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
 import { newId } from '@cognition/platform/ids/uuid';
@@ -56,13 +57,7 @@ describe('Memory search plans (real PostgreSQL with pgvector): no plan flip afte
   const sent: Sent[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase('memory_search_plans');
-    testEnv(db);
-    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
-    const { MemoryModule } = await import('../memory.module');
-    moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
-    moduleRef.useLogger(false);
-    await moduleRef.init();
+    ({ db, moduleRef } = await memoryTestModule('memory_search_plans'));
     const ds = moduleRef.get(DataSource);
     const config = moduleRef.get(AppConfig);
     // A pool of its own (its connections are explained after the searches) and a low exact-scan

@@ -1,7 +1,8 @@
-import { Test, TestingModule } from '@nestjs/testing';
+import { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TEST_DB, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { memoryTestModule } from '@cognition/test-support/memory-test-module';
+import { TEST_DB, TestDatabase } from '@cognition/test-support/test-database';
 import { AppConfig } from '@cognition/config/app-config';
 import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
 import { newId } from '@cognition/platform/ids/uuid';
@@ -51,13 +52,7 @@ describe('Memory search (real PostgreSQL with pgvector)', () => {
   let config: AppConfig;
 
   beforeAll(async () => {
-    db = await createTestDatabase('memory_search');
-    testEnv(db);
-    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
-    const { MemoryModule } = await import('../memory.module');
-    moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
-    moduleRef.useLogger(false);
-    await moduleRef.init();
+    ({ db, moduleRef } = await memoryTestModule('memory_search'));
     ds = moduleRef.get(DataSource);
     handler = moduleRef.get(SearchMemoriesQueryHandler);
     provider = moduleRef.get(EmbeddingProvider);

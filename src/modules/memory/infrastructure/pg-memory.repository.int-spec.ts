@@ -1,7 +1,8 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { Test, TestingModule } from '@nestjs/testing';
+import { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase, testEnv } from '@cognition/test-support/test-database';
+import { memoryTestModule } from '@cognition/test-support/memory-test-module';
+import { TestDatabase } from '@cognition/test-support/test-database';
 import { AppConfig } from '@cognition/config/app-config';
 import { newId } from '@cognition/platform/ids/uuid';
 import {
@@ -37,13 +38,7 @@ describe('memories on real PostgreSQL (repository, models, handlers)', () => {
   let provider: EmbeddingProvider;
 
   beforeAll(async () => {
-    db = await createTestDatabase('memory_repo');
-    testEnv(db);
-    const { CognitionOsCoreModule } = await import('@cognition/app/app.module');
-    const { MemoryModule } = await import('../memory.module');
-    moduleRef = await Test.createTestingModule({ imports: [CognitionOsCoreModule.forRoot(), MemoryModule] }).compile();
-    moduleRef.useLogger(false);
-    await moduleRef.init();
+    ({ db, moduleRef } = await memoryTestModule('memory_repo'));
     commands = moduleRef.get(CommandBus);
     queries = moduleRef.get(QueryBus);
     ds = moduleRef.get(DataSource);
