@@ -2,24 +2,24 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, 
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@cognition/config/app-config';
 import { BackgroundJobs } from '@cognition/platform/background/background-jobs';
 import { BackgroundLoop } from '@cognition/platform/background/background-loop';
-import { pgClientConfig } from '@cognition/platform/database/pg-connection';
 import { ChannelSubscriber, PgListener } from '@cognition/platform/database/pg-listener';
 import { finishBy, waitForPending } from '@cognition/platform/lifecycle/drain';
 import { ExecutionPlan } from '../../domain/execution-plan';
 import { StepRow } from '../../domain/step-context';
 import { CANCEL_CHANNEL } from '../../infrastructure/execution-control';
 import { StartClaim, STEPS_CHANNEL } from '../../infrastructure/execution-starter';
-import { Sql, sqlOf } from '../../infrastructure/sql';
+import { sqlOf } from '../../infrastructure/sql';
 import { ExecutionInputsCache } from '../../infrastructure/execution-inputs-cache';
 import { claimSteps, ClaimedStep, handBackUnstarted, heartbeat, reapExpiredLeases, releaseLeases } from '../../infrastructure/step-claims';
 import { StepResult } from '../../infrastructure/step-result';
 import { EngineMetrics } from '../engine-metrics';
 import { WorkflowPlans } from '../workflow-plans';
+import { ClaimConnection } from './claim-connection';
 import { ResultBatcher } from './result-batcher';
 import { StepRunner } from './step-runner';
 
@@ -59,7 +59,8 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
    */
   private readonly inFlight = new Set<Running>();
   private queue: Queued[] = [];
-  private claimClient?: Client;
+  /** Claims go through a connection of their own (claim-connection.ts). */
+  private readonly claimConnection: ClaimConnection;
   private running = false;
   /**
    * Whether the queue may hold more than this worker took: its last claim through the queue filled
@@ -88,7 +89,9 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly metrics: EngineMetrics,
     private readonly jobs: BackgroundJobs,
     private readonly listener: PgListener,
-  ) {}
+  ) {
+    this.claimConnection = new ClaimConnection(config.all);
+  }
 
   private get pool(): Pool {
     return (this.db.driver as unknown as { master: Pool }).master;
@@ -154,8 +157,7 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     // Results that could not be written in time: their steps run again elsewhere, now rather than after the lease.
     if (unwritten.length) await releaseLeases(sqlOf(this.pool), this.id, unwritten).catch(() => undefined);
     await this.jobs.stop(this.heartbeats);
-    await this.claimClient?.end().catch(() => undefined);
-    this.claimClient = undefined;
+    await this.claimConnection.close();
   }
 
   /**
@@ -206,35 +208,11 @@ export class StepWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const room = capacity - this.inFlight.size - this.queue.length;
     if (room <= 0) return false;
     const asked = Math.min(room, this.config.get('WORKER_BATCH_SIZE'));
-    const claimed = await claimSteps(await this.claimSql(), this.id, asked, this.config.get('LEASE_SECONDS'), this.config.get('TENANT_MAX_RUNNING_STEPS'), this.inputs);
+    const claimed = await claimSteps(await this.claimConnection.sql(), this.id, asked, this.config.get('LEASE_SECONDS'), this.config.get('TENANT_MAX_RUNNING_STEPS'), this.inputs);
     this.backlog = claimed.length >= asked;
     if (claimed.length) await this.enqueue(claimed);
     this.dispatch();
     return claimed.length > 0 && claimed.length >= room;
-  }
-
-  /**
-   * Claims go through one connection of their own with synchronous_commit off: a claim lost in a
-   * database crash only makes its steps claimable again (at-least-once holds), and the claim loop
-   * does not wait for a WAL flush. Completions stay synchronous.
-   */
-  private async claimSql(): Promise<Sql> {
-    if (!this.claimClient) {
-      const client = new Client(pgClientConfig(this.config.all, 'cognition-os-claims'));
-      client.on('error', () => {
-        if (this.claimClient === client) this.claimClient = undefined;
-        client.end().catch(() => undefined);
-      });
-      try {
-        await client.connect();
-        await client.query(`SET synchronous_commit TO off`);
-      } catch (error) {
-        await client.end().catch(() => undefined);
-        throw error;
-      }
-      this.claimClient = client;
-    }
-    return sqlOf(this.claimClient as never);
   }
 
   /** Claimed steps wait here (their leases renewed) until a handler slot is free. */
