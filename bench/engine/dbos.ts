@@ -106,19 +106,18 @@ class DbosEngine implements EngineUnderTest {
     return { steps: countdown.count };
   }
 
-  private async enqueue(queue: string, count: number, start: (queueName: string) => (n: number) => Promise<unknown>, arg: (i: number) => number): Promise<void> {
-    for (const part of chunks(Array.from({ length: count }, (_, i) => i), ENQUEUE_CHUNK)) {
-      await Promise.all(part.map((i) => start(queue)(arg(i))));
-    }
+  /** `count` calls of `enqueueOne`, ENQUEUE_CHUNK at a time (DBOS has no bulk enqueue). */
+  private async enqueue(count: number, enqueueOne: (i: number) => Promise<unknown>): Promise<void> {
+    for (const part of chunks(Array.from({ length: count }, (_, i) => i), ENQUEUE_CHUNK)) await Promise.all(part.map(enqueueOne));
   }
 
   async throughput(jobs: number, timing: Timing): Promise<DrainResult> {
-    await this.enqueue('throughput', jobs, (queueName) => DBOS.startWorkflow(job, { queueName }), (i) => i);
+    await this.enqueue(jobs, (i) => DBOS.startWorkflow(job, { queueName: 'throughput' })(i));
     return this.drain('throughput', new Countdown(jobs), timing);
   }
 
   async chains(chains: number, length: number, timing: Timing): Promise<DrainResult> {
-    await this.enqueue('chains', chains, (queueName) => DBOS.startWorkflow(chain, { queueName }), () => length);
+    await this.enqueue(chains, () => DBOS.startWorkflow(chain, { queueName: 'chains' })(length));
     return this.drain('chains', new Countdown(chains * length), timing);
   }
 
