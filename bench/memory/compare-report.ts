@@ -32,8 +32,13 @@ export function renderComparison(cells: CompareCell[]): string {
   const httpCells = (c: CompareCell) => (http ? [f(c.httpRaw?.perSecond ?? NaN), x(c.httpRatio ?? NaN)] : []);
   const httpHeaders = http ? ['raw over HTTP q/s', 'ours / raw over HTTP'] : [];
   const httpAlign: Array<'l' | 'r'> = http ? ['r', 'r'] : [];
+  const embedded = cells.some((c) => c.embedded);
+  // Ours embedded (the memory module in the bench process, no HTTP), when it was measured: its recall, q/s and ratio to raw.
+  const embeddedCells = (c: CompareCell) => (embedded ? [f(c.embedded?.recall ?? NaN, 3), f(c.embedded?.perSecond ?? NaN), x(c.embeddedRatio ?? NaN)] : []);
+  const embeddedHeaders = embedded ? ['ours embedded recall@10', 'ours embedded q/s', 'ours embedded / raw'] : [];
+  const embeddedAlign: Array<'l' | 'r'> = embedded ? ['r', 'r', 'r'] : [];
   const main = markdownTable(
-    ['clients', 'filter', 'ours: strategy', 'ef_search', 'recall@10 raw / ours', 'raw q/s', 'ours q/s', 'ours / raw', 'lowest ours / raw, ef 20–320', 'CPU ms/query raw / ours', 'p50 ms raw / ours', ...httpHeaders],
+    ['clients', 'filter', 'ours: strategy', 'ef_search', 'recall@10 raw / ours', 'raw q/s', 'ours q/s', 'ours / raw', 'lowest ours / raw, ef 20–320', 'CPU ms/query raw / ours', 'p50 ms raw / ours', ...httpHeaders, ...embeddedHeaders],
     grouped.map((r) => {
       const c = operatingCell(r.cells)!;
       const lowest = r.cells.reduce((a, b) => (b.ratio < a.ratio ? b : a));
@@ -50,12 +55,13 @@ export function renderComparison(cells: CompareCell[]): string {
         `${f(cpuRaw(c), 2)} / ${f(cpuOurs(c), 2)}`,
         `${f(c.raw.p50Ms, 2)} / ${f(c.ours.p50Ms, 2)}`,
         ...httpCells(c),
+        ...embeddedCells(c),
       ];
     }),
-    ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', ...httpAlign],
+    ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', ...httpAlign, ...embeddedAlign],
   );
   const curve = markdownTable(
-    ['clients', 'filter', 'ef_search', 'raw recall@10', 'raw q/s', 'ours recall@10', 'ours q/s', 'ours / raw', 'per round', 'raw CPU ms/q (pg + client)', 'ours CPU ms/q (server + pg + client)', ...httpHeaders, ...(http ? ['raw over HTTP CPU ms/q (server + pg + client)'] : [])],
+    ['clients', 'filter', 'ef_search', 'raw recall@10', 'raw q/s', 'ours recall@10', 'ours q/s', 'ours / raw', 'per round', 'raw CPU ms/q (pg + client)', 'ours CPU ms/q (server + pg + client)', ...httpHeaders, ...(http ? ['raw over HTTP CPU ms/q (server + pg + client)'] : []), ...embeddedHeaders, ...(embedded ? ['ours embedded CPU ms/q (pg + client)'] : [])],
     cells.map((c) => [
       c.clients,
       FILTER[c.subset],
@@ -70,8 +76,10 @@ export function renderComparison(cells: CompareCell[]): string {
       `${f(c.ours.cpuMs.server, 2)} + ${f(c.ours.cpuMs.postgres, 2)} + ${f(c.ours.cpuMs.client, 2)}`,
       ...httpCells(c),
       ...(http ? [c.httpRaw ? `${f(c.httpRaw.cpuMs.server, 2)} + ${f(c.httpRaw.cpuMs.postgres, 2)} + ${f(c.httpRaw.cpuMs.client, 2)}` : '–'] : []),
+      ...embeddedCells(c),
+      ...(embedded ? [c.embedded ? `${f(c.embedded.cpuMs.postgres, 2)} + ${f(c.embedded.cpuMs.client, 2)}` : '–'] : []),
     ]),
-    ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', ...httpAlign, ...httpAlign.slice(1)],
+    ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', ...httpAlign, ...httpAlign.slice(1), ...embeddedAlign, ...embeddedAlign.slice(2)],
   );
   const worst = Math.min(...cells.map((c) => c.ratio));
   const operating = grouped.map((r) => operatingCell(r.cells)!.ratio);
@@ -81,6 +89,11 @@ export function renderComparison(cells: CompareCell[]): string {
     ...(http
       ? [
           `- not a target, for comparison: ours ÷ raw pgvector behind a bare Fastify route (the same statement over HTTP, no auth), at the rows' operating points: ${grouped.map((r) => x(operatingCell(r.cells)!.httpRatio ?? NaN)).join(', ')}`,
+        ]
+      : []),
+    ...(embedded
+      ? [
+          `- not a target, for comparison: ours embedded (the memory module in the bench process, searched through the QueryBus, no HTTP) ÷ raw pgvector, at the rows' operating points: ${grouped.map((r) => x(operatingCell(r.cells)!.embeddedRatio ?? NaN)).join(', ')}; lowest at any ef_search ${x(Math.min(...cells.map((c) => c.embeddedRatio ?? NaN)))}`,
         ]
       : []),
   ].join('\n');
@@ -109,6 +122,9 @@ export function recallQpsSvg(cells: CompareCell[], title: string): string {
     .flatMap((r) => [
       { name: `raw pgvector, ${r.clients} client${r.clients > 1 ? 's' : ''}`, dashed: true, clients: r.clients, points: r.cells.map((c) => ({ recall: c.raw.recall, qps: c.raw.perSecond, ef: c.efSearch })) },
       { name: `ours (HTTP API), ${r.clients} client${r.clients > 1 ? 's' : ''}`, dashed: false, clients: r.clients, points: r.cells.map((c) => ({ recall: c.ours.recall, qps: c.ours.perSecond, ef: c.efSearch })) },
+      ...(r.cells.some((c) => c.embedded)
+        ? [{ name: `ours embedded, ${r.clients} client${r.clients > 1 ? 's' : ''}`, dashed: false, dotted: true, clients: r.clients, points: r.cells.map((c) => ({ recall: c.embedded?.recall ?? NaN, qps: c.embedded?.perSecond ?? NaN, ef: c.efSearch })) }]
+        : []),
     ]);
   const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.qps) && p.qps > 0);
   if (!all.length) return '';
@@ -119,7 +135,9 @@ export function recallQpsSvg(cells: CompareCell[], title: string): string {
   const yMax = 10 ** Math.ceil(Math.log10(Math.max(...all.map((p) => p.qps))));
   const px = (r: number) => m.left + ((r - xMin) / (xMax - xMin)) * (W - m.left - m.right);
   const py = (q: number) => H - m.bottom - ((Math.log10(q) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (H - m.top - m.bottom);
-  const colour = (s: { dashed: boolean; clients: number }) => (s.dashed ? (s.clients > 1 ? '#7f7f7f' : '#bdbdbd') : s.clients > 1 ? '#1f77b4' : '#ff7f0e');
+  const colour = (s: { dashed: boolean; dotted?: boolean; clients: number }) =>
+    s.dashed ? (s.clients > 1 ? '#7f7f7f' : '#bdbdbd') : s.dotted ? (s.clients > 1 ? '#2ca02c' : '#98df8a') : s.clients > 1 ? '#1f77b4' : '#ff7f0e';
+  const dash = (s: { dashed: boolean; dotted?: boolean }) => (s.dashed ? ' stroke-dasharray="6 4"' : s.dotted ? ' stroke-dasharray="2 3"' : '');
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
@@ -146,13 +164,13 @@ export function recallQpsSvg(cells: CompareCell[], title: string): string {
   series.forEach((s, i) => {
     const pts = s.points.filter((p) => Number.isFinite(p.qps) && p.qps > 0);
     const c = colour(s);
-    out.push(`<polyline fill="none" stroke="${c}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts.map((p) => `${px(p.recall).toFixed(1)},${py(p.qps).toFixed(1)}`).join(' ')}"/>`);
+    out.push(`<polyline fill="none" stroke="${c}" stroke-width="2"${dash(s)} points="${pts.map((p) => `${px(p.recall).toFixed(1)},${py(p.qps).toFixed(1)}`).join(' ')}"/>`);
     for (const p of pts) {
       out.push(`<circle cx="${px(p.recall).toFixed(1)}" cy="${py(p.qps).toFixed(1)}" r="3.5" fill="${c}"><title>${escapeXml(s.name)}: ef_search ${p.ef}, recall ${p.recall.toFixed(3)}, ${f(p.qps)} q/s</title></circle>`);
-      if (!s.dashed) out.push(`<text x="${(px(p.recall) + 5).toFixed(1)}" y="${(py(p.qps) - 5).toFixed(1)}" font-size="10" fill="${c}">${p.ef}</text>`);
+      if (!s.dashed && !s.dotted) out.push(`<text x="${(px(p.recall) + 5).toFixed(1)}" y="${(py(p.qps) - 5).toFixed(1)}" font-size="10" fill="${c}">${p.ef}</text>`);
     }
     const ly = m.top + 10 + i * 20;
-    out.push(`<line x1="${W - m.right + 12}" x2="${W - m.right + 40}" y1="${ly}" y2="${ly}" stroke="${c}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    out.push(`<line x1="${W - m.right + 12}" x2="${W - m.right + 40}" y1="${ly}" y2="${ly}" stroke="${c}" stroke-width="2"${dash(s)}/>`);
     out.push(`<text x="${W - m.right + 46}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
   });
   out.push(`<text x="${W - m.right + 12}" y="${m.top + 10 + series.length * 20 + 10}" font-size="10" fill="#555">labels: ef_search</text>`);

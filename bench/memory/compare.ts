@@ -45,6 +45,10 @@ export interface CompareCell {
   httpRaw?: PassStats;
   /** Median of ours q/s ÷ median of the HTTP peer's q/s. */
   httpRatio?: number;
+  /** Ours embedded (bench/memory/embedded.ts), when measured: the memory module searched in this process, no HTTP. */
+  embedded?: PassStats;
+  /** Median of ours embedded q/s ÷ median of raw q/s. */
+  embeddedRatio?: number;
   /** The measured window of ours' last pass (process.hrtime µs, the clock of CPU profiles). */
   oursWindowUs?: { from: number; to: number };
 }
@@ -111,6 +115,12 @@ export async function compareSearches(ctx: Context, cs: CompareSettings): Promis
     indices: toIndices(ctx, await httpRaw!.search(variant, ctx.queryText[q], ns, s.k)),
   });
 
+  const embedded = ctx.embedded;
+  const embeddedAsk = (ef: number, ns: string | undefined) => async (q: number): Promise<QueryAnswer> => {
+    const answer = await embedded!.search(raw.tenantId!, ctx.queryText[q], s.k, ef, ns);
+    return { indices: toIndices(ctx, answer.ids), note: answer.strategy };
+  };
+
   const cells: CompareCell[] = [];
   for (const clients of cs.clients) {
     for (const subset of cs.subsets) {
@@ -127,6 +137,7 @@ export async function compareSearches(ctx: Context, cs: CompareSettings): Promis
         const rawPasses: PassStats[] = [];
         const oursPasses: PassStats[] = [];
         const httpPasses: PassStats[] = [];
+        const embeddedPasses: PassStats[] = [];
         const strategies = new Set<string>();
         let oursWindowUs: CompareCell['oursWindowUs'];
         for (let round = 0; round < cs.rounds; round++) {
@@ -137,6 +148,7 @@ export async function compareSearches(ctx: Context, cs: CompareSettings): Promis
           oursWindowUs = o.windowUs;
           for (const note of Object.keys(o.notes)) strategies.add(note);
           if (httpRaw) httpPasses.push(stats(ctx, subset, await closedLoop(order, clients, cs.warmup, { database: DB, serverPid: httpRaw.pid }, httpRawAsk(variant, ns))));
+          if (embedded) embeddedPasses.push(stats(ctx, subset, await closedLoop(order, clients, cs.warmup, { database: DB }, embeddedAsk(ef, ns))));
         }
         const cell: CompareCell = {
           clients,
@@ -156,11 +168,16 @@ export async function compareSearches(ctx: Context, cs: CompareSettings): Promis
           cell.httpRaw = medianStats(httpPasses);
           cell.httpRatio = cell.ours.perSecond / cell.httpRaw.perSecond;
         }
+        if (embeddedPasses.length) {
+          cell.embedded = medianStats(embeddedPasses);
+          cell.embeddedRatio = cell.embedded.perSecond / cell.raw.perSecond;
+        }
         cells.push(cell);
         log(
           `   ${clients} client(s), ${subset}, ef ${ef} [${cell.strategy} vs raw ${variant}]: raw ${cell.raw.perSecond.toFixed(0)} q/s (recall ${cell.raw.recall.toFixed(3)}, ${(cell.raw.cpuMs.postgres + cell.raw.cpuMs.client).toFixed(2)} ms CPU/q), ` +
             `ours ${cell.ours.perSecond.toFixed(0)} q/s (recall ${cell.ours.recall.toFixed(3)}, ${(cell.ours.cpuMs.server + cell.ours.cpuMs.postgres + cell.ours.cpuMs.client).toFixed(2)} ms CPU/q): ${cell.ratio.toFixed(2)}× (rounds ${cell.roundRatios.map((x) => x.toFixed(2)).join(' ')})` +
-            (cell.httpRaw ? `; raw over HTTP ${cell.httpRaw.perSecond.toFixed(0)} q/s (${(cell.httpRaw.cpuMs.server + cell.httpRaw.cpuMs.postgres + cell.httpRaw.cpuMs.client).toFixed(2)} ms CPU/q), ours ÷ it ${cell.httpRatio!.toFixed(2)}×` : ''),
+            (cell.httpRaw ? `; raw over HTTP ${cell.httpRaw.perSecond.toFixed(0)} q/s (${(cell.httpRaw.cpuMs.server + cell.httpRaw.cpuMs.postgres + cell.httpRaw.cpuMs.client).toFixed(2)} ms CPU/q), ours ÷ it ${cell.httpRatio!.toFixed(2)}×` : '') +
+            (cell.embedded ? `; ours embedded ${cell.embedded.perSecond.toFixed(0)} q/s (recall ${cell.embedded.recall.toFixed(3)}, ${(cell.embedded.cpuMs.postgres + cell.embedded.cpuMs.client).toFixed(2)} ms CPU/q), ÷ raw ${cell.embeddedRatio!.toFixed(2)}×` : ''),
         );
       }
     }

@@ -4,6 +4,7 @@ import { machineBusyCores } from '../engine/cpu';
 import { CpuProbes, closedLoop, QueryAnswer } from './closed-loop';
 import { Dataset } from './dataset';
 import { GroundTruth, recallAt } from './ground-truth';
+import { EmbeddedOurs } from './embedded';
 import { HttpRawServer } from './http-raw';
 import { OursServer } from './ours-api';
 import { RawSql } from './raw-sql';
@@ -25,6 +26,8 @@ export interface Context {
   raw: RawSql;
   /** Raw pgvector behind a bare Fastify route (BENCH_MEMORY_HTTP_RAW). */
   httpRaw?: HttpRawServer;
+  /** The memory module booted in this process and searched through the QueryBus (BENCH_MEMORY_EMBEDDED). */
+  embedded?: EmbeddedOurs;
   result: MemoryBenchResult;
 }
 

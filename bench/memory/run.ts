@@ -23,7 +23,8 @@
  *   BENCH_MEMORY_BUILD=0 npm run bench:memory      # use the existing dist/ build
  * More: BENCH_MEMORY_EF (10,20,40,80,160,320), BENCH_MEMORY_FILTER_EF (40), BENCH_MEMORY_CONCURRENCY (4),
  * BENCH_MEMORY_LOAD_CONCURRENCY (2), BENCH_MEMORY_BATCH (1000), BENCH_MEMORY_SINGLES (200),
- * BENCH_MEMORY_WARMUP (100), BENCH_MEMORY_SEED, BENCH_KEEP_DB=1, BENCH_MEMORY_CPU_PROFILE=1 (profile our server; in
+ * BENCH_MEMORY_WARMUP (100), BENCH_MEMORY_SEED, BENCH_KEEP_DB=1, BENCH_MEMORY_HTTP_RAW=0 / BENCH_MEMORY_EMBEDDED=0 (leave out
+ * raw pgvector behind a bare Fastify route / ours embedded: the memory module booted in this process, searched through the QueryBus), BENCH_MEMORY_CPU_PROFILE=1 (profile our server; in
  * bench/results/profiles/, top functions of one unfiltered pass printed with the tables).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,7 @@ import { MemoryBenchResult, renderReport } from './report';
 import { rawSearches } from './searches';
 import { compareSearches } from './compare';
 import { HttpRawServer } from './http-raw';
+import { EmbeddedOurs } from './embedded';
 import { recallQpsSvg } from './compare-report';
 import { readSettings } from './settings';
 import { sqlLoad } from './sql-load';
@@ -132,6 +134,10 @@ async function benchmark(): Promise<void> {
       ctx.httpRaw = new HttpRawServer(ROOT, DB);
       await ctx.httpRaw.start(s.k, Math.max(...s.clients), Math.max(...s.clients) + 2);
     }
+    if (ctx.server && s.embedded) {
+      ctx.embedded = new EmbeddedOurs(ROOT, DB);
+      await ctx.embedded.start(serverEnv);
+    }
     if (ctx.server) {
       log(`== ours vs raw pgvector, interleaved: ${s.clients.join(' and ')} client(s), unfiltered / 1 % / 10 %, ef_search ${s.efSearch.join(',')}, ${s.rounds} rounds`);
       try {
@@ -152,6 +158,7 @@ async function benchmark(): Promise<void> {
   } finally {
     await ctx.raw.end();
     await ctx.httpRaw?.stop();
+    await ctx.embedded?.stop();
     await ctx.server?.stop();
     if (profileDir) result.profile = profileSections(profileDir, result);
     if (!s.keepDatabase) await pgQuery(`DROP DATABASE IF EXISTS "${DB}" WITH (FORCE)`).catch(() => undefined);

@@ -57,6 +57,8 @@ export function readSettings() {
     cpuProfile: flag('BENCH_MEMORY_CPU_PROFILE', false),
     /** Also measure raw pgvector behind a bare Fastify route in the comparison (a third pass per round). */
     httpRaw: flag('BENCH_MEMORY_HTTP_RAW', true),
+    /** Also measure ours embedded: the memory module booted in the bench process, searched through the QueryBus (a fourth pass per round). */
+    embedded: flag('BENCH_MEMORY_EMBEDDED', true),
     /** A window in which other programs used more CPU than this (cores) is contended: measured again. */
     foreignMaxCores: Number(process.env.BENCH_FOREIGN_MAX || 0.3),
     retries: num('BENCH_RETRIES', 1, 0),
