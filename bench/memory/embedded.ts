@@ -7,11 +7,11 @@
  */
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import type { MemorySearchRequest, MemorySearchResult } from '../../src/modules/memory/contracts';
+import type { MemorySearchRequest, MemorySearchResult } from '@cognition/memory/contracts';
 import { childEnv } from './ours-api';
 import { MODEL } from './raw-sql';
 
-type PublicSurface = typeof import('../../src/index');
+type PublicSurface = typeof import('@cognition/app/index');
 
 export interface EmbeddedAnswer {
   ids: string[];
