@@ -31,14 +31,22 @@ export function renderComparison(cells: CompareCell[]): string {
   // The HTTP peer's columns, when it was measured: its q/s and ours ÷ it.
   const httpCells = (c: CompareCell) => (http ? [f(c.httpRaw?.perSecond ?? NaN), x(c.httpRatio ?? NaN)] : []);
   const httpHeaders = http ? ['raw over HTTP q/s', 'ours / raw over HTTP'] : [];
-  const httpAlign: Array<'l' | 'r'> = http ? ['r', 'r'] : [];
   const embedded = cells.some((c) => c.embedded);
   // Ours embedded (the memory module in the bench process, no HTTP), when it was measured: its recall, q/s and ratio to raw.
   const embeddedCells = (c: CompareCell) => (embedded ? [f(c.embedded?.recall ?? NaN, 3), f(c.embedded?.perSecond ?? NaN), x(c.embeddedRatio ?? NaN)] : []);
   const embeddedHeaders = embedded ? ['ours embedded recall@10', 'ours embedded q/s', 'ours embedded / raw'] : [];
-  const embeddedAlign: Array<'l' | 'r'> = embedded ? ['r', 'r', 'r'] : [];
+  // The optional peers' columns are numbers: right-aligned after the fixed ones.
+  const align = (fixed: Array<'l' | 'r'>, headers: string[]) => [...fixed, ...headers.slice(fixed.length).map((): 'r' => 'r')];
+  const mainHeaders = ['clients', 'filter', 'ours: strategy', 'ef_search', 'recall@10 raw / ours', 'raw q/s', 'ours q/s', 'ours / raw', 'lowest ours / raw, ef 20–320', 'CPU ms/query raw / ours', 'p50 ms raw / ours', ...httpHeaders, ...embeddedHeaders];
+  const curveHeaders = [
+    ...['clients', 'filter', 'ef_search', 'raw recall@10', 'raw q/s', 'ours recall@10', 'ours q/s', 'ours / raw', 'per round', 'raw CPU ms/q (pg + client)', 'ours CPU ms/q (server + pg + client)'],
+    ...httpHeaders,
+    ...(http ? ['raw over HTTP CPU ms/q (server + pg + client)'] : []),
+    ...embeddedHeaders,
+    ...(embedded ? ['ours embedded CPU ms/q (pg + client)'] : []),
+  ];
   const main = markdownTable(
-    ['clients', 'filter', 'ours: strategy', 'ef_search', 'recall@10 raw / ours', 'raw q/s', 'ours q/s', 'ours / raw', 'lowest ours / raw, ef 20–320', 'CPU ms/query raw / ours', 'p50 ms raw / ours', ...httpHeaders, ...embeddedHeaders],
+    mainHeaders,
     grouped.map((r) => {
       const c = operatingCell(r.cells)!;
       const lowest = r.cells.reduce((a, b) => (b.ratio < a.ratio ? b : a));
@@ -58,10 +66,10 @@ export function renderComparison(cells: CompareCell[]): string {
         ...embeddedCells(c),
       ];
     }),
-    ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', ...httpAlign, ...embeddedAlign],
+    align(['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'], mainHeaders),
   );
   const curve = markdownTable(
-    ['clients', 'filter', 'ef_search', 'raw recall@10', 'raw q/s', 'ours recall@10', 'ours q/s', 'ours / raw', 'per round', 'raw CPU ms/q (pg + client)', 'ours CPU ms/q (server + pg + client)', ...httpHeaders, ...(http ? ['raw over HTTP CPU ms/q (server + pg + client)'] : []), ...embeddedHeaders, ...(embedded ? ['ours embedded CPU ms/q (pg + client)'] : [])],
+    curveHeaders,
     cells.map((c) => [
       c.clients,
       FILTER[c.subset],
@@ -79,7 +87,7 @@ export function renderComparison(cells: CompareCell[]): string {
       ...embeddedCells(c),
       ...(embedded ? [c.embedded ? `${f(c.embedded.cpuMs.postgres, 2)} + ${f(c.embedded.cpuMs.client, 2)}` : '–'] : []),
     ]),
-    ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', ...httpAlign, ...httpAlign.slice(1), ...embeddedAlign, ...embeddedAlign.slice(2)],
+    align(['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r'], curveHeaders),
   );
   const worst = Math.min(...cells.map((c) => c.ratio));
   const operating = grouped.map((r) => operatingCell(r.cells)!.ratio);
