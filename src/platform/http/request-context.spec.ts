@@ -1,7 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Writable } from 'node:stream';
 import Fastify, { FastifyInstance } from 'fastify';
 import { ClsServiceManager } from 'nestjs-cls';
 import { PinoLogger } from 'nestjs-pino';
+import { storage as pinoStorage } from 'nestjs-pino/storage';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { CORRELATION_ID } from '@cognition/platform/outbox/outbox.writer';
@@ -35,6 +37,12 @@ async function appLoggingAt(level: string): Promise<{ app: FastifyInstance; line
     inRequest.warn('inside the handler');
     await new Promise((resolve) => setTimeout(resolve, 1));
     return { correlationId: cls.get(CORRELATION_ID) };
+  });
+  app.get('/api/v3/assigned', async (request) => {
+    inRequest.assign({ userId: `user-of-${request.id}` });
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    inRequest.warn('after assign');
+    return {};
   });
   app.get('/api/v3/broken', async () => {
     throw new Error('boom');
@@ -94,6 +102,38 @@ describe('request context and access log (Fastify hooks)', () => {
     const ids = Array.from({ length: 20 }, (_, i) => `req-${i}`);
     const bodies = await Promise.all(ids.map((id) => app.inject({ method: 'GET', url: '/api/v3/things', headers: { 'x-request-id': id } }).then((r) => r.json())));
     expect(bodies).toEqual(ids.map((correlationId) => ({ correlationId })));
+    await app.close();
+  });
+
+  it("keeps each request's logger apart, with what PinoLogger.assign added, across awaits", async () => {
+    const { app, lines } = await appLoggingAt('warn');
+    const ids = Array.from({ length: 20 }, (_, i) => `req-${i}`);
+    await Promise.all(ids.map((id) => app.inject({ method: 'GET', url: '/api/v3/assigned', headers: { 'x-request-id': id } })));
+    await settle();
+    const after = lines.filter((l) => l.msg === 'after assign') as (Line & { userId?: string })[];
+    expect(after).toHaveLength(20);
+    for (const line of after) expect(line.userId).toBe(`user-of-${line.req?.id}`);
+    expect(new Set(after.map((l) => l.req?.id))).toEqual(new Set(ids));
+    await app.close();
+  });
+
+  it("enters one AsyncLocalStorage per request (the CLS context's), never nestjs-pino's own", async () => {
+    const { app, lines } = await appLoggingAt('warn');
+    const entered: AsyncLocalStorage<unknown>[] = [];
+    const run = AsyncLocalStorage.prototype.run;
+    jest.spyOn(AsyncLocalStorage.prototype, 'run').mockImplementation(function (this: AsyncLocalStorage<unknown>, ...args: Parameters<typeof run>) {
+      entered.push(this);
+      return run.apply(this, args);
+    });
+    try {
+      await app.inject({ method: 'GET', url: '/api/v3/things', headers: { 'x-request-id': 'req-one' } });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    await settle();
+    expect(entered).toHaveLength(1);
+    expect(entered[0]).not.toBe(pinoStorage);
+    expect(lines.find((l) => l.msg === 'inside the handler')?.req?.id).toBe('req-one');
     await app.close();
   });
 });

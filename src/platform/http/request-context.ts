@@ -12,8 +12,8 @@ import { CORRELATION_ID } from '@cognition/platform/outbox/outbox.writer';
  * fraction of the cost per request.
  *
  * - `preHandler`: the handler, its guards, pipes and exception filter run inside a CLS context
- *   holding the correlation id (the request id; the outbox stamps it on events) and inside
- *   nestjs-pino's request context, so every log line written while handling the request carries
+ *   holding the correlation id (the request id; the outbox stamps it on events) and nestjs-pino's
+ *   request store (read from there, see `readLogStoreFromCls`), so every log line written while handling the request carries
  *   `req` (id, method, url, headers with `authorization` redacted) as pino-http's child logger did.
  *   That child logger is only built when something logs (the first `logger` read), not per request.
  * - `onResponse`: the access log line pino-http wrote (`request completed`, or `request errored`
@@ -74,11 +74,26 @@ function accessLog(request: FastifyRequest, reply: FastifyReply, root: RootLogge
   }
 }
 
+/**
+ * nestjs-pino's request store, read from the CLS context instead of nestjs-pino's own
+ * AsyncLocalStorage. On Node 20 every enabled AsyncLocalStorage adds its own work to every promise
+ * and async resource the process creates (a symbol-keyed property per storage, written by the
+ * async_hooks init hook), so a second storage entered per request costs every request, and every
+ * step the engine runs meanwhile. nestjs-pino reads its store only through `storage.getStore()`
+ * (PinoLogger's `logger` and `assign`); with this it finds the store the request's CLS context holds,
+ * and its own storage is never entered.
+ */
+function readLogStoreFromCls(cls: ClsService): void {
+  const fromCls = (): Store | undefined => (cls.get() as Record<string, Store | undefined> | undefined)?.[LOG_STORE];
+  Object.defineProperty(storage, 'getStore', { value: fromCls, configurable: true, writable: true });
+}
+
 export function useRequestContext(fastify: FastifyInstance, cls: ClsService, root: RootLogger = nestjsPinoRoot): void {
   fastify.decorateRequest(LOG_STORE, null);
+  readLogStoreFromCls(cls);
   fastify.addHook('preHandler', (request, _reply, done) => {
-    const store = storeOf(request, root);
-    cls.runWith({ [CORRELATION_ID]: request.id } as ClsStore, () => storage.run(store, done));
+    // One AsyncLocalStorage per request: the correlation id and the log store in the CLS context.
+    cls.runWith({ [CORRELATION_ID]: request.id, [LOG_STORE]: storeOf(request, root) } as ClsStore, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     accessLog(request, reply, root);
