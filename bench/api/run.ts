@@ -17,6 +17,8 @@
  *   BENCH_API_DB=name npm run bench:api          # the database (default cognition_os_bench_api; dropped and recreated)
  *   BENCH_API_BASELINE=<dir> npm run bench:api   # + a row for another build of ours (a checkout with dist/ built), e.g. main
  *                                                #   before a change: before/after in the same run
+ *   BENCH_API_INSTRUCTIONS=1 npm run bench:api   # also instructions per request of each server under valgrind's callgrind
+ *                                                #   (bench/api/instructions.ts: repeatable within ~1 %, unlike req/s here; ~5 min more)
  *
  * Diagnostic rows: our server's `GET /health/live` (the Nest pipeline without auth, database or
  * domain code) and bare Fastify answering the same JSON from memory (no database).
@@ -27,6 +29,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { analyse } from '../support/cpu-profile';
+import { InstructionTarget, callgrindAvailable, instructionSettingsFromEnv, instructionsPerRequest } from './instructions';
 import { ownCpuSeconds, processCpuSeconds } from '../support/cpu-usage';
 import { requestJson, waitForHttp } from '../support/http';
 import { CpuProbe, LoadResult, loadSettingsFromEnv, measure } from '../support/load';
@@ -231,6 +234,25 @@ async function main(): Promise<void> {
     await peer.child.stop();
     await fixed?.child.stop();
     report(rounds, { path, settings, machine, loadBefore, loadAfter: loadavg()[0], profileDir });
+    if (process.env.BENCH_API_INSTRUCTIONS) {
+      const peerEnv = { BARE_MODE: 'pg', BARE_PG_TENANT: row.tenant_id, BARE_SQL_NAME: VERSION_STATEMENT.name, BARE_SQL_TEXT: VERSION_STATEMENT.text, DB_POOL_SIZE: poolSize };
+      const oursEnv = { LOG_LEVEL: 'warn', WORKER_ENABLED: 'false', BOOTSTRAP_API_KEY: API_KEY, DB_POOL_SIZE: poolSize };
+      // [name, node's arguments, env, cwd, the path that answers 200 without a key once it is up]
+      const targets: [string, string[], Record<string, string>, string, string][] = [
+        [PEER, [...startFlags(), 'bench/api/bare-server.mjs'], peerEnv, ROOT, path],
+        [OURS, [...startFlags(), 'dist/src/main.js'], oursEnv, ROOT, '/health/ready'],
+      ];
+      if (baselineDir) targets.push([BASELINE, [...startFlags(baselineDir), 'dist/src/main.js'], oursEnv, baselineDir, '/health/ready']);
+      await reportInstructions(
+        await Promise.all(
+          targets.map(async ([name, args, env, cwd, ready]) => {
+            const port = await freePort();
+            const base = `http://127.0.0.1:${port}`;
+            return { name, args, env: childEnv({ PORT: String(port), ...env }), cwd, url: `${base}${path}`, readyUrl: `${base}${ready}`, headers: auth };
+          }),
+        ),
+      );
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -353,6 +375,23 @@ function report(rounds: LoadResult[][], ctx: ReportContext): void {
   if (failed.length > 0) {
     throw new Error(failed.map((r) => `${r.target}: ${r.non2xx} non-2xx responses, ${r.errors} errors (${r.timeouts} timeouts), ${r.ok2xx} 2xx`).join('; '));
   }
+}
+
+/** Instructions per request of each server under callgrind, one server at a time (bench/api/instructions.ts). */
+async function reportInstructions(targets: InstructionTarget[]): Promise<void> {
+  if (!(await callgrindAvailable())) throw new Error('BENCH_API_INSTRUCTIONS needs valgrind (callgrind and callgrind_control) on this machine');
+  const settings = instructionSettingsFromEnv();
+  const counts: { target: string; instructionsPerRequest: number }[] = [];
+  for (const target of targets) {
+    console.error(`== ${target.name}: under callgrind, ${settings.warmup} requests of warm-up, then ${settings.requests} counted`);
+    counts.push({ target: target.name, instructionsPerRequest: await instructionsPerRequest(target, settings) });
+  }
+  const peer = counts.find((c) => c.target === PEER)!.instructionsPerRequest;
+  console.log(`\n### Instructions per request (valgrind callgrind, user space; ${settings.warmup} requests of warm-up, ${settings.requests} counted, ${settings.connections} connections)\n`);
+  console.log(markdownTable(['target', 'instructions / request', 'vs peer'], counts.map((c) => [c.target, c.instructionsPerRequest.toLocaleString('en-US'), `${(c.instructionsPerRequest / peer).toFixed(2)}×`]), ['l', 'r', 'r']));
+  const outFile = join(ROOT, 'bench', 'results', 'api-instructions.json');
+  writeFileSync(outFile, `${JSON.stringify({ date: new Date().toISOString(), settings, counts }, null, 2)}\n`);
+  console.log(`written ${outFile}`);
 }
 
 /** Top functions of a server's CPU profile during its last measured run (its window), by self time. */
