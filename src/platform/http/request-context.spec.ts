@@ -44,6 +44,14 @@ async function appLoggingAt(level: string): Promise<{ app: FastifyInstance; line
     inRequest.warn('after assign');
     return {};
   });
+  // As @nestjs-cls/transactional opens a transaction: a nested CLS context inheriting the request's.
+  app.get('/api/v3/nested', async () => {
+    await cls.run({ ifNested: 'inherit' }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inRequest.warn('inside a nested context');
+    });
+    return {};
+  });
   app.get('/api/v3/broken', async () => {
     throw new Error('boom');
   });
@@ -114,6 +122,14 @@ describe('request context and access log (Fastify hooks)', () => {
     expect(after).toHaveLength(20);
     for (const line of after) expect(line.userId).toBe(`user-of-${line.req?.id}`);
     expect(new Set(after.map((l) => l.req?.id))).toEqual(new Set(ids));
+    await app.close();
+  });
+
+  it('binds the request logger inside a nested CLS context (a transaction) too', async () => {
+    const { app, lines } = await appLoggingAt('warn');
+    await app.inject({ method: 'GET', url: '/api/v3/nested', headers: { 'x-request-id': 'req-tx' } });
+    await settle();
+    expect(lines.find((l) => l.msg === 'inside a nested context')?.req?.id).toBe('req-tx');
     await app.close();
   });
 
