@@ -97,11 +97,10 @@ export async function instructionsPerRequest(target: InstructionTarget, settings
     child = startChild(`${target.name} (callgrind)`, 'valgrind', valgrindArgs, target.env, target.cwd);
     // Nest starts in about a minute under valgrind.
     await waitForHttp(target.readyUrl, child, 600_000);
-    const url = target.url;
-    await load(url, target.headers, settings.warmup, settings.connections);
+    await load(target.url, target.headers, settings.warmup, settings.connections);
     const pid = child.process.pid!;
     await control(pid, '--instr=on', target.env);
-    await load(url, target.headers, settings.requests, settings.connections);
+    await load(target.url, target.headers, settings.requests, settings.connections);
     await control(pid, '--dump', target.env);
     const dump = `${out}.1`;
     for (let waited = 0; !totalOf(dump) && waited < 60_000; waited += 200) await sleep(200);

@@ -237,21 +237,15 @@ async function main(): Promise<void> {
     if (process.env.BENCH_API_INSTRUCTIONS) {
       const peerEnv = { BARE_MODE: 'pg', BARE_PG_TENANT: row.tenant_id, BARE_SQL_NAME: VERSION_STATEMENT.name, BARE_SQL_TEXT: VERSION_STATEMENT.text, DB_POOL_SIZE: poolSize };
       const oursEnv = { LOG_LEVEL: 'warn', WORKER_ENABLED: 'false', BOOTSTRAP_API_KEY: API_KEY, DB_POOL_SIZE: poolSize };
-      // [name, node's arguments, env, cwd, the path that answers 200 without a key once it is up]
-      const targets: [string, string[], Record<string, string>, string, string][] = [
-        [PEER, [...startFlags(), 'bench/api/bare-server.mjs'], peerEnv, ROOT, path],
-        [OURS, [...startFlags(), 'dist/src/main.js'], oursEnv, ROOT, '/health/ready'],
-      ];
-      if (baselineDir) targets.push([BASELINE, [...startFlags(baselineDir), 'dist/src/main.js'], oursEnv, baselineDir, '/health/ready']);
-      await reportInstructions(
-        await Promise.all(
-          targets.map(async ([name, args, env, cwd, ready]) => {
-            const port = await freePort();
-            const base = `http://127.0.0.1:${port}`;
-            return { name, args, env: childEnv({ PORT: String(port), ...env }), cwd, url: `${base}${path}`, readyUrl: `${base}${ready}`, headers: auth };
-          }),
-        ),
-      );
+      /** `ready`: a path that answers 2xx without the key once the server is up. */
+      const target = async (name: string, cwd: string, script: string, env: Record<string, string>, ready: string): Promise<InstructionTarget> => {
+        const port = await freePort();
+        const base = `http://127.0.0.1:${port}`;
+        return { name, args: [...startFlags(cwd), script], env: childEnv({ PORT: String(port), ...env }), cwd, url: `${base}${path}`, readyUrl: `${base}${ready}`, headers: auth };
+      };
+      const targets = [await target(PEER, ROOT, 'bench/api/bare-server.mjs', peerEnv, path), await target(OURS, ROOT, 'dist/src/main.js', oursEnv, '/health/ready')];
+      if (baselineDir) targets.push(await target(BASELINE, baselineDir, 'dist/src/main.js', oursEnv, '/health/ready'));
+      await reportInstructions(targets);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -13,8 +13,9 @@ import { CORRELATION_ID } from '@cognition/platform/outbox/outbox.writer';
  *
  * - `preHandler`: the handler, its guards, pipes and exception filter run inside a CLS context
  *   holding the correlation id (the request id; the outbox stamps it on events) and nestjs-pino's
- *   request store (read from there, see `readLogStoreFromCls`), so every log line written while handling the request carries
- *   `req` (id, method, url, headers with `authorization` redacted) as pino-http's child logger did.
+ *   request store (read from there, see `readLogStoreFromCls`), so every log line written while
+ *   handling the request carries `req` (id, method, url, headers with `authorization` redacted) as
+ *   pino-http's child logger did.
  *   That child logger is only built when something logs (the first `logger` read), not per request.
  * - `onResponse`: the access log line pino-http wrote (`request completed`, or `request errored`
  *   with `err` for a 5xx, at info, with `res` and `responseTime` in ms), unless info is off or the
