@@ -13,6 +13,7 @@ import { DeliveryState, DurableDelivery, keyOf } from './durable-delivery';
 import { DurableSubscriber, DurableSubscribers } from './durable-subscribers';
 import { EventTypeRegistry, StoredEventRow } from './event-type.registry';
 import { HandlerFailure } from './handler-failure';
+import { readForSubscriber, SubscriberRead, subscriberReadSql } from './subscriber-read';
 
 export const OUTBOX_CHANNEL = 'cognitionos_events';
 /** The relay's read (and its batch size), reused by the broker relay (platform/outbox/broker) rather than copied. */
@@ -71,15 +72,8 @@ const READ_AFTER = `
   ORDER BY domain_events.tx_id, domain_events.position
   LIMIT ${BATCH}`;
 
-/** READ_AFTER for one durable subscriber: rows of types it does not handle come without their payload (the cursor still moves past them). */
-const READ_AFTER_FOR = `
-  SELECT id, position, tx_id::text AS tx_id, tenant_id, type, aggregate_type, aggregate_id,
-         CASE WHEN type = ANY($3::text[]) THEN payload END AS payload, occurred_at, correlation_id
-  FROM domain_events
-  WHERE (tx_id, position) > ($1::xid8, $2::bigint)
-    AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY domain_events.tx_id, domain_events.position
-  LIMIT ${BATCH}`;
+/** A durable subscriber's read: its events of the next batch, and the last event read (subscriber-read.ts). */
+const READ_AFTER_FOR = subscriberReadSql(BATCH);
 
 /**
  * Publishes committed outbox events. Every instance publishes every event to its in-process CQRS
@@ -291,10 +285,9 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     const known = this.known.get(s.name);
     const start = known ? { cursor: known.cursor, retry: null } : await this.readCheckpoint(client, s.name);
     if (DurableDelivery.waiting(start)) return { more: false, blockedUntil: start.retry!.at };
-    const rows =
-      fresh && sameCursor(fresh.from, start.cursor)
-        ? fresh.rows
-        : (await client.query<StoredEventRow>(READ_AFTER_FOR, [start.cursor.txId, start.cursor.position, [...s.types]])).rows;
+    const read: SubscriberRead =
+      fresh && sameCursor(fresh.from, start.cursor) ? { rows: fresh.rows, scanned: fresh.rows.length } : await readForSubscriber(client, READ_AFTER_FOR, start.cursor, s.types);
+    const rows = read.rows;
     // What the table holds (a dead letter moves it too); unknown while a skipped-only move is unsaved.
     let saved: DeliveryState = known?.unsaved ? { cursor: { txId: '', position: '' }, retry: null } : start;
     // A dead letter moves the checkpoint with it. If writing one fails, the events delivered since
@@ -326,7 +319,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     } else {
       this.remember(s.name, result, known?.savedAt ?? Date.now());
     }
-    return { more: rows.length === BATCH && !result.blockedUntil, blockedUntil: result.blockedUntil };
+    return { more: read.scanned === BATCH && !result.blockedUntil, blockedUntil: result.blockedUntil };
   }
 
   private async readCheckpoint(client: Client, name: string): Promise<DeliveryState> {

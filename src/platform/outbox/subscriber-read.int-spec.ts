@@ -1,0 +1,69 @@
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase, TEST_DB } from '@cognition/test-support/test-database';
+import { newId } from '@cognition/platform/ids/uuid';
+import { readForSubscriber, subscriberReadSql } from './subscriber-read';
+
+const TENANT = newId();
+const START = { txId: '0', position: '0' };
+
+describe('a durable subscriber reads only its events and the last one read (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let pg: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('subscriber_read');
+    pg = new Client({ ...TEST_DB, database: db.name });
+    await pg.connect();
+    // Seven events, each committed on its own: A B B A B B B (positions in commit order).
+    for (const [n, type] of ['A', 'B', 'B', 'A', 'B', 'B', 'B'].entries()) {
+      await pg.query(
+        `INSERT INTO domain_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at) VALUES ($1, $2, $3, 'Thing', 'x', $4, now())`,
+        [newId(), TENANT, type, JSON.stringify({ n })],
+      );
+    }
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await db?.drop();
+  });
+
+  const all = async () => (await pg.query(`SELECT tx_id::text AS "txId", position::text AS position, type FROM domain_events ORDER BY tx_id, position`)).rows;
+  const payloads = (rows: { payload: unknown }[]) => rows.map((r) => (r.payload as { n: number } | null)?.n ?? null);
+
+  it("returns the subscriber's events of the batch and the last event read, in order, with what was read", async () => {
+    const events = await all();
+    const read = await readForSubscriber(pg, subscriberReadSql(5), START, ['A']);
+    // The batch is events 0-4: A at 0 and 3, and event 4 (a B) as the last one read, without its payload.
+    expect(read.scanned).toBe(5);
+    expect(read.rows.map((r) => r.position)).toEqual([events[0].position, events[3].position, events[4].position]);
+    expect(read.rows.map((r) => r.type)).toEqual(['A', 'A', 'B']);
+    expect(payloads(read.rows)).toEqual([0, 3, null]);
+    expect(read.rows[2].tx_id).toBe(events[4].txId);
+  });
+
+  it('does not repeat the last event read when it is one of the types', async () => {
+    const events = await all();
+    const read = await readForSubscriber(pg, subscriberReadSql(4), START, ['A']);
+    expect(read.scanned).toBe(4);
+    expect(read.rows.map((r) => r.position)).toEqual([events[0].position, events[3].position]);
+  });
+
+  it('reads from the cursor on: a short batch has only the last event when none is of the types', async () => {
+    const events = await all();
+    const read = await readForSubscriber(pg, subscriberReadSql(500), events[3], ['A']);
+    expect(read.scanned).toBe(3);
+    expect(read.rows.map((r) => r.position)).toEqual([events[6].position]);
+    expect(payloads(read.rows)).toEqual([null]);
+  });
+
+  it('returns nothing after the last event', async () => {
+    const events = await all();
+    expect(await readForSubscriber(pg, subscriberReadSql(500), events[6], ['A', 'B'])).toEqual({ rows: [], scanned: 0 });
+  });
+
+  it('returns every event of the batch when the subscriber takes every type', async () => {
+    const read = await readForSubscriber(pg, subscriberReadSql(500), START, ['A', 'B']);
+    expect(read.scanned).toBe(7);
+    expect(payloads(read.rows)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+});
