@@ -13,7 +13,7 @@ import { DeliveryState, DurableDelivery, keyOf } from './durable-delivery';
 import { DurableSubscriber, DurableSubscribers } from './durable-subscribers';
 import { EventTypeRegistry, StoredEventRow } from './event-type.registry';
 import { HandlerFailure } from './handler-failure';
-import { readForSubscriber, SubscriberRead, subscriberReadSql } from './subscriber-read';
+import { readForSubscriber, SubscriberRead } from './subscriber-read';
 
 export const OUTBOX_CHANNEL = 'cognitionos_events';
 /** The relay's read (and its batch size), reused by the broker relay (platform/outbox/broker) rather than copied. */
@@ -71,9 +71,6 @@ const READ_AFTER = `
     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
   ORDER BY domain_events.tx_id, domain_events.position
   LIMIT ${BATCH}`;
-
-/** A durable subscriber's read: its events of the next batch, and the last event read (subscriber-read.ts). */
-const READ_AFTER_FOR = subscriberReadSql(BATCH);
 
 /**
  * Publishes committed outbox events. Every instance publishes every event to its in-process CQRS
@@ -286,7 +283,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     const start = known ? { cursor: known.cursor, retry: null } : await this.readCheckpoint(client, s.name);
     if (DurableDelivery.waiting(start)) return { more: false, blockedUntil: start.retry!.at };
     const read: SubscriberRead =
-      fresh && sameCursor(fresh.from, start.cursor) ? { rows: fresh.rows, scanned: fresh.rows.length } : await readForSubscriber(client, READ_AFTER_FOR, start.cursor, s.types);
+      fresh && sameCursor(fresh.from, start.cursor) ? { rows: fresh.rows, scanned: fresh.rows.length } : await readForSubscriber(client, start.cursor, s.types, BATCH);
     const rows = read.rows;
     // What the table holds (a dead letter moves it too); unknown while a skipped-only move is unsaved.
     let saved: DeliveryState = known?.unsaved ? { cursor: { txId: '', position: '' }, retry: null } : start;

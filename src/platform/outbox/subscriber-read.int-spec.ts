@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase, TEST_DB } from '@cognition/test-support/test-database';
 import { newId } from '@cognition/platform/ids/uuid';
-import { readForSubscriber, subscriberReadSql } from './subscriber-read';
+import { readForSubscriber } from './subscriber-read';
 
 const TENANT = newId();
 const START = { txId: '0', position: '0' };
@@ -32,7 +32,7 @@ describe('a durable subscriber reads only its events and the last one read (real
 
   it("returns the subscriber's events of the batch and the last event read, in order, with what was read", async () => {
     const events = await all();
-    const read = await readForSubscriber(pg, subscriberReadSql(5), START, ['A']);
+    const read = await readForSubscriber(pg, START, ['A'], 5);
     // The batch is events 0-4: A at 0 and 3, and event 4 (a B) as the last one read, without its payload.
     expect(read.scanned).toBe(5);
     expect(read.rows.map((r) => r.position)).toEqual([events[0].position, events[3].position, events[4].position]);
@@ -43,14 +43,14 @@ describe('a durable subscriber reads only its events and the last one read (real
 
   it('does not repeat the last event read when it is one of the types', async () => {
     const events = await all();
-    const read = await readForSubscriber(pg, subscriberReadSql(4), START, ['A']);
+    const read = await readForSubscriber(pg, START, ['A'], 4);
     expect(read.scanned).toBe(4);
     expect(read.rows.map((r) => r.position)).toEqual([events[0].position, events[3].position]);
   });
 
   it('reads from the cursor on: a short batch has only the last event when none is of the types', async () => {
     const events = await all();
-    const read = await readForSubscriber(pg, subscriberReadSql(500), events[3], ['A']);
+    const read = await readForSubscriber(pg, events[3], ['A'], 500);
     expect(read.scanned).toBe(3);
     expect(read.rows.map((r) => r.position)).toEqual([events[6].position]);
     expect(payloads(read.rows)).toEqual([null]);
@@ -58,11 +58,11 @@ describe('a durable subscriber reads only its events and the last one read (real
 
   it('returns nothing after the last event', async () => {
     const events = await all();
-    expect(await readForSubscriber(pg, subscriberReadSql(500), events[6], ['A', 'B'])).toEqual({ rows: [], scanned: 0 });
+    expect(await readForSubscriber(pg, events[6], ['A', 'B'], 500)).toEqual({ rows: [], scanned: 0 });
   });
 
   it('returns every event of the batch when the subscriber takes every type', async () => {
-    const read = await readForSubscriber(pg, subscriberReadSql(500), START, ['A', 'B']);
+    const read = await readForSubscriber(pg, START, ['A', 'B'], 500);
     expect(read.scanned).toBe(7);
     expect(payloads(read.rows)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });

@@ -16,7 +16,7 @@ import type { StoredEventRow } from './event-type.registry';
  * inner scan already is, so it adds no sort. ORDER BY names the table's columns (xid8, not the text
  * output column: see READ_AFTER).
  */
-export function subscriberReadSql(batch: number): string {
+function subscriberReadSql(batch: number): string {
   return `
   SELECT id, position, tx_id::text AS tx_id, tenant_id, type, aggregate_type, aggregate_id,
          CASE WHEN wanted THEN payload END AS payload, occurred_at, correlation_id, scanned
@@ -43,8 +43,8 @@ export interface SubscriberRead {
   scanned: number;
 }
 
-/** Reads the next batch for a subscriber taking `types` (see subscriberReadSql). */
-export async function readForSubscriber(client: Client, sql: string, cursor: DeliveryCursor, types: Iterable<string>): Promise<SubscriberRead> {
-  const { rows } = await client.query<StoredEventRow & { scanned: string }>(sql, [cursor.txId, cursor.position, [...types]]);
+/** Reads the next `batch` events after `cursor` for a subscriber taking `types` (see subscriberReadSql). */
+export async function readForSubscriber(client: Client, cursor: DeliveryCursor, types: Iterable<string>, batch: number): Promise<SubscriberRead> {
+  const { rows } = await client.query<StoredEventRow & { scanned: string }>(subscriberReadSql(batch), [cursor.txId, cursor.position, [...types]]);
   return { rows, scanned: rows.length ? Number(rows[0].scanned) : 0 };
 }
