@@ -92,15 +92,17 @@ describe('Memory search plans (real PostgreSQL with pgvector): no plan flip afte
 
     // Record what the search sends, on the connection it sends it on.
     const run = pool.run.bind(pool);
-    jest.spyOn(pool, 'run').mockImplementation((fn) =>
-      run((c: SearchConnection) =>
-        fn({
-          ...c,
-          query: (text, params, name) => {
-            sent.push({ text, params, name, connection: c });
-            return c.query(text, params, name);
-          },
-        }),
+    jest.spyOn(pool, 'run').mockImplementation((fn, plans) =>
+      run(
+        (c: SearchConnection) =>
+          fn({
+            ...c,
+            query: (text, params, name) => {
+              sent.push({ text, params, name, connection: c });
+              return c.query(text, params, name);
+            },
+          }),
+        plans,
       ),
     );
   }, 180_000);
@@ -111,10 +113,22 @@ describe('Memory search plans (real PostgreSQL with pgvector): no plan flip afte
     await db?.drop();
   });
 
-  /** The plan of the last vector statement sent, explained on the search connection as the search ran it. */
-  async function lastVectorPlan(): Promise<string> {
+  function lastVector(): Sent {
     const last = [...sent].reverse().find((s) => /<=>/.test(s.text));
     if (!last) throw new Error('no vector statement was sent');
+    return last;
+  }
+
+  /** How the connection the last vector statement was sent on plans prepared statements. */
+  async function lastVectorPlanning(): Promise<{ prepared: boolean; mode: string }> {
+    const last = lastVector();
+    const [{ plan_cache_mode }] = await last.connection.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode', []);
+    return { prepared: last.name !== undefined, mode: plan_cache_mode };
+  }
+
+  /** The plan of the last vector statement sent, explained on the search connection as the search ran it. */
+  async function lastVectorPlan(): Promise<string> {
+    const last = lastVector();
     sent.length = 0;
     // That very connection (back in the pool, idle: nothing else uses this pool), with its settings and prepared statements.
     const c = last.connection;
@@ -141,6 +155,8 @@ describe('Memory search plans (real PostgreSQL with pgvector): no plan flip afte
   it('a 10 % filter at efSearch 160, 20 times: still the HNSW index, and the answer says index', async () => {
     const strategies = await repeat({ mode: 'vector', embeddingModel: MODEL, k: 10, efSearch: 160, filters: { namespace: BROAD } });
     expect(new Set(strategies)).toEqual(new Set(['index']));
+    // Prepared, its plan kept (planning it at every execution would cost more than the search).
+    expect(await lastVectorPlanning()).toEqual({ prepared: true, mode: 'auto' });
     const plan = await lastVectorPlan();
     expect(plan).toMatch(HNSW);
     expect(plan).not.toMatch(/Bitmap Heap Scan/);
@@ -163,6 +179,8 @@ describe('Memory search plans (real PostgreSQL with pgvector): no plan flip afte
   it('a 1 % filter, 20 times: the exact path, never the HNSW index, and the answer says exact', async () => {
     const strategies = await repeat({ mode: 'vector', embeddingModel: MODEL, k: 10, efSearch: 160, filters: { namespace: NARROW } });
     expect(new Set(strategies)).toEqual(new Set(['exact']));
+    // Prepared (parsed once per connection) on a connection that plans every execution for its values.
+    expect(await lastVectorPlanning()).toEqual({ prepared: true, mode: 'force_custom_plan' });
     const plan = await lastVectorPlan();
     expect(plan).toMatch(/Sort/);
     expect(plan).not.toMatch(HNSW);

@@ -3,6 +3,16 @@ import { DatabaseError, Pool, PoolClient } from 'pg';
 import { AppConfig } from '@cognition/config/app-config';
 import { pgClientConfig } from '@cognition/platform/database/pg-connection';
 
+/**
+ * How the statements sent on a connection are planned. `cached`: a prepared statement keeps its
+ * plan (PostgreSQL's default: generic after five executions), for statements whose plan never
+ * depends on the values (the index strategy, see memory-search.sql.ts). `per-execution`: the
+ * connection runs with `plan_cache_mode = force_custom_plan`, so a prepared statement is parsed
+ * once per connection and planned for its values at every execution (the exact strategy, the
+ * count, full-text), which saves the parse of an unnamed statement and keeps the plan right.
+ */
+export type SearchPlans = 'cached' | 'per-execution';
+
 /** One connection of the search pool, checked out for one search. */
 export interface SearchConnection {
   /** One statement; a `name` makes it a prepared statement (parsed and planned once per connection). */
@@ -12,8 +22,9 @@ export interface SearchConnection {
 }
 
 /**
- * A small pg pool of its own for memory search, so a search costs one round trip: its connections
- * start (through the startup packet, no extra statement) with `hnsw.iterative_scan = relaxed_order`
+ * Two small pg pools of their own for memory search, one per SearchPlans (each of at most half of
+ * DB_POOL_SIZE connections, at least 2), so a search costs one round trip: their connections start
+ * (through the startup packet, no extra statement) with `hnsw.iterative_scan = relaxed_order`
  * (and the IVFFlat equivalent), so filtered index scans keep scanning until they have enough rows,
  * and with `hnsw.ef_search = MEMORY_EF_SEARCH`. The current ef_search of each connection is
  * remembered and changed only when a query needs another value. Reads only (plus the batched
@@ -31,7 +42,7 @@ export interface SearchConnection {
 @Injectable()
 export class MemorySearchPool implements OnApplicationShutdown {
   private readonly logger = new Logger(MemorySearchPool.name);
-  private pool?: Pool;
+  private readonly pools = new Map<SearchPlans, Pool>();
   private readonly efOf = new WeakMap<PoolClient, number>();
 
   constructor(private readonly config: AppConfig) {}
@@ -40,8 +51,9 @@ export class MemorySearchPool implements OnApplicationShutdown {
     return this.config.get('MEMORY_EF_SEARCH');
   }
 
-  async run<T>(fn: (connection: SearchConnection) => Promise<T>): Promise<T> {
-    const client = await this.getPool().connect();
+  /** Runs `fn` on a connection of the pool that plans statements as `plans` says. */
+  async run<T>(fn: (connection: SearchConnection) => Promise<T>, plans: SearchPlans = 'cached'): Promise<T> {
+    const client = await this.getPool(plans).connect();
     let broken: Error | undefined;
     // A checked-out client has no 'error' listener of the pool's: a connection lost between two
     // statements would otherwise be an unhandled 'error' event, which ends the process.
@@ -60,9 +72,9 @@ export class MemorySearchPool implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    await pool?.end().catch(() => undefined);
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
   }
 
   private connection(client: PoolClient): SearchConnection {
@@ -78,8 +90,9 @@ export class MemorySearchPool implements OnApplicationShutdown {
     };
   }
 
-  private getPool(): Pool {
-    if (this.pool) return this.pool;
+  private getPool(plans: SearchPlans): Pool {
+    const existing = this.pools.get(plans);
+    if (existing) return existing;
     const env = this.config.all;
     const probes = Math.max(1, Math.ceil(Math.sqrt(env.MEMORY_IVFFLAT_LISTS)));
     const options = [
@@ -91,25 +104,26 @@ export class MemorySearchPool implements OnApplicationShutdown {
       // ordering by distance otherwise needs a sort. A cached generic plan of it (PostgreSQL's choice
       // after five executions), which cannot see how selective a filter is, once picked a bitmap scan
       // of the filter's index + a sort for broad filters: 10x slower, while the answer said "index".
-      // Statements whose plan should depend on their values are unnamed (memory-search.sql.ts).
+      // Statements whose plan should depend on their values go to the per-execution pool (memory-search.sql.ts).
       'enable_sort=off',
       // That makes the cost of every plan with a sort ≥ 1e10, far above jit_above_cost: JIT would then
       // compile each such statement (≈ 100+ ms). No search statement is worth compiling.
       'jit=off',
       // Only the batched access counts write here: one lost in a crash is harmless, so no WAL flush wait.
       'synchronous_commit=off',
+      ...(plans === 'per-execution' ? ['plan_cache_mode=force_custom_plan'] : []),
     ]
       .map((o) => `-c ${o}`)
       .join(' ');
     const pool = new Pool({
       ...pgClientConfig(env),
-      application_name: 'cognition-os-memory-search',
+      application_name: plans === 'cached' ? 'cognition-os-memory-search' : 'cognition-os-memory-search-planned',
       options,
       max: Math.max(2, Math.ceil(env.DB_POOL_SIZE / 2)),
       idleTimeoutMillis: 30_000,
     });
     pool.on('error', (e) => this.logger.warn(`memory search connection lost: ${e.message}`));
-    this.pool = pool;
+    this.pools.set(plans, pool);
     return pool;
   }
 }

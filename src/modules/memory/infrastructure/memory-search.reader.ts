@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@cognition/config/app-config';
 import { MemoryFilters } from '../contracts';
-import { countMatchesSql, TextRow, textSearchSql, VectorRow, vectorSearchSql } from './memory-search.sql';
+import { countMatchesSql, SqlStatement, TextRow, textSearchSql, VectorRow, vectorSearchSql } from './memory-search.sql';
 import { MemorySearchPool, SearchConnection } from './memory-search.pool';
 
 export interface VectorSearch {
@@ -39,7 +39,10 @@ const MAX_REMEMBERED = 10_000;
  * by distance (relaxed order may be slightly out of order). The count is remembered per tenant,
  * model and filters (60 s when above the threshold, 5 s otherwise): it only picks the strategy, and
  * either strategy answers correctly, so a stale count costs speed, never results. A warm search is
- * therefore one statement, one round trip.
+ * therefore one statement, one round trip. The count, the exact scan and full-text are sent on the
+ * search pool's per-execution connections (planned for their values, parsed once per connection),
+ * the index scan on its cached ones (memory-search.pool.ts); an index search whose count is not
+ * remembered takes one connection of each.
  */
 @Injectable()
 export class MemorySearchReader {
@@ -52,20 +55,32 @@ export class MemorySearchReader {
 
   async vector(search: VectorSearch): Promise<VectorSearchOutcome> {
     const cap = this.config.get('MEMORY_EXACT_SCAN_MAX_ROWS');
+    let estimatedMatches: number | undefined;
+    if (cap > 0) {
+      const remembered = this.rememberedCount(search);
+      if (remembered !== undefined && remembered > cap) estimatedMatches = remembered;
+      else {
+        // The count (unless remembered) and, when few rows match, the exact scan: one connection of the per-execution pool.
+        const exact = await this.pool.run(async (connection) => {
+          const n = remembered ?? (await this.countMatches(connection, search, cap));
+          if (n > cap) return { n };
+          return { n, rows: await send<VectorRow>(connection, vectorSearchSql({ ...search, strategy: 'exact', matches: n })) };
+        }, 'per-execution');
+        if (exact.rows) return { rows: exact.rows, strategy: 'exact', estimatedMatches: exact.n };
+        estimatedMatches = exact.n;
+      }
+    }
     return this.pool.run(async (connection) => {
-      const estimatedMatches = cap > 0 ? await this.countMatches(connection, search, cap) : undefined;
-      const strategy = estimatedMatches !== undefined && estimatedMatches <= cap ? 'exact' : 'index';
-      if (strategy === 'index') await connection.useEfSearch(Math.max(search.efSearch ?? this.pool.defaultEfSearch, search.limit));
-      const sql = vectorSearchSql({ ...search, strategy, matches: estimatedMatches });
-      const rows = await connection.query<VectorRow>(sql.text, sql.params, sql.name);
-      if (strategy === 'index') rows.sort((a, b) => a.distance - b.distance);
-      return { rows, strategy, estimatedMatches };
-    });
+      await connection.useEfSearch(Math.max(search.efSearch ?? this.pool.defaultEfSearch, search.limit));
+      const rows = await send<VectorRow>(connection, vectorSearchSql({ ...search, strategy: 'index' }));
+      rows.sort((a, b) => a.distance - b.distance);
+      return { rows, strategy: 'index', estimatedMatches };
+    }, 'cached');
   }
 
   async text(tenantId: string, filters: MemoryFilters, query: string, limit: number, withEmbedding = false): Promise<TextRow[]> {
     const sql = textSearchSql(tenantId, filters, query, limit, withEmbedding);
-    return this.pool.run((connection) => connection.query<TextRow>(sql.text, sql.params, sql.name));
+    return this.pool.run((connection) => send<TextRow>(connection, sql), sql.plans);
   }
 
   /** Forgets every remembered count (tests, and after bulk changes). */
@@ -73,16 +88,26 @@ export class MemorySearchReader {
     this.counts.clear();
   }
 
+  private countKey(search: VectorSearch): string {
+    return JSON.stringify([search.tenantId, search.model, search.filters]);
+  }
+
+  private rememberedCount(search: VectorSearch): number | undefined {
+    const known = this.counts.get(this.countKey(search));
+    return known && known.until > Date.now() ? known.n : undefined;
+  }
+
   private async countMatches(connection: SearchConnection, search: VectorSearch, cap: number): Promise<number> {
-    const key = JSON.stringify([search.tenantId, search.model, search.filters]);
-    const now = Date.now();
-    const known = this.counts.get(key);
-    if (known && known.until > now) return known.n;
-    const sql = countMatchesSql(search.tenantId, search.filters, search.model, cap + 1);
-    const [{ n }] = await connection.query<{ n: number }>(sql.text, sql.params, sql.name);
+    const [{ n }] = await send<{ n: number }>(connection, countMatchesSql(search.tenantId, search.filters, search.model, cap + 1));
+    const key = this.countKey(search);
     if (this.counts.size >= MAX_REMEMBERED) this.counts.delete(this.counts.keys().next().value!);
     this.counts.delete(key);
-    this.counts.set(key, { n, until: now + (n > cap ? LARGE_TTL_MS : SMALL_TTL_MS) });
+    this.counts.set(key, { n, until: Date.now() + (n > cap ? LARGE_TTL_MS : SMALL_TTL_MS) });
     return n;
   }
+}
+
+/** One statement on a connection of the pool its plans need (the caller checked out that pool's connection). */
+function send<R>(connection: SearchConnection, sql: SqlStatement): Promise<R[]> {
+  return connection.query<R>(sql.text, sql.params, sql.name);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MemoryFilters } from '../contracts';
+import type { SearchPlans } from './memory-search.pool';
 import { memoryFilterSql } from './memory-filters.sql';
 import { MEMORY_COLUMNS, MEMORY_EMBEDDING_COLUMN, MemoryRow } from './memory-row.mapper';
 import { withPendingRowsSql } from './memory-pending.sql';
@@ -8,14 +9,15 @@ import { toVectorBinary } from './vector-text';
 
 /**
  * The SQL of memory search. Statements are built per shape (which filters are present, model,
- * dimensions, limit). Plans must never depend on a guess the planner makes without the parameter
- * values (the "plan flip": a cached generic plan for a broad filter scanned the filter's index and
- * sorted every match): the index strategy's statement is prepared (parsed once per connection,
- * named by a hash of its text) and its plan is the model's vector index whatever the estimates,
- * because search connections run with `enable_sort = off` (the only other way to order by distance
- * is a sort); every statement whose best plan depends on the values (the exact strategy, the count,
- * full-text) is unnamed, so it is planned for its values each time. The query vector is sent in
- * pgvector's binary format (vector-text.ts).
+ * dimensions, limit) and prepared: parsed once per connection, named by a hash of their text.
+ * Plans must never depend on a guess the planner makes without the parameter values (the "plan
+ * flip": a cached generic plan for a broad filter scanned the filter's index and sorted every
+ * match). So the index strategy's statement keeps its plan (`cached`: planned once, generic after
+ * five executions), which is the model's vector index whatever the estimates, because search
+ * connections run with `enable_sort = off` (the only other way to order by distance is a sort);
+ * every statement whose best plan depends on the values (the exact strategy, the count, full-text)
+ * is `per-execution`: sent on connections that plan each execution for its values
+ * (memory-search.pool.ts). The query vector is sent in pgvector's binary format (vector-text.ts).
  *
  * The model name and the dimensions are literals, not parameters: the planner can only use a
  * model's partial index `USING hnsw ((embedding::vector(<dims>)) …) WHERE embedding_model =
@@ -23,10 +25,12 @@ import { toVectorBinary } from './vector-text';
  * not (in a generic plan). The limit is a literal too, so generic plans estimate it.
  */
 export interface SqlStatement {
-  /** Set: a prepared statement (parsed once per connection); unset: planned for its values every time. */
-  name?: string;
+  /** The prepared statement's name (a hash of the text). */
+  name: string;
   text: string;
   params: unknown[];
+  /** Which connections it must be sent on (MemorySearchPool.run). */
+  plans: SearchPlans;
 }
 
 /** A memory row (every field but the vector, see memory-row.mapper.ts) with its cosine distance to the query. */
@@ -38,19 +42,14 @@ const names = new Map<string, string>();
 const MAX_NAMES = 1_000;
 
 /** A prepared statement named by a hash of its text (remembered: the same shapes come again and again). */
-function statement(text: string, params: unknown[]): SqlStatement {
+function statement(text: string, params: unknown[], plans: SearchPlans): SqlStatement {
   let name = names.get(text);
   if (name === undefined) {
     name = `cognitionos_mem_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
     if (names.size >= MAX_NAMES) names.clear();
     names.set(text, name);
   }
-  return { name, text, params };
-}
-
-/** An unnamed statement: parsed and planned with its parameter values at every execution. */
-function oneShot(text: string, params: unknown[]): SqlStatement {
-  return { text, params };
+  return { name, text, params, plans };
 }
 
 const columns = (withEmbedding = false) => (withEmbedding ? `${MEMORY_COLUMNS}, ${MEMORY_EMBEDDING_COLUMN}` : MEMORY_COLUMNS);
@@ -64,7 +63,7 @@ function positiveInt(n: number, what: string): number {
 export function countMatchesSql(tenantId: string, filters: MemoryFilters, model: string, cap: number): SqlStatement {
   const f = memoryFilterSql(tenantId, filters, 1);
   const text = `SELECT count(*)::int AS n FROM (SELECT 1 FROM memories m WHERE ${f.where} AND m.embedding_model = ${sqlLiteral(model)} LIMIT ${positiveInt(cap, 'cap')}) s`;
-  return oneShot(text, f.params);
+  return statement(text, f.params, 'per-execution');
 }
 
 export interface VectorSearchSql {
@@ -104,8 +103,8 @@ export function vectorSearchSql(q: VectorSearchSql): SqlStatement {
   const where = `${f.where} AND m.embedding_model = ${sqlLiteral(q.model)}`;
   const limit = positiveInt(q.limit, 'limit');
   const params = [...f.params, toVectorBinary(q.vector)];
-  if (q.strategy === 'index') return statement(withPendingRowsSql(`${columns(q.withEmbedding)}, ${distance} AS distance`, where, distance, limit), params);
-  return oneShot(exactSql(columns(q.withEmbedding), distance, where, limit, (q.matches ?? 0) >= EXACT_SORT_IDS_FROM_ROWS), params);
+  if (q.strategy === 'index') return statement(withPendingRowsSql(`${columns(q.withEmbedding)}, ${distance} AS distance`, where, distance, limit), params, 'cached');
+  return statement(exactSql(columns(q.withEmbedding), distance, where, limit, (q.matches ?? 0) >= EXACT_SORT_IDS_FROM_ROWS), params, 'per-execution');
 }
 
 /**
@@ -134,5 +133,5 @@ FROM memories m, websearch_to_tsquery('english', $${f.params.length + 1}) q
 WHERE ${f.where} AND m.content_tsv @@ q
 ORDER BY rank DESC, m.id DESC
 LIMIT ${positiveInt(limit, 'limit')}`;
-  return oneShot(text, [...f.params, query]);
+  return statement(text, [...f.params, query], 'per-execution');
 }
