@@ -36,7 +36,15 @@ interface Lockfile {
  */
 export function writeOfflineApp(appDir: string, repoRoot: string, tarball: string, extra: { name: string }): void {
   const repoLock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as Lockfile;
-  const ours = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string>; peerDependencies: Record<string, string>; bin?: Record<string, string>; engines?: Record<string, string> };
+  const ours = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
+    bin?: Record<string, string>;
+    engines?: Record<string, string>;
+    overrides?: Record<string, string>;
+  };
   const peers = Object.fromEntries(Object.keys(ours.peerDependencies).map((name) => [name, locked(repoLock, `node_modules/${name}`).version!]));
   const spec = `file:${relative(appDir, tarball)}`;
   const dependencies = { [ours.name]: spec, ...peers };
@@ -72,7 +80,9 @@ export function writeOfflineApp(appDir: string, repoRoot: string, tarball: strin
     }
   }
   // Optional (platform-specific) packages absent from our lock are skipped by npm; the ones present are kept.
-  writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: extra.name, version: '1.0.0', private: true, dependencies }, null, 2));
+  // Our overrides too (fastify's version under @nestjs/platform-fastify): the lockfile's versions are the overridden ones.
+  const overrides = ours.overrides ? { overrides: ours.overrides } : {};
+  writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: extra.name, version: '1.0.0', private: true, dependencies, ...overrides }, null, 2));
   writeFileSync(join(appDir, 'package-lock.json'), JSON.stringify({ name: extra.name, version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
 }
 
