@@ -42,6 +42,18 @@ describe('the edge', () => {
       expect(checkValues({ n: [1, Infinity] })).toMatchObject({ code: 'INVALID_NUMBER', errors: [{ path: 'n[1]' }] });
       expect(checkValues({ ok: ['😀', -0, 1e308, null, true] })).toBeNull();
     });
+
+    it('in arrays, finds the first bad number in document order, whether objects come before, after or around it', () => {
+      const path = (value: unknown) => checkValues(value)?.errors?.[0]?.path;
+      expect(path({ n: [{ a: -Infinity }, Infinity] })).toBe('n[0].a');
+      expect(path({ n: [Infinity, { a: -Infinity }] })).toBe('n[0]');
+      expect(path([1, 'x', null, [2, Infinity], -Infinity])).toBe('[3][1]');
+      expect(path([1, { a: 1 }, 2, -Infinity, [Infinity]])).toBe('[3]');
+      const embedding = Array.from({ length: 100_000 }, (_, i) => i / 7);
+      expect(checkValues({ embedding })).toBeNull();
+      embedding[99_999] = Infinity;
+      expect(path({ embedding })).toBe('embedding[99999]');
+    });
   });
 
   describe('checkUrl', () => {

@@ -111,7 +111,15 @@ function findNonFiniteNumber(root: unknown): JsonPath | null {
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) return pathOf(frame);
     } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: frame, segment: i });
+      // The leading run of non-containers (all of an embedding) is checked here, in order, without a frame per element.
+      let i = 0;
+      for (; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (typeof item === 'number') {
+          if (!Number.isFinite(item)) return [...pathOf(frame), i];
+        } else if (item !== null && typeof item === 'object') break;
+      }
+      for (let j = value.length - 1; j >= i; j--) stack.push({ value: value[j], parent: frame, segment: j });
     } else if (value !== null && typeof value === 'object') {
       const keys = Object.keys(value);
       for (let i = keys.length - 1; i >= 0; i--) stack.push({ value: (value as Record<string, unknown>)[keys[i]], parent: frame, segment: keys[i] });

@@ -79,6 +79,14 @@ describe('findUnstorableText', () => {
   it('reports the first one in JSON.stringify order', () => {
     expect(findUnstorableText({ a: ['ok', `x${NUL}`], b: '\ud800' })).toMatchObject({ path: ['a', 1], problem: 'nul', codePoint: 'U+0000' });
     expect(findUnstorableText([{ [`k${NUL}`]: '\udc00' }])).toMatchObject({ path: [0, `k${NUL}`], inKey: true });
+    // Arrays: strings before the first object, the object, strings after it.
+    expect(findUnstorableText([{ k: `x${NUL}` }, 'y\ud800'])).toMatchObject({ path: [0, 'k'], problem: 'nul' });
+    expect(findUnstorableText(['ok', 1, 'a\ud800', { k: `x${NUL}` }])).toMatchObject({ path: [2], problem: 'lone-surrogate' });
+    expect(findUnstorableText(['ok', { k: 'fine' }, [true, `z${NUL}`], 'a\ud800'])).toMatchObject({ path: [2, 1], problem: 'nul' });
+    const tags = Array.from({ length: 100_000 }, (_, i) => `tag ${i}`);
+    expect(findUnstorableText({ tags })).toBeNull();
+    tags[99_999] = `tag${NUL}`;
+    expect(findUnstorableText({ tags })).toMatchObject({ path: ['tags', 99_999] });
   });
 
   it('looks at what JSON.stringify writes: toJSON results, no omitted properties', () => {

@@ -81,7 +81,17 @@ export function findUnstorableText(value: unknown): UnstorableText | null {
     if (v === null || typeof v !== 'object' || seen.has(v)) continue;
     seen.add(v);
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], parent: frame, segment: i });
+      // The leading run of non-objects (all of a flat array: an embedding, a tag list) is checked
+      // here, in order, without a frame per element; the rest, from the first object on, as frames.
+      let i = 0;
+      for (; i < v.length; i++) {
+        const item: unknown = v[i];
+        if (typeof item === 'string') {
+          const found = unstorableCharIn(item);
+          if (found) return { ...found, path: [...pathOf(frame), i], inKey: false };
+        } else if (item !== null && typeof item === 'object') break;
+      }
+      for (let j = v.length - 1; j >= i; j--) stack.push({ value: v[j], parent: frame, segment: j });
     } else {
       const keys = Object.keys(v);
       for (let i = keys.length - 1; i >= 0; i--) {
