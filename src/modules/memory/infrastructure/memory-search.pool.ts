@@ -15,7 +15,7 @@ export type SearchPlans = 'cached' | 'per-execution';
 
 /** One connection of the search pool, checked out for one search. */
 export interface SearchConnection {
-  /** One statement; a `name` makes it a prepared statement (parsed and planned once per connection). */
+  /** One statement; a `name` makes it a prepared statement (parsed once per connection; planned as the pool's SearchPlans say). */
   query<R = Record<string, unknown>>(text: string, params: unknown[], name?: string): Promise<R[]>;
   /** Sets `hnsw.ef_search` for the next statements, only when the connection's value differs (one round trip then, none otherwise). */
   useEfSearch(ef: number): Promise<void>;

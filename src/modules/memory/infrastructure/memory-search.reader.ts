@@ -55,32 +55,34 @@ export class MemorySearchReader {
 
   async vector(search: VectorSearch): Promise<VectorSearchOutcome> {
     const cap = this.config.get('MEMORY_EXACT_SCAN_MAX_ROWS');
-    let estimatedMatches: number | undefined;
-    if (cap > 0) {
-      const remembered = this.rememberedCount(search);
-      if (remembered !== undefined && remembered > cap) estimatedMatches = remembered;
-      else {
-        // The count (unless remembered) and, when few rows match, the exact scan: one connection of the per-execution pool.
-        const exact = await this.pool.run(async (connection) => {
-          const n = remembered ?? (await this.countMatches(connection, search, cap));
-          if (n > cap) return { n };
-          return { n, rows: await send<VectorRow>(connection, vectorSearchSql({ ...search, strategy: 'exact', matches: n })) };
-        }, 'per-execution');
-        if (exact.rows) return { rows: exact.rows, strategy: 'exact', estimatedMatches: exact.n };
-        estimatedMatches = exact.n;
-      }
-    }
+    if (cap <= 0) return this.indexScan(search, undefined);
+    const remembered = this.rememberedCount(search);
+    if (remembered !== undefined && remembered > cap) return this.indexScan(search, remembered);
+    const counted = await this.countAndExactScan(search, cap, remembered);
+    return counted.rows ? { rows: counted.rows, strategy: 'exact', estimatedMatches: counted.n } : this.indexScan(search, counted.n);
+  }
+
+  async text(tenantId: string, filters: MemoryFilters, query: string, limit: number, withEmbedding = false): Promise<TextRow[]> {
+    const sql = textSearchSql(tenantId, filters, query, limit, withEmbedding);
+    return this.pool.run((connection) => send<TextRow>(connection, sql), sql.plans);
+  }
+
+  /** The count (unless remembered) and, when at most `cap` rows match, the exact scan: one connection of the per-execution pool. */
+  private countAndExactScan(search: VectorSearch, cap: number, remembered: number | undefined): Promise<{ n: number; rows?: VectorRow[] }> {
+    return this.pool.run(async (connection) => {
+      const n = remembered ?? (await this.countMatches(connection, search, cap));
+      if (n > cap) return { n };
+      return { n, rows: await send<VectorRow>(connection, vectorSearchSql({ ...search, strategy: 'exact', matches: n })) };
+    }, 'per-execution');
+  }
+
+  private indexScan(search: VectorSearch, estimatedMatches: number | undefined): Promise<VectorSearchOutcome> {
     return this.pool.run(async (connection) => {
       await connection.useEfSearch(Math.max(search.efSearch ?? this.pool.defaultEfSearch, search.limit));
       const rows = await send<VectorRow>(connection, vectorSearchSql({ ...search, strategy: 'index' }));
       rows.sort((a, b) => a.distance - b.distance);
       return { rows, strategy: 'index', estimatedMatches };
     }, 'cached');
-  }
-
-  async text(tenantId: string, filters: MemoryFilters, query: string, limit: number, withEmbedding = false): Promise<TextRow[]> {
-    const sql = textSearchSql(tenantId, filters, query, limit, withEmbedding);
-    return this.pool.run((connection) => send<TextRow>(connection, sql), sql.plans);
   }
 
   /** Forgets every remembered count (tests, and after bulk changes). */
