@@ -1,10 +1,10 @@
 import { Global, Module, OnModuleInit } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@cognition/config/app-config';
-import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyAuth } from './auth/api-key.auth';
 import { BackgroundJobs } from './background/background-jobs';
 import { PgListener } from './database/pg-listener';
 import { BrokerRelays } from './outbox/broker/broker-relays';
@@ -36,7 +36,7 @@ import { StepTypeCatalog } from './step-types/step-type-catalog';
   controllers: [HealthController, MetricsController],
   providers: [
     ApiKeyService,
-    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    ApiKeyAuth,
     MetricsService,
     BackgroundJobs,
     PgListener,
@@ -55,7 +55,7 @@ import { StepTypeCatalog } from './step-types/step-type-catalog';
     DeadLettersRetentionJob,
     IdempotencyKeysRetentionJob,
   ],
-  exports: [ApiKeyService, MetricsService, BackgroundJobs, PgListener, EventTypeRegistry, DurableSubscribers, DurableDelivery, OutboxWriter, OutboxRelay, StepTypeCatalog, RetentionRunner],
+  exports: [ApiKeyService, ApiKeyAuth, MetricsService, BackgroundJobs, PgListener, EventTypeRegistry, DurableSubscribers, DurableDelivery, OutboxWriter, OutboxRelay, StepTypeCatalog, RetentionRunner],
 })
 export class PlatformModule implements OnModuleInit {
   constructor(

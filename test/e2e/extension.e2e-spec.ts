@@ -1,4 +1,5 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Body, Controller, Get, Injectable, Module, Param, Post } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { StepHandler } from '../../src';
 import { activeWorkflow, start, waitForExecution } from '../support/engine-helpers';
@@ -13,6 +14,7 @@ describe('an application extending the engine with its own step type', () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
   let api: ReturnType<typeof apiClient>;
+  let tenantId: string;
 
   beforeAll(async () => {
     db = await createTestDatabase('extension');
@@ -28,7 +30,37 @@ describe('an application extending the engine with its own step type', () => {
       }
     }
 
-    @Module({ providers: [ShoutStep] })
+    // The user's own controllers, under our prefix: authenticated unless @Public() (class or method).
+    @Controller('greetings')
+    class GreetingController {
+      @Get(':name')
+      greet(@cognition.TenantId() tenant: string, @Param('name') name: string) {
+        return { tenant, text: `Hello, ${name}` };
+      }
+
+      @cognition.Public()
+      @RouteConfig({ bodyLimit: 64 })
+      @Post('open/:name')
+      open(@Param('name') name: string) {
+        return { text: `Hi, ${name}` };
+      }
+    }
+
+    @cognition.Public()
+    @Controller('webhooks')
+    class WebhookController {
+      @Post(':source')
+      receive(@Param('source') source: string, @Body() body: unknown) {
+        return { source, body };
+      }
+
+      @Get('tenant')
+      tenant(@cognition.TenantId() tenant: string) {
+        return { tenant };
+      }
+    }
+
+    @Module({ providers: [ShoutStep], controllers: [GreetingController, WebhookController] })
     class MyStepsModule {}
 
     @Module({ imports: [cognition.CognitionOsCoreModule.forRoot(), cognition.WorkflowModule, cognition.EngineModule, MyStepsModule] })
@@ -36,8 +68,11 @@ describe('an application extending the engine with its own step type', () => {
 
     app = await cognition.createApp(UserAppModule);
     await app.listen(0, '127.0.0.1');
-    const issued = await app.get(cognition.ApiKeyService).createKey((await app.get(cognition.ApiKeyService).createTenant('user-app')).id, 'test');
-    api = apiClient(`http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`, issued.key);
+    tenantId = (await app.get(cognition.ApiKeyService).createTenant('user-app')).id;
+    const issued = await app.get(cognition.ApiKeyService).createKey(tenantId, 'test');
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    api = apiClient(base, issued.key);
+
   });
   afterAll(async () => {
     await app?.close();
@@ -59,5 +94,37 @@ describe('an application extending the engine with its own step type', () => {
     const unknown = await api('POST', '/api/v3/workflows', { body: { id: 'other', version: '1.0.0', name: 'x', steps: [{ id: 'a', type: 'whisper' }] } });
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors[0].message).toMatch(/shout/);
+  });
+
+  it("authenticates the application's own routes under the prefix, and not its @Public() ones", async () => {
+    // The user's routes are not in our contract: their answers are not checked against it.
+    const anonymous = (method: string, path: string, options: { body?: unknown } = {}) => api(method, path, { ...options, key: null, contract: false });
+    const greeted = await api('GET', '/api/v3/greetings/ada', { contract: false });
+    expect(greeted.status).toBe(200);
+    expect(greeted.body).toEqual({ tenant: tenantId, text: 'Hello, ada' });
+    expect(greeted.headers.get('ratelimit-limit')).toBeTruthy();
+
+    const refused = await anonymous('GET', '/api/v3/greetings/ada');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ code: 'UNAUTHORIZED' });
+
+    // Public on the method, with its own route config (a body limit) kept.
+    const open = await anonymous('POST', '/api/v3/greetings/open/bob', { body: {} });
+    expect(open.status).toBe(201);
+    expect(open.body).toEqual({ text: 'Hi, bob' });
+    expect(open.headers.get('ratelimit-limit')).toBeNull();
+    expect((await anonymous('POST', '/api/v3/greetings/open/bob', { body: { text: 'x'.repeat(100) } })).status).toBe(413);
+
+    // Public on the class: every route of it, without a key; a tenant read there is a 401, not a 500.
+    const hook = await anonymous('POST', '/api/v3/webhooks/github', { body: { ok: true } });
+    expect(hook.status).toBe(201);
+    expect(hook.body).toEqual({ source: 'github', body: { ok: true } });
+    const noTenant = await anonymous('GET', '/api/v3/webhooks/tenant');
+    expect(noTenant.status).toBe(401);
+    expect(noTenant.body).toMatchObject({ code: 'UNAUTHORIZED' });
+
+    // An unknown route is a 404 with or without a key.
+    expect((await anonymous('GET', '/api/v3/nothing-here')).status).toBe(404);
   });
 });

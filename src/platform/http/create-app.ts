@@ -6,6 +6,7 @@ import { ClsService } from 'nestjs-cls';
 import { Logger } from 'nestjs-pino';
 import { REQUEST_ID_HEADER } from './request-id';
 import { ApiKeyService } from '@cognition/platform/auth/api-key.service';
+import { ApiKeyAuth, useApiKeyAuth } from '@cognition/platform/auth/api-key.auth';
 import { AppConfig } from '@cognition/config/app-config';
 import { ProblemDetailsFilter } from '@cognition/platform/errors/problem-details.filter';
 import { MetricsService } from '@cognition/platform/metrics/metrics.service';
@@ -56,6 +57,8 @@ export async function createApp(rootModule: Type<unknown>, options: CreateAppOpt
     done(checkUrl(request.raw.url ?? '/') ?? checkHeaders(request.headers) ?? undefined);
   });
   useRequestContext(fastify, app.get(ClsService));
+  // Every route under the prefix needs an API key unless @Public(): a preHandler of the route (api-key.auth.ts).
+  useApiKeyAuth(fastify, app.get(ApiKeyAuth), `/${API_PREFIX}`);
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
