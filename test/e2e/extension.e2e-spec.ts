@@ -124,7 +124,7 @@ describe('an application extending the engine with its own step type', () => {
     expect(noTenant.status).toBe(401);
     expect(noTenant.body).toMatchObject({ code: 'UNAUTHORIZED' });
 
-    // An unknown route is a 404 with or without a key.
+    // An unknown URL under the prefix is a 404 without a key, not a 401: only routes get the check.
     expect((await anonymous('GET', '/api/v3/nothing-here')).status).toBe(404);
   });
 });
