@@ -16,6 +16,7 @@ import { useJsonBodyParser } from './json-body-parser';
 import { useRequestContext } from './request-context';
 import { setupOpenApi } from './openapi';
 import { useDashboard } from './dashboard';
+import { useLeanRoutes } from './lean-routes';
 
 export const API_PREFIX = 'api/v3';
 /** The body limit of a route that sets none, until the limits table's `REQUEST_BODY_MAX_BYTES` applies (see `onRoute` below). */
@@ -28,6 +29,8 @@ export interface CreateAppOptions {
 
 /** Builds the HTTP application exactly as `main.ts` serves it; tests and benchmarks use it too. */
 export async function createApp(rootModule: Type<unknown>, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  // Route handlers without the promises Nest's router makes for guards, pipes and interceptors a route does not have (lean-routes.ts).
+  useLeanRoutes();
   const adapter = new FastifyAdapter({
     // No Express-style middleware anywhere (request context and logging are Fastify hooks): without
     // @fastify/middie, no request walks its (empty) middleware chain.
