@@ -34,6 +34,10 @@ import { useLeanRoutes } from './lean-routes';
 
 const Tenant = createParamDecorator((_data: unknown, ctx: ExecutionContext) => (ctx.switchToHttp().getRequest<{ headers: Record<string, string> }>().headers['x-tenant'] ?? 'none'));
 
+const Exploding = createParamDecorator(() => {
+  throw new BadRequestException('cannot read this parameter');
+});
+
 /** A pipe that answers later, as a validation pipe that reads the database would. */
 @Injectable()
 class SlowUpperPipe implements PipeTransform {
@@ -88,6 +92,11 @@ class ThingsController {
   @Get('slow/:a/:b')
   slow(@Param('a', SlowUpperPipe) a: string, @Param('b') b: string): object {
     return { a, b };
+  }
+
+  @Get('exploding')
+  exploding(@Exploding() value: unknown): object {
+    return { value };
   }
 
   @Get('all-piped/:a')
@@ -208,6 +217,8 @@ describe('lean routes (useLeanRoutes)', () => {
     const rejected = await get('/things/slow/bad/def');
     expect([rejected.statusCode, rejected.json().message]).toEqual([400, 'bad value']);
     expect((await get('/things/all-piped/xyz')).json()).toEqual({ a: 'XYZ' });
+    const exploding = await get('/things/exploding');
+    expect([exploding.statusCode, exploding.json().message]).toEqual([400, 'cannot read this parameter']);
   });
 
   it("sends an Observable's value and streams a StreamableFile", async () => {

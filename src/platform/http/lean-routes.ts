@@ -99,7 +99,15 @@ function argumentsResolver(context: ExecutionContextInternals, pipes: PipeTransf
 }
 
 /** The lean handler of a route, or undefined when the route needs Nest's own (see the file's comment). */
-export function leanRoute(context: ExecutionContextInternals, instance: object, callback: Callback, methodName: string, moduleKey: string, requestMethod: unknown): Handler | undefined {
+export function leanRoute(
+  context: ExecutionContextInternals,
+  instance: object,
+  callback: Callback,
+  methodName: string,
+  moduleKey: string,
+  requestMethod: unknown,
+  fail: (error: unknown, req: unknown, res: unknown, next: unknown) => unknown,
+): Handler | undefined {
   const meta = context.getMetadata(instance, callback, methodName, moduleKey, requestMethod, 'http');
   if (meta.isSseHandler || Reflect.getMetadata(RENDER_METADATA, callback) || Reflect.getMetadata(REDIRECT_METADATA, callback)) return undefined;
   if (context.guardsContextCreator.create(instance, callback, moduleKey, STATIC_CONTEXT).length > 0) return undefined;
@@ -120,31 +128,41 @@ export function leanRoute(context: ExecutionContextInternals, instance: object, 
   const { responseController, applicationRef } = context;
 
   return (req, res, next) => {
+    // One promise per stage that waits (pipes, the handler), each with the exception filters as its rejection handler.
+    const failed = (error: unknown): unknown => fail(error, req, res, next);
+    const rejectedByPipes = (error: unknown): unknown => {
+      markRejectedByPipes(req);
+      return failed(error);
+    };
     const args: unknown[] = new Array(argsLength).fill(undefined);
     responseController.setStatus(res, httpStatusCode);
     if (hasCustomHeaders) responseController.setHeaders(res, responseHeaders);
     const send = (result: unknown): unknown => {
-      if (isObservable(result) || result instanceof StreamableFile) return fnHandleResponse(result, res, req);
-      const reply = applicationRef.reply(res, result, httpStatusCode);
-      // Fastify's reply is a thenable that settles once the response is written; Nest waits for it.
-      return isThenable(reply) && (reply as { sent?: boolean }).sent !== true ? Promise.resolve(reply).then(nothing) : undefined;
+      try {
+        if (isObservable(result) || result instanceof StreamableFile) return Promise.resolve(fnHandleResponse(result, res, req)).then(nothing, failed);
+        const reply = applicationRef.reply(res, result, httpStatusCode);
+        // Fastify's reply is a thenable that settles once the response is written; Nest waits for it.
+        return isThenable(reply) && (reply as { sent?: boolean }).sent !== true ? Promise.resolve(reply).then(nothing, failed) : undefined;
+      } catch (error) {
+        return failed(error);
+      }
     };
     const run = (): unknown => {
-      const result = callback.apply(instance, args);
-      return isThenable(result) ? Promise.resolve(result).then(send) : send(result);
+      let result: unknown;
+      try {
+        result = callback.apply(instance, args);
+      } catch (error) {
+        return failed(error);
+      }
+      return isThenable(result) ? Promise.resolve(result).then(send, failed) : send(result);
     };
     let resolving: Promise<unknown> | undefined;
     try {
       resolving = resolveArguments?.(args, req, res, next);
     } catch (error) {
-      markRejectedByPipes(req);
-      throw error;
+      return rejectedByPipes(error);
     }
-    if (!resolving) return run();
-    return resolving.then(run, (error: unknown) => {
-      markRejectedByPipes(req);
-      throw error;
-    });
+    return resolving ? resolving.then(run, rejectedByPipes) : run();
   };
 }
 
@@ -165,22 +183,14 @@ export function useLeanRoutes(): boolean {
     if (contextId !== STATIC_CONTEXT || !hasInternals(context) || !this.exceptionsFilter) {
       return original.call(this, instance, callback, methodName, moduleKey, requestMethod, contextId, inquirerId);
     }
-    const route = leanRoute(context, instance, callback, methodName, moduleKey, requestMethod);
-    if (!route) return original.call(this, instance, callback, methodName, moduleKey, requestMethod, contextId, inquirerId);
+    // What the route throws or rejects with goes to its exception filters, as in Nest's RouterProxy.
     const filters = this.exceptionsFilter.create(instance, callback, moduleKey, contextId, inquirerId);
     const fail = (error: unknown, req: unknown, res: unknown, next: unknown): unknown => {
       filters.next(error, new ExecutionContextHost([req, res, next]));
       return res;
     };
-    return (req, res, next) => {
-      let pending: unknown;
-      try {
-        pending = route(req, res, next);
-      } catch (error) {
-        return fail(error, req, res, next);
-      }
-      return pending === undefined ? undefined : (pending as Promise<unknown>).then(undefined, (error: unknown) => fail(error, req, res, next));
-    };
+    const route = leanRoute(context, instance, callback, methodName, moduleKey, requestMethod, fail);
+    return route ?? original.call(this, instance, callback, methodName, moduleKey, requestMethod, contextId, inquirerId);
   };
   prototype.createCallbackProxy = leanProxy;
   prototype[PATCHED] = true;
