@@ -237,3 +237,23 @@ describe('lean routes (useLeanRoutes)', () => {
     expect([redirect.statusCode, redirect.headers.location]).toEqual([302, '/elsewhere']);
   });
 });
+
+describe('lean routes with a global interceptor', () => {
+  it("gives every route Nest's own handler again, and the interceptor runs", async () => {
+    useLeanRoutes();
+    const create = jest.spyOn(RouterExecutionContext.prototype, 'create');
+    const moduleRef = await Test.createTestingModule({ controllers: [ThingsController], providers: [SlowUpperPipe, DenyGuard, WrapInterceptor] }).compile();
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+    app.useGlobalInterceptors(new WrapInterceptor());
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    try {
+      expect(create.mock.calls.map((call) => call[2])).toEqual(expect.arrayContaining(['read', 'readNow', 'number', 'slow', 'observable']));
+      const response = await app.inject({ method: 'GET', url: '/things/sync/s1' });
+      expect(response.json()).toEqual({ wrapped: { id: 's1' } });
+    } finally {
+      create.mockRestore();
+      await app.close();
+    }
+  });
+});
