@@ -8,9 +8,18 @@ export function setRepositoryHistogram(h: FastHistogram<'repository' | 'method'>
 }
 
 /**
+ * How many timed calls are running their synchronous part right now: a timed method called inside
+ * another's (a private helper such as a read model's `one`, before the caller's first `await`) is
+ * covered by the outer call's timing and is not timed again.
+ */
+let depth = 0;
+
+/**
  * Class decorator for repository adapters: every method that returns a promise is timed in
  * `cognitionos_repository_operation_duration_seconds{repository, method}`. The promise returned is
- * the method's own: the timing hangs off it (no extra promise for the caller to wait on).
+ * the method's own: the timing hangs off it (no extra promise for the caller to wait on). A call
+ * made synchronously inside another timed call is not timed (see `depth`): one observation and one
+ * promise reaction per repository operation, not one per helper it goes through.
  */
 export function TimedRepository(repository: string): ClassDecorator {
   return (target) => {
@@ -19,11 +28,21 @@ export function TimedRepository(repository: string): ClassDecorator {
       const original = proto[method];
       if (method === 'constructor' || typeof original !== 'function') continue;
       proto[method] = function (this: unknown, ...args: unknown[]) {
-        const end = histogram?.startTimer(histogram.series(repository, method));
-        const result = (original as (...a: unknown[]) => unknown).apply(this, args);
-        // Synchronous helpers (query builders) pass through untimed.
-        if (!end || !(result instanceof Promise)) return result;
-        result.then(end, end);
+        const timing = histogram;
+        if (!timing || depth > 0) return (original as (...a: unknown[]) => unknown).apply(this, args);
+        const start = performance.now();
+        let result: unknown;
+        depth++;
+        try {
+          result = (original as (...a: unknown[]) => unknown).apply(this, args);
+        } finally {
+          depth--;
+        }
+        // Synchronous helpers (query builders) pass through untimed, and get no series.
+        if (result instanceof Promise) {
+          const end = (): void => timing.observe(timing.series(repository, method), (performance.now() - start) / 1000);
+          result.then(end, end);
+        }
         return result;
       };
     }
