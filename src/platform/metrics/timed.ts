@@ -25,16 +25,16 @@ export function TimedRepository(repository: string): ClassDecorator {
   return (target) => {
     const proto = (target as unknown as { prototype: Record<string, unknown> }).prototype;
     for (const method of Object.getOwnPropertyNames(proto)) {
-      const original = proto[method];
+      const original = proto[method] as ((...a: unknown[]) => unknown) | undefined;
       if (method === 'constructor' || typeof original !== 'function') continue;
       proto[method] = function (this: unknown, ...args: unknown[]) {
         const timing = histogram;
-        if (!timing || depth > 0) return (original as (...a: unknown[]) => unknown).apply(this, args);
+        if (!timing || depth > 0) return original.apply(this, args);
         const start = performance.now();
         let result: unknown;
         depth++;
         try {
-          result = (original as (...a: unknown[]) => unknown).apply(this, args);
+          result = original.apply(this, args);
         } finally {
           depth--;
         }
