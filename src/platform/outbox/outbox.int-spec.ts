@@ -1,8 +1,10 @@
 import { Injectable, Module } from '@nestjs/common';
+import { EventBus, IEvent, IEventPublisher } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase, testEnv, TEST_DB } from '@cognition/test-support/test-database';
 import { DomainEvent } from '@cognition/platform/domain';
+import { MetricsService } from '@cognition/platform/metrics/metrics.service';
 import { TransactionHost, Tx } from '@cognition/platform/transaction/transaction';
 import { DurableEventsHandler } from './durable-events-handler.decorator';
 import { OutboxWriter } from './outbox.writer';
@@ -200,6 +202,92 @@ describe('transactional outbox and relay (real PostgreSQL)', () => {
     // Closed right after: a move not written yet is written at shutdown.
     expect(await checkpoint('outbox-test')).toBe(true);
     expect(await checkpoint('outbox-skip-test')).toBe(true);
+  });
+
+  describe('the live pass: every event to whoever listens on the EventBus, nothing read for no one', () => {
+    const ns = (events: unknown[]) => events.map((e) => (e as ThingHappened).payload.n);
+    const published = async (app: { get: (t: typeof MetricsService) => MetricsService }) =>
+      (await app.get(MetricsService).eventsPublished.get()).values.find((v) => v.labels.type === 'ThingHappened')?.value ?? 0;
+
+    it('publishes every event, with its payload and in order, to a subscriber of the EventBus', async () => {
+      const app = await boot();
+      const heard: DomainEvent[] = [];
+      const subscription = app.get(EventBus).subscribe((e) => heard.push(e as DomainEvent));
+      try {
+        for (const n of [40, 41, 42]) await insertRaw(db, n);
+        await waitFor(() => heard.length === 3);
+        expect(heard[0]).toBeInstanceOf(ThingHappened);
+        expect(ns(heard)).toEqual([40, 41, 42]);
+        await waitFor(() => received.length === 3);
+      } finally {
+        subscription.unsubscribe();
+        await app.close();
+      }
+    });
+
+    it('with no listener, publishes nothing, counts the events by type, and durable subscribers still get them whole', async () => {
+      const app = await boot();
+      const publish = jest.spyOn(app.get(EventBus), 'publish');
+      try {
+        const before = await published(app);
+        for (const n of [50, 51, 52]) await insertRaw(db, n);
+        await waitFor(() => received.length === 3);
+        expect(ns(received)).toEqual([50, 51, 52]);
+        expect(publish).not.toHaveBeenCalled();
+        expect((await published(app)) - before).toBe(3);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('publishes to a custom publisher of the EventBus', async () => {
+      const app = await boot();
+      const got: IEvent[] = [];
+      const bus = app.get(EventBus);
+      const own = bus.publisher;
+      bus.publisher = { publish: (e: IEvent) => void got.push(e) } as IEventPublisher;
+      try {
+        for (const n of [60, 61]) await insertRaw(db, n);
+        await waitFor(() => got.length === 2);
+        expect(ns(got)).toEqual([60, 61]);
+        await waitFor(() => received.length === 2);
+      } finally {
+        bus.publisher = own;
+        await app.close();
+      }
+    });
+
+    it('gives a listener that subscribes while a batch is being read that batch, whole', async () => {
+      const app = await boot();
+      const bus = app.get(EventBus);
+      const heard: DomainEvent[] = [];
+      let armed = false;
+      let subscription: { unsubscribe(): void } | undefined;
+      const original = Client.prototype.query as (...args: unknown[]) => unknown;
+      // Subscribes right after the relay sent a read made for no listener, before its answer comes.
+      const query = jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
+        if (armed && !subscription && typeof args[0] === 'string' && args[0].includes('string_agg(e.type')) subscription = bus.subscribe((e) => heard.push(e as DomainEvent));
+        return original.apply(this, args);
+      } as never);
+      // An open transaction holds the visibility horizon: event 70 commits but is not read until it ends.
+      const holder = new Client({ ...TEST_DB, database: db.name });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_current_xact_id()');
+        await insertRaw(db, 70);
+        armed = true;
+        await holder.query('COMMIT');
+        await waitFor(() => heard.length === 1);
+        expect(ns(heard)).toEqual([70]);
+        await waitFor(() => received.length === 1);
+      } finally {
+        query.mockRestore();
+        subscription?.unsubscribe();
+        await holder.end();
+        await app.close();
+      }
+    });
   });
 
   it('retries a failing handler and does not move past the event until it succeeds', async () => {

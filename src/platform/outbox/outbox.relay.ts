@@ -11,8 +11,9 @@ import { MetricsService } from '@cognition/platform/metrics/metrics.service';
 import { DEAD_LETTER_CTE, deadLetterParams } from './dead-letter-sql';
 import { DeliveryState, DurableDelivery, keyOf } from './durable-delivery';
 import { DurableSubscriber, DurableSubscribers } from './durable-subscribers';
-import { EventTypeRegistry, StoredEventRow } from './event-type.registry';
+import { EventTypeRegistry } from './event-type.registry';
 import { HandlerFailure } from './handler-failure';
+import { covers, FreshRead, LivePublication } from './live-publication';
 import { readForSubscriber, SubscriberRead } from './subscriber-read';
 
 export const OUTBOX_CHANNEL = 'cognitionos_events';
@@ -74,7 +75,7 @@ const READ_AFTER = `
 
 /**
  * Publishes committed outbox events. Every instance publishes every event to its in-process CQRS
- * EventBus (live, from its start); durable subscribers get each event at least once in commit order,
+ * EventBus (live, from its start; passed unread while nothing listens there, live-publication.ts); durable subscribers get each event at least once in commit order,
  * from a checkpoint in `event_subscriptions`, one instance at a time (a session advisory lock held
  * on the relay's own session). Woken through the process's shared LISTEN connection; a slow poll
  * covers lost notifications, and a reconnect of the listener triggers a catch-up drain.
@@ -89,7 +90,8 @@ const READ_AFTER = `
 export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private session?: Client;
-  private live?: Cursor;
+  /** The live pass: this process's EventBus, from its start (its cursor is the live cursor). */
+  private readonly live: LivePublication;
   /** Subscribers whose advisory lock the relay's session holds. */
   private readonly locked = new Set<string>();
   /**
@@ -107,12 +109,14 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     private readonly config: AppConfig,
     private readonly subscribers: DurableSubscribers,
     private readonly delivery: DurableDelivery,
-    private readonly eventBus: EventBus,
-    private readonly registry: EventTypeRegistry,
-    private readonly metrics: MetricsService,
+    eventBus: EventBus,
+    registry: EventTypeRegistry,
+    metrics: MetricsService,
     private readonly jobs: BackgroundJobs,
     private readonly listener: PgListener,
-  ) {}
+  ) {
+    this.live = new LivePublication(READ_AFTER, BATCH, eventBus, registry, metrics, () => new Set(subscribers.list().flatMap((s) => [...s.types])));
+  }
 
   async onModuleInit(): Promise<void> {
     this.subscribers.list(); // registers their event classes before the first row is read
@@ -180,8 +184,8 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async ensureHead(): Promise<void> {
-    if (this.live) return;
-    this.live = await this.head(await this.sessionClient());
+    if (this.live.cursor) return;
+    this.live.cursor = await this.head(await this.sessionClient());
   }
 
   private async head(client: Client): Promise<Cursor> {
@@ -197,7 +201,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.ensureHead();
       const client = await this.sessionClient();
-      const fresh = await this.publishLive(client);
+      const fresh = await this.live.publish(client);
       // Round robin, one batch per subscriber per turn: a subscriber with a long backlog (or one
       // stuck on a failing event) does not hold back the others.
       let pending = this.subscribers.list();
@@ -223,25 +227,6 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /**
-   * Publishes what committed after the live cursor. Returns what it read when that was one batch
-   * (all of it): a durable subscriber whose checkpoint was the live cursor takes those rows instead
-   * of reading them again.
-   */
-  private async publishLive(client: Client): Promise<{ from: Cursor; rows: StoredEventRow[] } | undefined> {
-    const from = { ...this.live! };
-    for (let turn = 0; ; turn++) {
-      const { rows } = await client.query<StoredEventRow>(READ_AFTER, [this.live!.txId, this.live!.position]);
-      for (const row of rows) {
-        const event = this.registry.fromRow(row);
-        this.eventBus.publish(event);
-        this.metrics.eventsPublished.inc({ type: row.type });
-        this.live = { txId: row.tx_id, position: String(row.position) };
-      }
-      if (rows.length < BATCH) return turn === 0 ? { from, rows } : undefined;
-    }
-  }
-
   /** Writes the checkpoints moved only past skipped events (at shutdown, while the session still holds the locks). */
   private async saveSkipped(): Promise<void> {
     const client = this.session;
@@ -255,7 +240,8 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
 
   /** The live cursor of this instance (what it has published to its EventBus), once known. */
   get liveCursor(): { txId: string; position: string } | undefined {
-    return this.live ? { ...this.live } : undefined;
+    const cursor = this.live.cursor;
+    return cursor ? { ...cursor } : undefined;
   }
 
   /** A retry falls due then: drain at that time (the poll would come too, later). */
@@ -271,7 +257,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
    * retried with backoff, then dead-lettered). `more` when there may be more; `blockedUntil` when it
    * waits for a retry.
    */
-  private async deliverDurable(client: Client, s: DurableSubscriber, fresh?: { from: Cursor; rows: StoredEventRow[] }): Promise<{ more: boolean; blockedUntil: Date | null }> {
+  private async deliverDurable(client: Client, s: DurableSubscriber, fresh?: FreshRead): Promise<{ more: boolean; blockedUntil: Date | null }> {
     if (!this.locked.has(s.name)) {
       const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`cognitionos.subscriber.${s.name}`]);
       if (!rows[0].ok) return { more: false, blockedUntil: null };
@@ -283,7 +269,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     const start = known ? { cursor: known.cursor, retry: null } : await this.readCheckpoint(client, s.name);
     if (DurableDelivery.waiting(start)) return { more: false, blockedUntil: start.retry!.at };
     const read: SubscriberRead =
-      fresh && sameCursor(fresh.from, start.cursor) ? { rows: fresh.rows, scanned: fresh.rows.length } : await readForSubscriber(client, start.cursor, s.types, BATCH);
+      fresh && sameCursor(fresh.from, start.cursor) && covers(fresh.types, s.types) ? { rows: fresh.rows, scanned: fresh.scanned } : await readForSubscriber(client, start.cursor, s.types, BATCH);
     const rows = read.rows;
     // What the table holds (a dead letter moves it too); unknown while a skipped-only move is unsaved.
     let saved: DeliveryState = known?.unsaved ? { cursor: { txId: '', position: '' }, retry: null } : start;

@@ -61,6 +61,21 @@ describe('a durable subscriber reads only its events and the last one read (real
     expect(await readForSubscriber(pg, events[6], ['A', 'B'], 500)).toEqual({ rows: [], scanned: 0 });
   });
 
+  it('counts the events of each type read, and still returns only the wanted events and the last one', async () => {
+    const events = await all();
+    const read = await readForSubscriber(pg, START, ['A'], 5, { countTypes: true });
+    expect(read.scanned).toBe(5);
+    expect(read.counts).toEqual(new Map([['A', 2], ['B', 3]]));
+    expect(read.rows.map((r) => r.position)).toEqual([events[0].position, events[3].position, events[4].position]);
+    expect(payloads(read.rows)).toEqual([0, 3, null]);
+    // Nothing wanted: the counts of the whole batch from a cursor, and only the last event.
+    const rest = await readForSubscriber(pg, events[1], [], 500, { countTypes: true });
+    expect(rest.counts).toEqual(new Map([['A', 1], ['B', 4]]));
+    expect(rest.rows.map((r) => r.position)).toEqual([events[6].position]);
+    expect(payloads(rest.rows)).toEqual([null]);
+    expect(await readForSubscriber(pg, events[6], [], 500, { countTypes: true })).toEqual({ rows: [], scanned: 0, counts: new Map() });
+  });
+
   it('returns every event of the batch when the subscriber takes every type', async () => {
     const read = await readForSubscriber(pg, START, ['A', 'B'], 500);
     expect(read.scanned).toBe(7);
