@@ -127,6 +127,9 @@ describe('the Executions pages (real server, real PostgreSQL, Chromium)', () => 
       await page.locator('[data-stream="ended"]').waitFor();
       await page.locator('.dag-node[data-step="publish"].status-completed').waitFor();
       expect(Object.values(await nodeStatuses(page))).toEqual(STEP_IDS.map(() => 'completed'));
+      // What the signal did stays on the page once the execution has ended (it ended right after); no more can be sent.
+      expect(await form.getByRole('status').textContent()).toContain('Signal "approve" delivered');
+      expect(await form.getByRole('button', { name: 'Send signal' }).isDisabled()).toBe(true);
 
       // The same page all along (the sampler lived through it), and each node went through earlier statuses to green.
       const log = await inPage<[string, string][]>(page, 'window.__dagLog');

@@ -43,8 +43,13 @@ export function ExecutionActions({ execution, onDone, onRetried }: { execution: 
   );
 }
 
-/** Sends a signal (name + JSON body, checked here before it is sent); the API's refusal is shown as a problem. */
-export function SignalForm({ executionId, suggestions, onSent }: { executionId: string; suggestions: string[]; onSent: () => void }) {
+/**
+ * Sends a signal (name + JSON body, checked here before it is sent); the API's refusal is shown as a
+ * problem. `onSending` is called as a signal is sent, `onSent` once it was taken. `ended`: the
+ * execution has ended since (the form stays to show what the last signal did, and sends no more).
+ */
+export function SignalForm(props: { executionId: string; suggestions: string[]; onSending?: () => void; onSent: () => void; ended?: boolean }) {
+  const { executionId, suggestions, onSending, onSent, ended = false } = props;
   const api = useClient();
   const action = useAction();
   // Until edited, the name is the first signal a step of the definition waits for.
@@ -67,6 +72,7 @@ export function SignalForm({ executionId, suggestions, onSent }: { executionId: 
           return;
         }
         setInvalid(null);
+        onSending?.();
         const signalName = effectiveName.trim();
         const ok = await action.run('signal', async () => {
           const answer = await api.post('/api/v3/executions/{id}/signals/{name}', { params: { path: { id: executionId, name: signalName } }, body: parsed.value });
@@ -102,7 +108,7 @@ export function SignalForm({ executionId, suggestions, onSent }: { executionId: 
         </p>
       )}
       <div class="row">
-        <button type="submit" disabled={action.busy !== null || effectiveName.trim() === ''}>
+        <button type="submit" disabled={ended || action.busy !== null || effectiveName.trim() === ''}>
           {action.busy ? 'Sending…' : 'Send signal'}
         </button>
       </div>

@@ -34,6 +34,7 @@ export default function ExecutionPage({ id }: { id: string }) {
 
 function ExecutionView({ title, execution, live }: { title: string; execution: Execution; live: LiveExecution }) {
   const [selected, setSelected] = useState<string | null>(null);
+  const [signalled, setSignalled] = useState(false);
   const definition = useApi(
     (api, signal) => api.get('/api/v3/workflows/{id}/versions/{version}', { params: { path: { id: execution.workflowId, version: execution.workflowVersion } }, signal }),
     [execution.workflowId, execution.workflowVersion],
@@ -67,10 +68,11 @@ function ExecutionView({ title, execution, live }: { title: string; execution: E
       <section class="panel" aria-labelledby="actions-title">
         <h2 id="actions-title">Actions</h2>
         <ExecutionActions execution={execution} onDone={live.refresh} onRetried={() => (live.refresh(), live.follow())} />
-        {!terminal && (
+        {/* The form goes with the running execution, but stays to show what a signal sent from here did (a signal can end it at once). */}
+        {(!terminal || signalled) && (
           <>
             <h3>Send a signal</h3>
-            <SignalForm executionId={execution.id} suggestions={signals} onSent={live.refresh} />
+            <SignalForm executionId={execution.id} suggestions={signals} onSending={() => setSignalled(true)} onSent={live.refresh} ended={terminal} />
           </>
         )}
       </section>
