@@ -43,7 +43,7 @@ const LISTENER_CAME = Symbol('listener came');
  * custom publisher; the SSE streams subscribe only while open), publishing would reach no one: the
  * cursor then moves past each batch without reading its events. Only the events of the durable
  * subscribers' types come back whole, for them to take (`FreshRead`), and the rest is counted by
- * type for the metric. Reading, parsing and publishing every event was about 40 % of the engine
+ * type for the metric. Reading, parsing and publishing every event was a third or more of the engine
  * process's CPU per single-step job (docs/benchmarks.md). A listener that subscribes while such a
  * batch is being read gets that batch: it is read again, whole, and published. What was passed
  * before it subscribed it does not need: the SSE stream reads its history after subscribing.
