@@ -6,7 +6,7 @@
  * sending the very statement our read path sends (WorkflowReadModel's VERSION_STATEMENT, prepared
  * under the same name, on a pool of the same size) and answering the same JSON (checked deep-equal
  * with ours before the load). Both servers stay up; the load alternates in rounds (peer, ours; then
- * ours, peer; ...: every other round reversed) and the table shows medians over the rounds. Prints
+ * ours, peer; ...: the order turns by one target each round) and the table shows medians over the rounds. Prints
  * a markdown table and writes bench/results/api.json.
  *
  *   npm run bench:api                            # 3 rounds of 3 s warm-up + 10 s, 50 connections
@@ -221,10 +221,12 @@ async function main(): Promise<void> {
     const rounds: LoadResult[][] = [];
     for (let round = 1; round <= settings.rounds; round++) {
       const results: LoadResult[] = [];
-      // Every other round in reverse order, so that no target always runs right after the same one.
-      // (The A/B row still has a bias of its own: a copy of ours in the baseline slot came out
-      // 12 µs of server CPU per request cheaper than ours; docs/benchmarks.md, "API".)
-      for (const t of round % 2 === 1 ? targets : [...targets].reverse()) {
+      // The order turns by one target each round (A B C, B C A, C A B, …), so every target takes
+      // every place in a round equally often over as many rounds as there are targets. Reversing
+      // every other round instead kept the middle target in the middle: with a baseline row, ours was
+      // always second, and the place alone moved a build's ratio by about 0.07 (docs/benchmarks.md,
+      // "HTTP: the slot a build takes in a round moves its ratio").
+      for (const t of turned(targets, round - 1)) {
         process.stderr.write(`round ${round}/${settings.rounds} `);
         results.push(await measure(t.name, t.url, auth, settings, t.cpu));
       }
@@ -265,6 +267,12 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** `items` turned left by `by` places: the order of round `by + 1`. */
+function turned<T>(items: readonly T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
 }
 
 /** One target's rounds, summarised: medians of the per-round figures, sums of the counts. */
@@ -328,7 +336,7 @@ function report(rounds: LoadResult[][], ctx: ReportContext): void {
   const { settings } = ctx;
   console.log('\n## API: read one workflow version\n');
   console.log(
-    `GET ${ctx.path} with an API key, ${settings.connections} connections, ${settings.rounds} rounds of ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per target, targets alternating (${rows.map((r) => r.target.split(':')[0].split(' (')[0]).join(', ')}); medians over the rounds${QUICK ? ' (BENCH_QUICK)' : ''}\n`,
+    `GET ${ctx.path} with an API key, ${settings.connections} connections, ${settings.rounds} rounds of ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per target, targets in turn (${rows.map((r) => r.target.split(':')[0].split(' (')[0]).join(', ')}; the order turned by one each round); medians over the rounds${QUICK ? ' (BENCH_QUICK)' : ''}\n`,
   );
   console.log(`- Date: ${new Date().toISOString()}`);
   console.log(formatMachine(ctx.machine));
