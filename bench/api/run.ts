@@ -225,7 +225,7 @@ async function main(): Promise<void> {
       // every place in a round equally often over as many rounds as there are targets. Reversing
       // every other round instead kept the middle target in the middle: with a baseline row, ours was
       // always second, and the place alone moved a build's ratio by about 0.07 (docs/benchmarks.md,
-      // "HTTP: the slot a build takes in a round moves its ratio").
+      // "HTTP: the place a build takes in a round moved its ratio").
       for (const t of turned(targets, round - 1)) {
         process.stderr.write(`round ${round}/${settings.rounds} `);
         results.push(await measure(t.name, t.url, auth, settings, t.cpu));
