@@ -75,9 +75,10 @@ const READ_AFTER = `
 
 /**
  * Publishes committed outbox events. Every instance publishes every event to its in-process CQRS
- * EventBus (live, from its start; passed unread while nothing listens there, live-publication.ts); durable subscribers get each event at least once in commit order,
- * from a checkpoint in `event_subscriptions`, one instance at a time (a session advisory lock held
- * on the relay's own session). Woken through the process's shared LISTEN connection; a slow poll
+ * EventBus (live, from its start; passed unread while nothing listens there: live-publication.ts);
+ * durable subscribers get each event at least once in commit order, from a checkpoint in
+ * `event_subscriptions`, one instance at a time (a session advisory lock held on the relay's own
+ * session). Woken through the process's shared LISTEN connection; a slow poll
  * covers lost notifications, and a reconnect of the listener triggers a catch-up drain.
  *
  * Start without a gap: the relay subscribes to the channel first, then reads the head that live
