@@ -16,7 +16,7 @@ interface Variant {
   name: string;
   engine: string;
   /** Run in the bench database after the engine's setup. */
-  sql?: string;
+  sql?: string | ((client: Client) => Promise<void>);
   env?: Record<string, string>;
 }
 
@@ -29,7 +29,52 @@ const VARIANTS: Variant[] = [
   { name: 'ours batched, relay stopped', engine: 'ours-batched', sql: 'DROP TRIGGER trg_domain_events_notify ON domain_events', env: { OUTBOX_POLL_MS: '600000' } },
   { name: 'ours batched, no step events (2 a job)', engine: 'ours-batched', sql: skip('StepExecution%') },
   { name: 'ours batched, no events', engine: 'ours-batched', sql: skip('%Execution%') },
+  // Each event's row is built (id, payload) and handed to a row trigger that drops it: what building costs without storing.
+  {
+    name: 'ours batched, events built, not stored',
+    engine: 'ours-batched',
+    sql: `CREATE FUNCTION bench_drop_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+          CREATE TRIGGER bench_drop_events BEFORE INSERT ON domain_events FOR EACH ROW EXECUTE FUNCTION bench_drop_row()`,
+  },
+  { name: "ours batched, a statement's events as one row", engine: 'ours-batched', sql: eventsAsOneRowPerStatement },
 ];
+
+/**
+ * The ceiling of storing a statement's events as one row (decision 2): every `INSERT INTO
+ * domain_events … SELECT …` of the engine's SQL functions becomes one row of a table of batches
+ * (`jsonb_agg` of the same rows: ids, payloads and all are still built) with the relay's one index;
+ * the few inserts sent from node (the bulk start's events) are skipped by a rule. Optimistic by the
+ * relay's reads of the batches, which nothing here reads.
+ */
+async function eventsAsOneRowPerStatement(client: Client): Promise<void> {
+  await client.query(`CREATE TABLE bench_event_batches (position bigserial PRIMARY KEY, tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(), events jsonb NOT NULL)`);
+  await client.query(`CREATE INDEX ON bench_event_batches (tx_id, position)`);
+  const { rows } = await client.query<{ def: string }>(`SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p WHERE p.prosrc LIKE '%INSERT INTO domain_events%'`);
+  if (rows.length === 0) throw new Error('no SQL function inserts into domain_events: the experiment has nothing to change');
+  for (const { def } of rows) await client.query(oneRowPerStatement(def));
+  await client.query(`CREATE RULE bench_skip_events AS ON INSERT TO domain_events DO INSTEAD NOTHING`);
+}
+
+/** The function's text with each `INSERT INTO domain_events (…) SELECT …` (up to its CTE's closing parenthesis or `;`) inserting one row. */
+function oneRowPerStatement(def: string): string {
+  const head = /INSERT INTO domain_events \([^)]*\)\s*SELECT/g;
+  let out = '';
+  let at = 0;
+  for (let m = head.exec(def); m; m = head.exec(def)) {
+    const from = m.index + m[0].length - 'SELECT'.length;
+    let depth = 0;
+    let end = from;
+    for (; end < def.length; end++) {
+      const ch = def[end];
+      if (ch === '(') depth++;
+      else if (ch === ')' && depth-- === 0) break;
+      else if (ch === ';' && depth === 0) break;
+    }
+    out += `${def.slice(at, m.index)}INSERT INTO bench_event_batches (events) SELECT jsonb_agg(to_jsonb(e)) FROM (${def.slice(from, end)}) e HAVING count(*) > 0\n`;
+    at = end;
+  }
+  return out + def.slice(at);
+}
 
 async function jobsPerSecond(variant: Variant, jobs: number, rounds: number): Promise<number[]> {
   const saved = { ...process.env };
@@ -41,7 +86,8 @@ async function jobsPerSecond(variant: Variant, jobs: number, rounds: number): Pr
     if (variant.sql) {
       const client = new Client(db.config);
       await client.connect();
-      await client.query(variant.sql).finally(() => client.end());
+      const sql = variant.sql;
+      await (typeof sql === 'string' ? client.query(sql) : sql(client)).finally(() => client.end());
     }
     await engine.throughput(Math.min(jobs, 3000), { start: () => undefined, stop: () => undefined });
     const rates: number[] = [];
