@@ -1,9 +1,10 @@
 /**
  * What the events cost ours on single no-op jobs: ours batched drained as shipped and with some of
- * its events (or the relay) taken away in a scratch database, alternated with graphile-worker
- * batched, every variant in a fresh database. An experiment for the decision on the engine target
- * (docs/benchmarks.md, "Late session (2026-12-05)"), not a mode of the product: the variants are
- * made with rules and a dropped trigger after the migrations.
+ * its events (or the relay, or their storage) taken away, alternated with graphile-worker batched,
+ * every variant in a fresh database. An experiment for the decision on the engine target
+ * (docs/benchmarks.md, "Late session (2026-12-05)" and "Session of 2026-12-05, 20:13–23:13 UTC"),
+ * not a mode of the product: the variants are made after the migrations with rules, triggers and
+ * rewritten SQL functions.
  *
  *   DB_HOST=127.0.0.1 [N=20000] [ROUNDS=3] npx ts-node -r tsconfig-paths/register bench/engine/event-cost.ts
  */
