@@ -22,7 +22,8 @@ describe('the Agents pages: budgets, usage over time, permissions, terminate and
   let planner: any;
 
   beforeAll(async () => {
-    [model, browser] = await Promise.all([startOpenAiFakeServer(), launchBrowser()]);
+    browser = await launchBrowser();
+    model = await startOpenAiFakeServer();
     t = await startTestApp('ui_agents', {
       MODEL_PROVIDER: 'openai',
       OPENAI_BASE_URL: model.baseUrl,

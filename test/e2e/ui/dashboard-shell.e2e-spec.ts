@@ -23,7 +23,8 @@ describe('the dashboard shell at /ui (real server, real PostgreSQL, Chromium)', 
   let executionId: string;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp('ui-shell'), launchBrowser()]);
+    browser = await launchBrowser();
+    t = await startTestApp('ui-shell');
     const api = apiClient(t.url, t.key);
     await activeWorkflow(api, { id: 'ui-shell-flow', steps: [{ id: 'greet', type: 'transform', params: { output: 'hello' } }] });
     const started = await start(api, 'ui-shell-flow');

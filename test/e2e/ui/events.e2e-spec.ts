@@ -26,16 +26,14 @@ describe('the events pages (real server, real PostgreSQL, Chromium)', () => {
   const db = <T = any>(sql: string, params: unknown[] = []) => adminRows<T>(sql, params, t.db.name);
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([
-      startTestApp('ui-events', {
-        EVENT_HANDLER_MAX_ATTEMPTS: '2',
-        EVENT_HANDLER_RETRY_BASE_MS: '50',
-        EVENT_HANDLER_RETRY_MAX_MS: '100',
-        OUTBOX_POLL_MS: '100',
-        WORKER_POLL_MS: '100',
-      }),
-      launchBrowser(),
-    ]);
+    browser = await launchBrowser();
+    t = await startTestApp('ui-events', {
+      EVENT_HANDLER_MAX_ATTEMPTS: '2',
+      EVENT_HANDLER_RETRY_BASE_MS: '50',
+      EVENT_HANDLER_RETRY_MAX_MS: '100',
+      OUTBOX_POLL_MS: '100',
+      WORKER_POLL_MS: '100',
+    });
     api = apiClient(t.url, t.key);
     // Enough events for more than one page (50): a forEach of 30 items.
     await activeWorkflow(api, {

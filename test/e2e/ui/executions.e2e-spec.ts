@@ -49,7 +49,8 @@ describe('the Executions pages (real server, real PostgreSQL, Chromium)', () => 
   let api: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp('ui-executions'), launchBrowser()]);
+    browser = await launchBrowser();
+    t = await startTestApp('ui-executions');
     api = apiClient(t.url, t.key);
     await activeWorkflow(api, PIPELINE);
     // Fails at its only step: an expression over an input that is not there.

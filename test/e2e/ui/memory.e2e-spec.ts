@@ -36,7 +36,8 @@ describe('the memory explorer (real server, real PostgreSQL, Chromium)', () => {
   let collectionName: string;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp('ui-memory'), launchBrowser()]);
+    browser = await launchBrowser();
+    t = await startTestApp('ui-memory');
     api = apiClient(t.url, t.key);
     const created = await api('POST', '/api/v3/memories', { body: { items: MEMORIES.map(({ key: _key, ...memory }) => memory) } });
     expect(created.status).toBe(201);

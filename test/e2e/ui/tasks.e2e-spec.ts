@@ -19,7 +19,8 @@ describe('the Tasks pages: the queue by status and priority, a task’s detail, 
 
   beforeAll(async () => {
     // No agent worker: the tasks stay where this suite puts them.
-    [t, browser] = await Promise.all([startTestApp('ui_tasks', { AGENT_WORKER_ENABLED: 'false' }), launchBrowser()]);
+    browser = await launchBrowser();
+    t = await startTestApp('ui_tasks', { AGENT_WORKER_ENABLED: 'false' });
     api = apiClient(t.url, t.key);
     const bus = t.app.get(CommandBus);
     const create = async (name: string, priority: string, extra: Record<string, unknown> = {}) => {

@@ -58,7 +58,8 @@ describe('the Traces pages: the waterfall of an execution’s span tree', () => 
     ) as Promise<Span>;
 
   beforeAll(async () => {
-    [model, data, browser] = await Promise.all([startOpenAiFakeServer(), testServer(), launchBrowser()]);
+    browser = await launchBrowser();
+    [model, data] = await Promise.all([startOpenAiFakeServer(), testServer()]);
     t = await startTestApp('ui_traces', {
       MODEL_PROVIDER: 'openai',
       OPENAI_BASE_URL: model.baseUrl,

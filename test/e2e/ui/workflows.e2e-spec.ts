@@ -28,7 +28,8 @@ describe('the Workflows pages (real server, real PostgreSQL, Chromium)', () => {
   let api: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp('ui-workflows'), launchBrowser()]);
+    browser = await launchBrowser();
+    t = await startTestApp('ui-workflows');
     api = apiClient(t.url, t.key);
     await activeWorkflow(api, { id: 'ui-diamond', name: 'Diamond report', description: 'A diamond with a long arm', tags: ['reports'], steps: DIAMOND_STEPS });
     await activeWorkflow(api, { id: 'ui-review', tags: ['review'], steps: [{ id: 'check', type: 'transform', params: { output: 1 } }] });

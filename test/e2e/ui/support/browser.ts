@@ -26,7 +26,11 @@ export const PHONE = { width: 390, height: 844 };
 /** Where `screenshot()` writes, when UI_SCREENSHOTS=1. */
 export const SCREENSHOT_DIR = join(__dirname, '..', '..', '..', '..', 'docs', 'screenshots');
 
-/** Launches Chromium; fails (never skips) when it is missing. */
+/**
+ * Launches Chromium; fails (never skips) when it is missing. Launch it before starting a test app: a
+ * launch that fails then leaves no server or database behind (the suite's afterAll only closes what
+ * was assigned).
+ */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is missing at ${CHROMIUM_PATH}: install it with \`bash scripts/install-chromium.sh\` (Debian's package chromium) or set CHROMIUM_PATH`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
