@@ -1,5 +1,8 @@
 # Multi-stage build of the CognitionOS server (not built here: no Docker engine on the dev machines).
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS (supported until 2028-04-30): Node 20, what the development machines and CI run, reached
+# its end of life on 2026-04-30. The code runs on both; the whole test suite passes on each (README,
+# "Runtime").
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -15,13 +18,13 @@ RUN npm run build
 # Production node_modules. The framework packages are peerDependencies (an app that embeds us brings
 # its own) and devDependencies (for our build), so `npm prune --omit=dev` would drop them: here they
 # become dependencies, at the versions of the lockfile, and nothing of devDependencies is installed.
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN node -e "const fs=require('fs');const p=require('./package.json');p.dependencies={...p.dependencies,...p.peerDependencies};delete p.peerDependencies;delete p.devDependencies;fs.writeFileSync('package.json',JSON.stringify(p))" \
  && npm install --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
