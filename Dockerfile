@@ -1,7 +1,7 @@
 # Multi-stage build of the CognitionOS server (not built here: no Docker engine on the dev machines).
 # Node 24 LTS (supported until 2028-04-30): Node 20, what the development machines and CI run, reached
-# its end of life on 2026-04-30. The code runs on both; the whole test suite passes on each (README,
-# "Runtime").
+# its end of life on 2026-04-30. The code runs on both: CI runs the whole suite on Node 20 and the
+# unit, integration and server e2e suites on Node 24 (README, "Runtime").
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
