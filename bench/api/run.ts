@@ -10,7 +10,8 @@
  * a markdown table and writes bench/results/api.json.
  *
  *   npm run bench:api                            # 3 rounds of 3 s warm-up + 10 s, 50 connections
- *   BENCH_QUICK=1 npm run bench:api              # 3 rounds of 1 s + 4 s (about a minute)
+ *   BENCH_QUICK=1 npm run bench:api              # 3 rounds of 1 s + 4 s (about a minute and a half)
+ *   BENCH_API_JIT_WARMUP=0 npm run bench:api     # no JIT warm-up before the rounds (default 15 s of load per server)
  *   BENCH_ROUNDS=5 BENCH_DURATION=30 BENCH_CONNECTIONS=100 npm run bench:api
  *   BENCH_DIAGNOSTICS=1 npm run bench:api        # two more rows per round that split the gap (see below)
  *   BENCH_CPU_PROFILE=1 npm run bench:api        # also CPU-profile our server and the peer (bench/results/profiles/)
@@ -32,7 +33,7 @@ import { analyse } from '../support/cpu-profile';
 import { InstructionTarget, callgrindAvailable, instructionSettingsFromEnv, instructionsPerRequest } from './instructions';
 import { ownCpuSeconds, processCpuSeconds } from '../support/cpu-usage';
 import { requestJson, waitForHttp } from '../support/http';
-import { CpuProbe, LoadResult, loadSettingsFromEnv, measure } from '../support/load';
+import { CpuProbe, LoadResult, loadSettingsFromEnv, measure, warmUp } from '../support/load';
 import { formatMachine, machineInfo } from '../support/machine';
 import { pgQuery, recreateDatabase } from '../support/postgres';
 import { Child, freePort, runCommand, startChild, stopAll } from '../support/process';
@@ -93,13 +94,15 @@ async function startBare(name: string, extra: Record<string, string>, probePath:
 }
 
 /** Load settings: BENCH_* env wins; BENCH_QUICK=1 shortens the defaults (1 s warm-up, 4 s measured). */
-function settingsFromEnv(): ReturnType<typeof loadSettingsFromEnv> & { rounds: number } {
+function settingsFromEnv(): ReturnType<typeof loadSettingsFromEnv> & { rounds: number; jitWarmupSeconds: number } {
   const settings = loadSettingsFromEnv();
   if (QUICK && !process.env.BENCH_WARMUP) settings.warmupSeconds = 1;
   if (QUICK && !process.env.BENCH_DURATION) settings.durationSeconds = 4;
   const rounds = Number(process.env.BENCH_ROUNDS || 3);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a positive integer, got "${process.env.BENCH_ROUNDS}"`);
-  return { ...settings, rounds };
+  const jitWarmupSeconds = Number(process.env.BENCH_API_JIT_WARMUP ?? 15);
+  if (!Number.isFinite(jitWarmupSeconds) || jitWarmupSeconds < 0) throw new Error(`BENCH_API_JIT_WARMUP must be a number of seconds, got "${process.env.BENCH_API_JIT_WARMUP}"`);
+  return { ...settings, rounds, jitWarmupSeconds };
 }
 
 /** CPU seconds of each PostgreSQL backend of `database`, by pid. */
@@ -217,6 +220,10 @@ async function main(): Promise<void> {
       targets.push({ name: HEALTH, url: `${oursBase}/health/live`, cpu: cpuOf(ours, false) }, { name: FIXED, url: `${fixed.base}${path}`, cpu: cpuOf(fixed.child, false) });
     }
 
+    if (settings.jitWarmupSeconds > 0) {
+      console.error(`== JIT warm-up: ${settings.jitWarmupSeconds} s of load per server, not measured`);
+      for (const t of targets) await warmUp(t.name, t.url, auth, settings.jitWarmupSeconds, settings);
+    }
     console.error(`== load in ${settings.rounds} rounds (${targets.map((t) => t.name).join(', ')}): ${JSON.stringify(settings)}`);
     const rounds: LoadResult[][] = [];
     for (let round = 1; round <= settings.rounds; round++) {
@@ -336,7 +343,7 @@ function report(rounds: LoadResult[][], ctx: ReportContext): void {
   const { settings } = ctx;
   console.log('\n## API: read one workflow version\n');
   console.log(
-    `GET ${ctx.path} with an API key, ${settings.connections} connections, ${settings.rounds} rounds of ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per target, targets in turn (${rows.map((r) => r.target.split(':')[0].split(' (')[0]).join(', ')}; the order turned by one each round); medians over the rounds${QUICK ? ' (BENCH_QUICK)' : ''}\n`,
+    `GET ${ctx.path} with an API key, ${settings.connections} connections, ${settings.jitWarmupSeconds ? `${settings.jitWarmupSeconds} s of JIT warm-up per server, then ` : ''}${settings.rounds} rounds of ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per target, targets in turn (${rows.map((r) => r.target.split(':')[0].split(' (')[0]).join(', ')}; the order turned by one each round); medians over the rounds${QUICK ? ' (BENCH_QUICK)' : ''}\n`,
   );
   console.log(`- Date: ${new Date().toISOString()}`);
   console.log(formatMachine(ctx.machine));

@@ -59,6 +59,8 @@ export interface CompareSettings {
   efSearch: number[];
   rounds: number;
   warmup: number;
+  /** Searches per filter and searcher before the first cell (JIT warm-up, not measured). */
+  jitWarmup: number;
 }
 
 const median = (xs: number[]) => {
@@ -121,19 +123,45 @@ export async function compareSearches(ctx: Context, cs: CompareSettings): Promis
     return { indices: toIndices(ctx, answer.ids), note: answer.strategy };
   };
 
+  /** What ours does for this filter decides what raw runs. */
+  const variantFor = async (ns: string | undefined): Promise<{ strategy: string; variant: RawVariant }> => {
+    const probe = await oursAsk(cs.efSearch[0], ns)(0);
+    const strategy = probe.note ?? 'index';
+    return { strategy, variant: strategy === 'exact' ? 'exact' : ns ? 'filtered-iterative' : 'index' };
+  };
+  const configure = async (ef: number, variant: RawVariant, ns: string | undefined) => {
+    const iterative = variant === 'filtered-iterative' ? 'relaxed_order' : 'off';
+    await raw.configure(ef, iterative, ns !== undefined, variant === 'filtered-iterative');
+    await httpRaw?.configure(ef, iterative, ns !== undefined, variant === 'filtered-iterative');
+  };
+
+  // JIT warm-up, not measured: every searcher runs each filter's path `jitWarmup` times before the
+  // first cell, so that no cell measures a process still compiling (a server of ours needs a few
+  // thousand requests to reach its steady state; before this, the first cell — one client,
+  // unfiltered, the lowest ef_search — measured ours, the bare route and ours embedded cold).
+  if (cs.jitWarmup > 0) {
+    const clients = Math.max(...cs.clients);
+    const warm = Array.from({ length: cs.jitWarmup }, (_, i) => order[i % order.length]);
+    log(`   JIT warm-up: ${cs.jitWarmup} searches per filter and searcher, ${clients} clients, not measured`);
+    for (const subset of cs.subsets) {
+      const ns = NAMESPACE[subset];
+      const { variant } = await variantFor(ns);
+      await configure(cs.efSearch[0], variant, ns);
+      await closedLoop(warm, clients, 0, probes(ctx), rawAsk(variant, ns));
+      await closedLoop(warm, clients, 0, probes(ctx), oursAsk(cs.efSearch[0], ns));
+      if (httpRaw) await closedLoop(warm, clients, 0, { database: DB, serverPid: httpRaw.pid }, httpRawAsk(variant, ns));
+      if (embedded) await closedLoop(warm, clients, 0, { database: DB }, embeddedAsk(cs.efSearch[0], ns));
+    }
+  }
+
   const cells: CompareCell[] = [];
   for (const clients of cs.clients) {
     for (const subset of cs.subsets) {
       const ns = NAMESPACE[subset];
-      // What ours does for this filter decides what raw runs.
-      const probe = await oursAsk(cs.efSearch[0], ns)(0);
-      const strategy = probe.note ?? 'index';
-      const variant: RawVariant = strategy === 'exact' ? 'exact' : ns ? 'filtered-iterative' : 'index';
+      const { strategy, variant } = await variantFor(ns);
       // An exact scan does not use ef_search (neither ours nor raw's): one cell stands for every ef_search.
       for (const ef of variant === 'exact' ? cs.efSearch.slice(0, 1) : cs.efSearch) {
-        const iterative = variant === 'filtered-iterative' ? 'relaxed_order' : 'off';
-        await raw.configure(ef, iterative, ns !== undefined, variant === 'filtered-iterative');
-        await httpRaw?.configure(ef, iterative, ns !== undefined, variant === 'filtered-iterative');
+        await configure(ef, variant, ns);
         const rawPasses: PassStats[] = [];
         const oursPasses: PassStats[] = [];
         const httpPasses: PassStats[] = [];

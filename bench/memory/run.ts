@@ -23,7 +23,7 @@
  *   BENCH_MEMORY_BUILD=0 npm run bench:memory      # use the existing dist/ build
  * More: BENCH_MEMORY_EF (10,20,40,80,160,320), BENCH_MEMORY_FILTER_EF (40), BENCH_MEMORY_CONCURRENCY (4),
  * BENCH_MEMORY_LOAD_CONCURRENCY (2), BENCH_MEMORY_BATCH (1000), BENCH_MEMORY_SINGLES (200),
- * BENCH_MEMORY_WARMUP (100), BENCH_MEMORY_SEED, BENCH_KEEP_DB=1, BENCH_MEMORY_HTTP_RAW=0 / BENCH_MEMORY_EMBEDDED=0 (leave out
+ * BENCH_MEMORY_WARMUP (50; quick 10), BENCH_MEMORY_JIT_WARMUP (1000), BENCH_MEMORY_SEED, BENCH_KEEP_DB=1, BENCH_MEMORY_HTTP_RAW=0 / BENCH_MEMORY_EMBEDDED=0 (leave out
  * raw pgvector behind a bare Fastify route / ours embedded: the memory module booted in this process, searched through the QueryBus), BENCH_MEMORY_CPU_PROFILE=1 (profile our server; in
  * bench/results/profiles/, top functions of one unfiltered pass printed with the tables).
  */
@@ -141,7 +141,7 @@ async function benchmark(): Promise<void> {
     if (ctx.server) {
       log(`== ours vs raw pgvector, interleaved: ${s.clients.join(' and ')} client(s), unfiltered / 1 % / 10 %, ef_search ${s.efSearch.join(',')}, ${s.rounds} rounds`);
       try {
-        result.compare = await compareSearches(ctx, { clients: s.clients, subsets: ['all', 'one', 'ten'], efSearch: s.efSearch, rounds: s.rounds, warmup: s.warmup });
+        result.compare = await compareSearches(ctx, { clients: s.clients, subsets: ['all', 'one', 'ten'], efSearch: s.efSearch, rounds: s.rounds, warmup: s.warmup, jitWarmup: s.jitWarmup });
       } catch (error) {
         result.errors.push(`comparison: ${(error as Error).message}`);
         log(`   FAILED comparison: ${(error as Error).stack ?? error}`);
@@ -173,7 +173,7 @@ async function benchmark(): Promise<void> {
     `- Data: ${s.vectors.toLocaleString('en-US')} × ${DIMENSIONS} vectors (seed ${s.seed}, ${s.clusters} clusters × ${s.subClusters} sub-clusters), ${s.queries.toLocaleString('en-US')} queries, exact top-${s.k} in ${gt.seconds.toFixed(0)} s`,
     `- Loaded by: ${result.loadedBy === 'api' ? `POST /memories, batches of ${s.batchSize}, ${s.loadConcurrency} in flight` : 'SQL, index built after the load (BENCH_MEMORY_LOAD=sql or BENCH_MEMORY_API=0: not the API write path)'}`,
     result.index ? `- Index: \`${result.index.definition}\` (${result.index.sizeMB.toFixed(0)} MB; table with all indexes ${result.index.tableMB.toFixed(0)} MB)` : '- Index: –',
-    `- Search: ${s.clients.join(' and ')} concurrent client(s) for raw and ours alike, ${s.rounds} interleaved rounds (raw pass, ours pass) per cell, medians; ${s.warmup} warm-up queries before each pass; ours sets ef_search with \`efSearch\` in the request`,
+    `- Search: ${s.clients.join(' and ')} concurrent client(s) for raw and ours alike, ${s.rounds} interleaved rounds (raw pass, ours pass) per cell, medians; ${s.jitWarmup} searches per filter and searcher before the first cell (JIT warm-up), ${s.warmup} warm-up queries before each pass; ours sets ef_search with \`efSearch\` in the request`,
     `- Mode: ${s.quick ? 'quick (BENCH_QUICK=1)' : 'full'}`,
   ].join('\n');
   const report = renderReport(result, header);

@@ -36,6 +36,8 @@ export function readSettings() {
     /** Concurrent clients for every search measurement, raw and ours alike. */
     concurrency: num('BENCH_MEMORY_CONCURRENCY', 4),
     warmup: num('BENCH_MEMORY_WARMUP', quick ? 10 : 50, 0),
+    /** Searches per filter and searcher before the comparison's first cell: the processes' JIT warm-up, not measured. */
+    jitWarmup: num('BENCH_MEMORY_JIT_WARMUP', 1_000, 0),
     batchSize: num('BENCH_MEMORY_BATCH', 1_000),
     /** Batch requests in flight during the load (and the text write path). */
     loadConcurrency: num('BENCH_MEMORY_LOAD_CONCURRENCY', 2),

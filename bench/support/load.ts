@@ -48,6 +48,18 @@ function run(url: string, headers: Record<string, string>, seconds: number, s: L
   return autocannon({ url, headers, method: 'GET', duration: seconds, connections: s.connections, pipelining: s.pipelining });
 }
 
+/**
+ * Load that is not measured, once per server before its first measured run: a server's JIT needs
+ * thousands of requests to reach its steady state (ours, a Nest application, about 40,000 on these
+ * machines; a bare Fastify route a few hundred), and a long-running server is measured, not one
+ * still compiling. Without it the first round measured a cold server of ours.
+ */
+export async function warmUp(target: string, url: string, headers: Record<string, string>, seconds: number, s: LoadSettings): Promise<void> {
+  process.stderr.write(`${target}: JIT warm-up ${seconds} s … `);
+  const r = await run(url, headers, seconds, s);
+  process.stderr.write(`${Math.round(r.requests.average)} req/s (not measured)\n`);
+}
+
 /** Reads a CPU-seconds counter (see cpu-usage.ts); undefined when it cannot be read here. */
 export type CpuProbe = () => number | undefined;
 
